@@ -1,0 +1,1 @@
+"""digest-bot: an async Telegram bot that delivers AI-news digests."""

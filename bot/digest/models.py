@@ -1,0 +1,82 @@
+"""The shape of a digest, shared by the parsers, storage, renderer and delivery."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Item:
+    position: int  # 1-based, in post order
+    title: str
+    author: str | None
+    url: str | None  # the canonical link of the item, None when it has none
+    summary: str  # Markdown, `**bold**` kept
+    links: tuple[Link, ...] = ()  # every link of the item, the canonical one first
+
+
+@dataclass(frozen=True)
+class Digest:
+    id: str  # stable per post: source + slug (or feed guid), not a hash of content
+    source: str
+    title: str
+    published_at: datetime  # always timezone-aware
+    categories: tuple[str, ...] = ()
+    items: tuple[Item, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.published_at.tzinfo is None:
+            raise ValueError(f"published_at must be timezone-aware: {self.published_at!r}")
+
+    def to_json_dict(self) -> dict:
+        """The `digest-bot parse --json` contract (see DESIGN.md)."""
+        return {
+            "title": self.title,
+            "published_at": self.published_at.isoformat(),
+            "categories": list(self.categories),
+            "items": [
+                {
+                    "title": item.title,
+                    "author": item.author,
+                    "url": item.url,
+                    "summary": item.summary,
+                    "links": [asdict(link) for link in item.links],
+                }
+                for item in self.items
+            ],
+        }
+
+    @property
+    def content_hash(self) -> str:
+        """Changes when anything a reader sees changes; tells an edit from a re-ingest."""
+        payload = json.dumps(self.to_json_dict(), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+FORMATS = ("full", "brief", "headlines")
+ALERTS_MODES = ("all", "topics")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything that changes how a digest looks to a chat. Chats with equal
+    profiles get the same rendered parts, so a digest is rendered once per profile."""
+
+    format: str = "full"  # full | brief | headlines
+    previews: bool = False
+    tz: str = "UTC"  # IANA zone
+    alerts_mode: str = "all"  # all: whole digest, matches marked; topics: matching items only
+    topics: frozenset[str] = frozenset()  # built-in topic keys and "kw:<keyword>"
+
+    def key(self) -> str:
+        topics = ",".join(sorted(self.topics))
+        return f"{self.format}|{int(self.previews)}|{self.tz}|{self.alerts_mode}|{topics}"

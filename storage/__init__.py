@@ -1,0 +1,1 @@
+"""SQLite storage: migrations, repositories and search. No Telegram imports."""

@@ -1,0 +1,28 @@
+"""Shared fixtures: a real SQLite file per test, and the real posts in ../shared/data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storage.db import connect
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real posts; tests that need them skip where ../shared is absent (a user's clone)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not here (a user's clone): real-post tests skipped")
+    return SHARED_DATA
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    connection = await connect(tmp_path / "test.db")
+    try:
+        yield connection
+    finally:
+        await connection.close()
