@@ -1,0 +1,242 @@
+"""Full-text search over digest items: newest first, every query an index look-up.
+
+Two contentless FTS5 tables, rowid = items.id, kept in step by the triggers of
+migration 002 (they call the SQL functions registered at the bottom of this module):
+
+- `items_tri` (trigram tokenizer) over the searchable text: a term of 3 or more
+  characters, Latin or Chinese, is a substring look-up there.
+- `items_grams` (unicode61 over text we emit ourselves): for every run of
+  non-space characters, its overlapping bigrams followed by its unigrams. A term
+  of 1 or 2 characters (模型, 芯, AI, 5) is one token; a longer term is a phrase of
+  its bigrams. The run's unigrams sit between its bigrams and the next run's, so a
+  bigram phrase never matches across a space. Latin is treated like Chinese here:
+  that is what makes `AI` find `OpenAI` by index, not by a scan.
+
+A query whose terms are all 3+ characters goes to `items_tri` (fewer, rarer
+tokens); any query with a shorter term goes wholly to `items_grams`, so AND is
+always done inside one FTS5 table, which intersects doclists in rowid order and
+stops at the LIMIT. items.id grows with digest time, so `ORDER BY rowid DESC`
+is "newest first" without ranking all matches.
+
+Both tables index `search_text()`: title, author and summary, `**` removed,
+lowercased. The index is contentless, so the triggers delete with the values
+they inserted: change search_text() or search_grams() and you must rebuild the
+index (rebuild_search_index) in the same migration.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.digest.models import Item
+from storage.db import register_sql_function
+from storage.digests import item_from_row
+
+MAX_TERMS = 16  # more AND-ed terms than this only narrow a result nobody reads
+MAX_TERM_CHARS = 100  # longer terms are cut (the cut term matches a superset)
+MAX_LIMIT = 50
+SNIPPET_CHARS = 160
+
+# Runs are split on whitespace and on control characters (SQLite's unicode61
+# treats Cc as separators; doing the same here keeps both sides in step).
+_RUN_SPLIT = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+# Punctuation kept at the ends of a term because it means something there: C#, 100%, @user.
+_KEEP_AT_ENDS = frozenset("#%&@+")
+
+
+# --- the searchable text and the grams of the index ---------------------------------
+
+
+def search_text(title: str | None, author: str | None, summary: str | None) -> str:
+    """What the index sees of an item: title, author, summary; no bold markup; lowercase."""
+    text = f"{title or ''}\n{author or ''}\n{summary or ''}"
+    return text.replace("**", "").lower()
+
+
+def _grams_of_run(run: str) -> str:
+    bigrams = " ".join(map(operator.add, run, run[1:]))
+    unigrams = " ".join(run)
+    return f"{bigrams} {unigrams}" if bigrams else unigrams
+
+
+def search_grams(title: str | None, author: str | None, summary: str | None) -> str:
+    """The bigram/unigram token stream of `items_grams` (see the module docstring)."""
+    runs = _RUN_SPLIT.split(search_text(title, author, summary))
+    return " ".join(_grams_of_run(run) for run in runs if run)
+
+
+# --- query terms ----------------------------------------------------------------------
+
+
+def _strip_term(term: str) -> str:
+    start, end = 0, len(term)
+    while start < end and _is_strippable(term[start]):
+        start += 1
+    while end > start and _is_strippable(term[end - 1]):
+        end -= 1
+    return term[start:end]
+
+
+def _is_strippable(char: str) -> bool:
+    return unicodedata.category(char).startswith("P") and char not in _KEEP_AT_ENDS
+
+
+def _has_content(term: str) -> bool:
+    return any(not unicodedata.category(char).startswith("P") for char in term)
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms of a user's query: whitespace-separated, lowercased, wrapping
+    punctuation ("OpenAI", (模型), open*) stripped, pure punctuation dropped,
+    duplicates and terms contained in another term dropped (AND makes them
+    redundant). Everything else is plain text to search for, FTS5 syntax included."""
+    terms: list[str] = []
+    for raw in _RUN_SPLIT.split(query.lower()):
+        term = _strip_term(raw)[:MAX_TERM_CHARS]
+        if term and _has_content(term) and term not in terms:
+            terms.append(term)
+    kept = [t for t in terms if not any(t != other and t in other for other in terms)]
+    return kept[:MAX_TERMS]
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _match_expression(terms: list[str]) -> tuple[str, str]:
+    """(table, MATCH expression) for AND-ed terms; every term a quoted FTS5 string."""
+    if all(len(term) >= 3 for term in terms):
+        return "items_tri", " AND ".join(_fts_string(term) for term in terms)
+    phrases = []
+    for term in terms:
+        grams = term if len(term) == 1 else " ".join(map(operator.add, term, term[1:]))
+        phrases.append(_fts_string(grams))
+    return "items_grams", " AND ".join(phrases)
+
+
+async def match_ids(
+    db: aiosqlite.Connection, terms: list[str], *, offset: int = 0, limit: int | None = None
+) -> list[int]:
+    """ids of the items matching every term, newest first (limit None: all)."""
+    if not terms:
+        return []
+    table, expression = _match_expression(terms)
+    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
+    async with db.execute(sql, (expression, -1 if limit is None else limit, offset)) as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+# --- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    item: Item
+    digest_id: str
+    digest_title: str
+    published_at: datetime
+    snippet: str  # plain text around the first match, "…" where cut
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit]
+    offset: int
+    limit: int
+    has_more: bool
+    terms: list[str]  # the normalised terms, for highlighting
+
+
+async def search(
+    db: aiosqlite.Connection, query: str, *, offset: int = 0, limit: int = 5
+) -> SearchPage:
+    """A page of items matching every word of `query`, newest digest first; within a
+    digest, items whose title matches more terms first. Never raises on user text."""
+    offset = max(0, int(offset))
+    limit = max(1, min(MAX_LIMIT, int(limit)))
+    terms = query_terms(query)
+    ids = await match_ids(db, terms, offset=offset, limit=limit + 1)
+    has_more = len(ids) > limit
+    ids = ids[:limit]
+    if not ids:
+        return SearchPage(hits=[], offset=offset, limit=limit, has_more=False, terms=terms)
+    marks = ",".join("?" * len(ids))
+    sql = f"""
+        SELECT i.id, i.digest_id, i.position, i.title, i.author, i.url, i.summary, i.links,
+               d.title AS digest_title, d.published_at
+        FROM items i JOIN digests d ON d.id = i.digest_id
+        WHERE i.id IN ({marks})
+        ORDER BY i.id DESC"""
+    async with db.execute(sql, ids) as cursor:
+        rows = await cursor.fetchall()
+    hits = [_hit(row, terms) for row in rows]
+    hits = _best_first_within_digest(hits, terms)
+    return SearchPage(hits=hits, offset=offset, limit=limit, has_more=has_more, terms=terms)
+
+
+def _hit(row: aiosqlite.Row, terms: list[str]) -> SearchHit:
+    item = item_from_row(row)
+    return SearchHit(
+        item=item,
+        digest_id=row["digest_id"],
+        digest_title=row["digest_title"],
+        published_at=datetime.fromisoformat(row["published_at"]),
+        snippet=snippet(item.summary or item.title, terms),
+    )
+
+
+def _best_first_within_digest(hits: list[SearchHit], terms: list[str]) -> list[SearchHit]:
+    """Keep the digests in time order; inside one, more terms in the title first."""
+    digest_rank: dict[str, int] = {}
+    for hit in hits:
+        digest_rank.setdefault(hit.digest_id, len(digest_rank))
+
+    def key(hit: SearchHit) -> tuple[int, int, int]:
+        title = hit.item.title.lower()
+        in_title = sum(term in title for term in terms)
+        return (digest_rank[hit.digest_id], -in_title, hit.item.position)
+
+    return sorted(hits, key=key)
+
+
+def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
+    """About `width` characters of `text` around the first match of any term,
+    `**` removed, whitespace collapsed, "…" at the ends that were cut."""
+    plain = " ".join(text.replace("**", "").split())
+    if len(plain) <= width:
+        return plain
+    lowered = plain.lower()
+    positions = [lowered.find(term) for term in terms] if len(lowered) == len(plain) else []
+    found = [p for p in positions if p >= 0]
+    first = min(found) if found else 0
+    start = max(0, min(first - width // 4, len(plain) - width))
+    end = start + width
+    return ("…" if start > 0 else "") + plain[start:end].strip() + ("…" if end < len(plain) else "")
+
+
+# --- maintenance ----------------------------------------------------------------------
+
+
+async def rebuild_search_index(db: aiosqlite.Connection) -> None:
+    """Re-derive both indexes from items (after search_text/search_grams change).
+    Runs inside the caller's transaction if there is one."""
+    await db.execute("INSERT INTO items_tri (items_tri) VALUES ('delete-all')")
+    await db.execute("INSERT INTO items_grams (items_grams) VALUES ('delete-all')")
+    await db.execute(
+        "INSERT INTO items_tri (rowid, text) "
+        "SELECT id, search_text(title, author, summary) FROM items"
+    )
+    await db.execute(
+        "INSERT INTO items_grams (rowid, grams) "
+        "SELECT id, search_grams(title, author, summary) FROM items"
+    )
+
+
+register_sql_function("search_text", 3, search_text)
+register_sql_function("search_grams", 3, search_grams)

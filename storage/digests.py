@@ -1,0 +1,194 @@
+"""Digests and their items: idempotent ingest, edits in place, reads.
+
+items.id is chosen from the digest's publication time: published_ts * 2**20 + k.
+So rowid order is digest-time order (newest = highest id) even when posts are
+ingested out of order, and search can walk FTS5 in rowid order instead of sorting.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict
+from datetime import datetime
+
+import aiosqlite
+
+from bot.digest.models import Digest, Item, Link
+
+ID_BLOCK = 2**20  # item ids per second of digest time
+
+
+async def save_digest(db: aiosqlite.Connection, digest: Digest) -> str:
+    """Store `digest` in one transaction; "new", "updated" (content changed: row and
+    items replaced in place, nothing re-planned) or "unchanged" (a re-ingest).
+    A new digest gets a planned delivery row per active subscriber, atomically."""
+    now = int(time.time())
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        async with db.execute(
+            "SELECT content_hash FROM digests WHERE id = ?", (digest.id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row[0] == digest.content_hash:
+            outcome = "unchanged"
+        elif row is None:
+            await _insert_digest(db, digest, now)
+            await _insert_items(db, digest)
+            await db.execute(
+                "INSERT INTO deliveries (digest_id, chat_id, part, status, created_ts) "
+                "SELECT ?, chat_id, 0, 'planned', ? FROM subscribers WHERE status = 'active'",
+                (digest.id, now),
+            )
+            outcome = "new"
+        else:
+            await _update_digest(db, digest, now)
+            await db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
+            await _insert_items(db, digest)
+            outcome = "updated"
+        await db.execute("COMMIT")
+    except BaseException:
+        await db.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def published_ts(digest: Digest) -> int:
+    return math.floor(digest.published_at.timestamp())
+
+
+async def _insert_digest(db: aiosqlite.Connection, digest: Digest, now: int) -> None:
+    await db.execute(
+        "INSERT INTO digests (id, source, title, published_at, published_ts, categories, "
+        "content_hash, ingested_ts, updated_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            digest.id,
+            digest.source,
+            digest.title,
+            digest.published_at.isoformat(),
+            published_ts(digest),
+            json.dumps(list(digest.categories), ensure_ascii=False),
+            digest.content_hash,
+            now,
+            now,
+        ),
+    )
+
+
+async def _update_digest(db: aiosqlite.Connection, digest: Digest, now: int) -> None:
+    await db.execute(
+        "UPDATE digests SET source = ?, title = ?, published_at = ?, published_ts = ?, "
+        "categories = ?, content_hash = ?, updated_ts = ? WHERE id = ?",
+        (
+            digest.source,
+            digest.title,
+            digest.published_at.isoformat(),
+            published_ts(digest),
+            json.dumps(list(digest.categories), ensure_ascii=False),
+            digest.content_hash,
+            now,
+            digest.id,
+        ),
+    )
+
+
+async def _first_item_id(db: aiosqlite.Connection, ts: int, count: int) -> int:
+    """The first of `count` free consecutive ids in the block of second `ts`: after the
+    ids other digests of that same second already hold, so their order stays a
+    time order; the next blocks only if a second somehow holds over 2**20 items."""
+    block = ts
+    while True:
+        base = block * ID_BLOCK
+        async with db.execute(
+            "SELECT max(id) FROM items WHERE id >= ? AND id < ?", (base, base + ID_BLOCK)
+        ) as cursor:
+            (highest,) = await cursor.fetchone()
+        first = base if highest is None else highest + 1
+        if first + count <= base + ID_BLOCK:
+            return first
+        block += 1
+
+
+async def _insert_items(db: aiosqlite.Connection, digest: Digest) -> None:
+    if not digest.items:
+        return
+    first = await _first_item_id(db, published_ts(digest), len(digest.items))
+    await db.executemany(
+        "INSERT INTO items (id, digest_id, position, title, author, url, summary, links) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                first + k,
+                digest.id,
+                item.position,
+                item.title,
+                item.author,
+                item.url,
+                item.summary,
+                json.dumps([asdict(link) for link in item.links], ensure_ascii=False),
+            )
+            for k, item in enumerate(digest.items)
+        ],
+    )
+
+
+async def get_digest(db: aiosqlite.Connection, digest_id: str) -> Digest | None:
+    async with db.execute(
+        "SELECT id, source, title, published_at, categories FROM digests WHERE id = ?",
+        (digest_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    async with db.execute(
+        "SELECT position, title, author, url, summary, links FROM items "
+        "WHERE digest_id = ? ORDER BY position",
+        (digest_id,),
+    ) as cursor:
+        item_rows = await cursor.fetchall()
+    return Digest(
+        id=row["id"],
+        source=row["source"],
+        title=row["title"],
+        published_at=datetime.fromisoformat(row["published_at"]),
+        categories=tuple(json.loads(row["categories"])),
+        items=tuple(item_from_row(item_row) for item_row in item_rows),
+    )
+
+
+def item_from_row(row: aiosqlite.Row) -> Item:
+    return Item(
+        position=row["position"],
+        title=row["title"],
+        author=row["author"],
+        url=row["url"],
+        summary=row["summary"],
+        links=tuple(Link(**link) for link in json.loads(row["links"])),
+    )
+
+
+async def latest_digest(db: aiosqlite.Connection) -> Digest | None:
+    """The digest published last (not the one ingested last)."""
+    async with db.execute(
+        "SELECT id FROM digests ORDER BY published_ts DESC, ingested_ts DESC, id DESC LIMIT 1"
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else await get_digest(db, row[0])
+
+
+async def count_digests(db: aiosqlite.Connection) -> int:
+    async with db.execute("SELECT count(*) FROM digests") as cursor:
+        return (await cursor.fetchone())[0]
+
+
+async def count_items(db: aiosqlite.Connection) -> int:
+    async with db.execute("SELECT count(*) FROM items") as cursor:
+        return (await cursor.fetchone())[0]
+
+
+async def digest_ingested_ts(db: aiosqlite.Connection, digest_id: str) -> int | None:
+    """When the digest was first stored (unix seconds): delivery latency starts here."""
+    async with db.execute("SELECT ingested_ts FROM digests WHERE id = ?", (digest_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else row[0]
