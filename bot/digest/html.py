@@ -28,11 +28,14 @@ class _Converter(HTMLParser):
         self.lists: list[list] = []  # [ordered, next number] per open list
         self.links: list[str | None] = []
         self.skip = 0
+        self.item_start = False  # just wrote a list marker, nothing after it yet
 
     def _indent(self) -> str:
         return "    " * len(self.lists)
 
     def _break(self, blank: bool = True) -> None:
+        if self.item_start:
+            return  # `<li><p>`: the paragraph starts on the marker's line
         self.out.append(("\n\n" if blank else "\n") + self._indent())
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -55,20 +58,26 @@ class _Converter(HTMLParser):
             ordered, number = self.lists[-1]
             marker = f"{number}. " if ordered else "- "
             self.lists[-1][1] += 1
+            self.item_start = False
             self.out.append("\n\n" + "    " * (len(self.lists) - 1) + marker)
+            self.item_start = True
         elif tag == "br":
             self._break(blank=False)
         elif tag in ("strong", "b"):
-            self.out.append("**")
+            self._inline("**")
         elif tag in ("em", "i"):
-            self.out.append("*")
+            self._inline("*")
         elif tag == "a":
             href = dict(attrs).get("href") or ""
             if href.startswith(("http://", "https://")):
                 self.links.append(href)
-                self.out.append("[")
+                self._inline("[")
             else:
                 self.links.append(None)
+
+    def _inline(self, markup: str) -> None:
+        self.item_start = False
+        self.out.append(markup)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
@@ -78,7 +87,10 @@ class _Converter(HTMLParser):
             return
         if tag in _BLOCK or re.fullmatch(r"h[1-6]", tag):
             self._break()
+        elif tag == "li":
+            self.item_start = False
         elif tag in ("ul", "ol"):
+            self.item_start = False
             if self.lists:
                 self.lists.pop()
             self._break()
@@ -99,4 +111,5 @@ class _Converter(HTMLParser):
             return
         if self.out and self.out[-1].endswith(("\n", " ", "- ", ". ", "# ")):
             text = text.lstrip()
+        self.item_start = False
         self.out.append(_ESCAPE.sub(r"\\\1", text))

@@ -1,0 +1,289 @@
+"""Sources: folders of posts, and feeds fetched from a local HTTP server (127.0.0.1,
+port 0) that speaks ETag/304, redirects, fails, stalls and sends too much or garbage."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from aiohttp import web
+
+from bot.digest.parse import ParseError
+from bot.sources import (
+    FIRST_POLL_LIMIT,
+    MAX_FEED_BYTES,
+    SourceError,
+    SourceState,
+    fetch_feed,
+    is_list_entry,
+    iter_folder,
+)
+from storage.sources import load_source_state, save_source_state
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
+
+
+@pytest.fixture
+async def server(shared_data: Path):
+    """Serves /feeds/<path> from a dict the test may change; counts requests."""
+    files: dict[str, bytes] = {
+        path.relative_to(shared_data / "feeds").as_posix(): path.read_bytes()
+        for path in (shared_data / "feeds").rglob("*")
+        if path.is_file()
+    }
+    files.update({path.name: path.read_bytes() for path in FIXTURES.iterdir()})
+    hits: list[str] = []
+
+    async def feed(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        hits.append(name)
+        if name not in files:
+            raise web.HTTPNotFound()
+        body = files[name]
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(
+            body=body,
+            headers={
+                "ETag": etag,
+                "Last-Modified": "Sat, 28 Nov 2026 08:00:00 GMT",
+                "Content-Type": "application/xml",
+            },
+        )
+
+    async def redirect(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/feeds/rss-parser-fixtures/heise.atom")
+
+    async def unavailable(request: web.Request) -> web.Response:
+        return web.Response(status=503, text="down for maintenance")
+
+    async def broken(request: web.Request) -> web.Response:
+        return web.Response(status=500, text="oops")
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(30)
+        return web.Response(text="too late")
+
+    async def huge(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()  # chunked: no Content-Length to trust
+        await response.prepare(request)
+        chunk = b"<rss>" + b" " * (1024 * 1024)
+        try:
+            for _ in range(MAX_FEED_BYTES // len(chunk) + 3):
+                await response.write(chunk)
+        except (ConnectionResetError, RuntimeError):
+            pass  # the client hung up at the cap, as it should
+        return response
+
+    async def garbage(request: web.Request) -> web.Response:
+        return web.Response(body=bytes(range(256)) * 40, content_type="application/xml")
+
+    app = web.Application()
+    app.router.add_get("/feeds/{name:.+}", feed)
+    app.router.add_get("/redirect", redirect)
+    app.router.add_get("/unavailable", unavailable)
+    app.router.add_get("/broken", broken)
+    app.router.add_get("/slow", slow)
+    app.router.add_get("/huge", huge)
+    app.router.add_get("/garbage", garbage)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        yield base, files, hits
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def client():
+    async with httpx.AsyncClient() as http:
+        yield http
+
+
+async def test_makinotes_entries_are_single_stories_batched(server, client) -> None:
+    base, _, _ = server
+    url = f"{base}/feeds/makinotes-ai-daily-feed/rss.xml"
+    result = await fetch_feed(client, url, SourceState(url))
+    # Each entry is one article: a one-line summary and a bullet list WITHOUT links.
+    assert len(result.digests) == 1
+    digest = result.digests[0]
+    assert len(digest.items) == FIRST_POLL_LIMIT  # 50 entries, the newest 30 batched
+    first = digest.items[0]
+    assert first.title == "1500 个 PR、0 人写代码：Codex 驱动的百万行级内部产品实践"
+    assert first.url is not None and first.url.startswith("https://mp.weixin.qq.com/s?__biz=")
+    assert "&amp;" not in first.url and "&mid=" in first.url
+    assert first.summary.startswith("分享了由 Agent 完全驱动")
+    assert "- 零人工代码" in first.summary
+    assert first.author is None
+    assert digest.published_at == datetime(2026, 3, 15, tzinfo=UTC)
+    assert digest.source == "127.0.0.1"
+    assert len(result.seen_ids) == 50  # all seen: the older 20 are not news next time
+    assert result.etag and result.last_modified
+
+
+async def test_guardian_and_heise_are_batched(server, client) -> None:
+    base, _, _ = server
+    for path, entries, author in (
+        ("rss-parser-fixtures/guardian.rss", 55, "Peter Bradshaw"),
+        ("rss-parser-fixtures/heise.atom", 15, None),
+    ):
+        url = f"{base}/feeds/{path}"
+        result = await fetch_feed(client, url, SourceState(url))
+        assert [len(d.items) for d in result.digests] == [min(entries, FIRST_POLL_LIMIT)]
+        items = result.digests[0].items
+        assert all(item.title and item.url for item in items)
+        assert [item.position for item in items] == list(range(1, len(items) + 1))
+        if author:
+            assert author in {item.author for item in items}
+        assert len(result.seen_ids) == entries
+
+
+async def test_conditional_get_and_new_entries_only(server, client) -> None:
+    base, files, hits = server
+    files["news.rss"] = (FIXTURES / "news-1.rss").read_bytes()
+    url = f"{base}/feeds/news.rss"
+
+    first = await fetch_feed(client, url, SourceState(url))
+    assert not first.not_modified
+    assert [item.title for item in first.digests[0].items] == [
+        "Chip maker reports record AI demand",
+        "Robotics start-up raises a new round",
+    ]
+    assert first.digests[0].items[0].author == "reporter@news.example (Ana Lima)"
+    assert first.digests[0].items[0].summary == "Demand for **AI chips** keeps growing."
+    state = SourceState(url, first.etag, first.last_modified, first.seen_ids)
+
+    second = await fetch_feed(client, url, state)
+    assert second.not_modified and second.digests == []
+    assert second.etag == first.etag and second.seen_ids == first.seen_ids
+
+    files["news.rss"] = (FIXTURES / "news-2.rss").read_bytes()
+    third = await fetch_feed(client, url, state)
+    assert not third.not_modified
+    assert len(third.digests) == 1
+    assert [item.title for item in third.digests[0].items] == ["OpenAI opens its agents platform"]
+    assert third.digests[0].published_at == datetime(2026, 11, 28, 8, tzinfo=UTC)
+    assert third.digests[0].id != first.digests[0].id
+    assert third.seen_ids == {"news-1001", "news-1002", "news-1003"}
+    assert hits.count("news.rss") == 3
+
+
+async def test_list_entries_are_one_digest_each(server, client) -> None:
+    base, _, _ = server
+    url = f"{base}/feeds/digest.atom"
+    result = await fetch_feed(client, url, SourceState(url))
+    assert [d.id for d in result.digests] == [
+        "127.0.0.1/https://digest.example/posts/2026-11-28-08",
+        "127.0.0.1/https://digest.example/posts/2026-11-28-04",
+    ]
+    newest, older = result.digests
+    assert newest.title == "2026.11.28.08 过去4小时全球AI发生了什么？"
+    assert newest.categories == ("AI News",)
+    assert [(i.title, i.author) for i in newest.items] == [
+        ("OpenAI ships a research mode", "OpenAI"),
+        ("A new inference chip doubles tokens per watt", "Lisa Chen"),
+        ("Humanoid robot folds laundry for 8 hours", "Figure"),
+    ]
+    assert newest.items[1].summary == "新一代**推理芯片**每瓦吞吐量提升一倍。"
+    assert len(older.items) == 4
+    assert older.items[0].url == "https://example.com/a/1"
+    # seen list entries are not yielded again
+    again = await fetch_feed(client, url, SourceState(url, seen_ids=result.seen_ids))
+    assert again.digests == []
+
+
+async def test_hugo_feed_entries_are_single_stories(shared_data: Path) -> None:
+    import feedparser
+
+    parsed = feedparser.parse((shared_data / "feeds/williamlfang-hugo/index.xml").read_bytes())
+    assert not any(is_list_entry(entry) for entry in parsed.entries)
+
+
+async def test_redirect_is_followed(server, client) -> None:
+    base, _, _ = server
+    result = await fetch_feed(client, f"{base}/redirect", SourceState(f"{base}/redirect"))
+    assert len(result.digests[0].items) == 15
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/unavailable", "HTTP 503"),
+        ("/broken", "HTTP 500"),
+        ("/feeds/missing.xml", "HTTP 404"),
+        ("/slow", "timed out"),
+        ("/huge", "feed is over the 10 MB limit"),
+        ("/garbage", "not an RSS or Atom feed"),
+    ],
+)
+async def test_failures_are_source_errors(server, client, path: str, reason: str) -> None:
+    base, _, _ = server
+    url = base + path
+    with pytest.raises(SourceError) as caught:
+        await fetch_feed(client, url, SourceState(url), request_timeout=0.5)
+    assert caught.value.url == url
+    assert caught.value.reason.startswith(reason)
+    assert str(caught.value).endswith(f" from {url}")
+
+
+async def test_unreachable_host_is_a_source_error(client) -> None:
+    url = "http://127.0.0.1:9/feed.xml"  # discard port: nothing listens
+    with pytest.raises(SourceError, match="network error"):
+        await fetch_feed(client, url, SourceState(url), request_timeout=2)
+
+
+# --- folders -----------------------------------------------------------------------
+
+
+def test_iter_folder_recurses_and_yields_errors(shared_data: Path, tmp_path: Path) -> None:
+    results = list(iter_folder(shared_data / "digests" / "ai-briefing-archive"))
+    assert len(results) == 14  # twitter-list/ 11 + hackernews/ 3, two levels down
+    assert [path for path, _ in results] == sorted(path for path, _ in results)
+    assert not [result for _, result in results if isinstance(result, ParseError)]
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "good.markdown").write_text(
+        "---\ntitle: Good\ndate: 2026-01-01\n---\n\n1.  [A - B](https://e.com/a)\n\n    Text.\n"
+    )
+    (tmp_path / "bad.md").write_bytes(b"\x00\x01binary")
+    (tmp_path / "notes.txt").write_text("not a post")
+    found = {path.name: result for path, result in iter_folder(tmp_path)}
+    assert set(found) == {"bad.md", "good.markdown"}
+    assert isinstance(found["bad.md"], ParseError)
+    good = found["good.markdown"]
+    assert not isinstance(good, ParseError)
+    assert good.id == "sub/good" and good.items[0].author == "B"
+
+
+# --- storage -----------------------------------------------------------------------
+
+
+async def test_source_state_round_trip(db) -> None:
+    url = "https://news.example/feed.xml"
+    assert await load_source_state(db, url) == SourceState(url)
+    state = SourceState(
+        url,
+        etag='"abc"',
+        last_modified="Sat, 28 Nov 2026 08:00:00 GMT",
+        seen_ids=frozenset({"b", "a", "新闻-1"}),
+    )
+    await save_source_state(db, state)
+    assert await load_source_state(db, url) == state
+    failed = SourceState(
+        url, state.etag, state.last_modified, state.seen_ids, 2, 1_800_000_000, "HTTP 503"
+    )
+    await save_source_state(db, failed)
+    assert await load_source_state(db, url) == failed
+    async with db.execute("SELECT seen_ids, last_ok_ts FROM sources WHERE url = ?", (url,)) as c:
+        seen_json, last_ok = await c.fetchone()
+    assert seen_json == '["a", "b", "新闻-1"]'
+    assert last_ok is not None  # kept from the successful save
