@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.digest.models import Item
 from bot.topics import (
     BUILTIN_TOPICS,
-    compile_follows,
     follow_label,
     keyword_pattern,
     match_item,
@@ -93,10 +94,12 @@ def test_unknown_follows_and_empty_sets_match_nothing():
     assert match_item(item(title="GPU"), ["no-such-topic"]) == []
 
 
-def test_compiled_matcher_is_cached_per_follow_set():
-    assert compile_follows(frozenset({"chips", "kw:x"})) is compile_follows(
-        frozenset({"kw:x", "chips"})
-    )
+def test_matching_is_stable_across_calls_and_follow_order():
+    it = item(summary="GPU 芯片 robot")
+    first = match_item(it, ["robotics", "chips"])
+    assert first == ["GPU", "芯片", "robot"]
+    assert match_item(it, ("chips", "robotics")) == first
+    assert match_item(it, frozenset({"chips", "robotics"})) == first
 
 
 def test_keyword_pattern_documents_the_rules():
@@ -148,3 +151,26 @@ def test_canonical_digest_matches(shared_data):
     assert "NVIDIA" in by_position[3]
     robots = [it.position for it in digest.items if match_item(it, ["robotics"])]
     assert 3 in robots
+
+
+def test_indexed_matching_agrees_with_the_documented_patterns():
+    """match_item looks keywords up in an index of the item; it must agree with the
+    regular expression that keyword_pattern documents for each keyword."""
+    texts = [
+        "GPT5.2 and gpt-4o, GPTs, ChatGPT, gpts2",
+        "agentic agent agents agented agentx 智能体系统",
+        "H100s H1000 h100 H100x, Series A funding, Series Ad",
+        "open-sourced opensource open source models, open  sources",
+        "funds funded fundamental refund; AI-driven aid said AIs",
+        "数据中心 英伟达的芯片 llama.cpp c++ Apache 2.0 apache 2.01",
+    ]
+    keywords = [
+        "gpt", "agent", "h100", "series a", "open source", "fund", "ai", "数据中心",
+        "芯片", "llama.cpp", "c++", "apache 2.0", "智能体",
+    ]  # fmt: skip
+    for text in texts:
+        it = item(summary=text)
+        for keyword in keywords:
+            expected = re.search(keyword_pattern(keyword), text, re.IGNORECASE) is not None
+            got = match_item(it, [f"kw:{keyword}"]) == [keyword]
+            assert got == expected, (keyword, text)

@@ -1,0 +1,528 @@
+"""Digests and search results as Telegram HTML (parse_mode="HTML"); pure functions.
+
+Everything that comes from a digest is escaped; the only markup is ours: <b>, <i>
+and <a href="...">. Lengths are measured on the HTML source in UTF-16 code units,
+which is stricter than Telegram's limit (counted after entity parsing) and also
+guarantees that the plain-text fallback (`html_to_plain`) of a part fits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from html import escape
+from html.parser import HTMLParser
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.digest.models import Digest, Item, Profile
+from bot.topics import match_item
+
+MAX_MESSAGE = 4096  # UTF-16 code units per message
+MAX_ENTITIES = 100  # formatting entities per message
+
+MAX_TITLE = 300  # an item's headline is clipped to this many characters
+MAX_AUTHOR = 64
+MAX_BRIEF = 400  # the brief format's first sentence is clipped to this
+LABEL_RESERVE = len(" (999/999)")  # room kept in every header for the part label
+ITEM_SEP = "\n\n"
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def entity_count(html: str) -> int:
+    """Formatting entities in our HTML: every entity is a tag pair, and text is escaped."""
+    return html.count("</")
+
+
+def preview_options(profile: Profile) -> dict:
+    """Keyword arguments for telegram.LinkPreviewOptions for this profile."""
+    return {"is_disabled": not profile.previews}
+
+
+def _text(text: str) -> str:
+    return escape(text, quote=False)
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only links Telegram accepts and that cannot run anything."""
+    if not url:
+        return None
+    url = url.strip()
+    if re.match(r"(?i)(https?|tg)://\S+$", url) or re.match(r"(?i)mailto:\S+$", url):
+        return url
+    return None
+
+
+def _link(url: str, inner_html: str) -> str:
+    return f'<a href="{escape(url, quote=True)}">{inner_html}</a>'
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def _zone(tz: str) -> tuple[ZoneInfo, str]:
+    try:
+        return ZoneInfo(tz), tz
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC"), "UTC"
+
+
+def format_time(when: datetime, tz: str, *, with_zone: bool = True) -> str:
+    """ "2025-12-20 12:00 (Asia/Shanghai)"; an unknown zone falls back to UTC."""
+    zone, name = _zone(tz)
+    local = when.astimezone(zone)
+    text = local.strftime("%Y-%m-%d %H:%M")
+    return f"{text} ({name})" if with_zone else text
+
+
+# ---- Markdown summaries: segments of text with a style --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Seg:
+    text: str
+    bold: bool = False
+    url: str | None = None
+
+
+# A code span is kept as it is (backticks too), so `**` inside it stays literal.
+_INLINE = re.compile(
+    r"(?P<code>`[^`\n]+`)"
+    r"|\*\*(?=\S)(?P<bold>.+?)(?<=\S)\*\*"
+    r"|\[(?P<text>[^\[\]\n]+)\]\((?P<url>[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)\)"
+)
+
+
+def _parse_inline(src: str, bold: bool, url: str | None, depth: int) -> list[_Seg]:
+    segs: list[_Seg] = []
+    pos = 0
+    for match in _INLINE.finditer(src):
+        if match.start() > pos:
+            segs.append(_Seg(src[pos : match.start()], bold, url))
+        pos = match.end()
+        if match["code"] is not None:
+            segs.append(_Seg(match["code"], bold, url))
+            continue
+        if match["bold"] is not None:
+            inner, inner_bold, inner_url = match["bold"], True, url
+        else:
+            inner, inner_bold, inner_url = match["text"], bold, url or _safe_url(match["url"])
+        if depth < 2:
+            segs.extend(_parse_inline(inner, inner_bold, inner_url, depth + 1))
+        else:
+            segs.append(_Seg(inner, inner_bold, inner_url))
+    if pos < len(src):
+        segs.append(_Seg(src[pos:], bold, url))
+    return segs
+
+
+def _merge(segs: Sequence[_Seg]) -> list[_Seg]:
+    out: list[_Seg] = []
+    for seg in segs:
+        if not seg.text:
+            continue
+        if out and out[-1].bold == seg.bold and out[-1].url == seg.url:
+            out[-1] = _Seg(out[-1].text + seg.text, seg.bold, seg.url)
+        else:
+            out.append(seg)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _summary_segments(summary: str) -> tuple[_Seg, ...]:
+    """A Markdown summary as styled segments: `**bold**` and `[text](url)` kept,
+    paragraphs joined by single newlines (a blank line separates items, not paragraphs)."""
+    lines = [line.strip() for line in summary.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    text = "\n".join(line for line in lines if line)
+    return tuple(_merge(_parse_inline(text, False, None, 0)))
+
+
+def _segs_html(segs: Sequence[_Seg]) -> str:
+    out = []
+    for seg in segs:
+        html = _text(seg.text)
+        if seg.bold:
+            html = f"<b>{html}</b>"
+        if seg.url:
+            html = _link(seg.url, html)
+        out.append(html)
+    return "".join(out)
+
+
+def _plain(segs: Sequence[_Seg]) -> str:
+    return "".join(seg.text for seg in segs)
+
+
+def _slice(segs: Sequence[_Seg], end: int) -> list[_Seg]:
+    """The segments covering plain-text offsets [0, end), trailing whitespace dropped."""
+    out: list[_Seg] = []
+    pos = 0
+    for seg in segs:
+        if pos >= end:
+            break
+        take = seg.text[: end - pos]
+        out.append(_Seg(take, seg.bold, seg.url))
+        pos += len(seg.text)
+    while out and not out[-1].text.rstrip():
+        out.pop()
+    if out:
+        last = out[-1]
+        out[-1] = _Seg(last.text.rstrip(), last.bold, last.url)
+    return out
+
+
+def _limit_entities(segs: Sequence[_Seg], budget: int) -> list[_Seg]:
+    """Styles kept on the first segments only, so at most `budget` entities remain."""
+    out: list[_Seg] = []
+    used = 0
+    for seg in segs:
+        cost = int(seg.bold) + int(seg.url is not None)
+        if used + cost <= budget:
+            used += cost
+            out.append(seg)
+        else:
+            out.append(_Seg(seg.text))
+    return _merge(out)
+
+
+# A sentence ends at 。！？ (no space needed), or at .!? followed by a space or the
+# end; closing quotes and brackets stay with their sentence. A line break ends one too.
+_SENTENCE_END = re.compile(r"[。！？]+[”’\"'）)」』]*|[.!?]+[”’\"')\]]*(?=\s|$)|(?=\n)")
+
+
+# A "." after these (or after a single letter, as in "Peter H. Diamandis") ends no sentence.
+_ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "inc", "ltd", "co", "corp"}
+    | {"no", "fig", "e.g", "i.e", "u.s", "u.k", "approx", "dept"}
+)
+_LAST_WORD = re.compile(r"(\S+)$")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word = _LAST_WORD.search(text, max(0, dot - 12), dot)
+    if word is None:
+        return False
+    word_text = word.group(1).lstrip("(\"'“‘").lower()
+    return (len(word_text) == 1 and word_text.isalpha()) or word_text in _ABBREVIATIONS
+
+
+@lru_cache(maxsize=4096)
+def _sentence_ends(text: str) -> tuple[int, ...]:
+    """Plain-text offsets where sentences end; the last is always len(text)."""
+    ends = sorted(
+        {
+            m.end()
+            for m in _SENTENCE_END.finditer(text)
+            if m.end() > 0 and not (text[m.start()] == "." and _is_abbreviation(text, m.start()))
+        }
+    )
+    if not ends or ends[-1] != len(text):
+        ends.append(len(text))
+    return tuple(ends)
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _read_more(text: str) -> str:
+    return "阅读全文" if _CJK.search(text) else "Read more"
+
+
+# ---- Digest items ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    html: str
+    length: int  # UTF-16 units
+    entities: int
+
+
+def _headline(item: Item, marks: Sequence[str]) -> str:
+    title = _clip(item.title, MAX_TITLE) or _clip(item.url or "", MAX_TITLE) or "(untitled)"
+    url = _safe_url(item.url)
+    html = _link(url, _text(title)) if url else _text(title)
+    line = f"{item.position}. {html}"
+    if item.author:
+        line += f" — {_text(_clip(item.author, MAX_AUTHOR))}"
+    if marks:
+        line += f" 🔔 <i>{_text(' · '.join(marks))}</i>"
+    return line
+
+
+def _body_segments(summary: str, fmt: str) -> list[_Seg]:
+    if fmt == "headlines" or not summary.strip():
+        return []
+    segs = list(_summary_segments(summary))
+    if fmt != "brief":
+        return segs
+    text = _plain(segs)
+    first = _sentence_ends(text)[0]
+    if first <= MAX_BRIEF:
+        return _slice(segs, first)
+    cut = text.rfind(" ", 0, MAX_BRIEF)
+    return [*_slice(segs, cut if cut > MAX_BRIEF // 2 else MAX_BRIEF), _Seg("…")]
+
+
+@lru_cache(maxsize=8192)
+def _body_html(summary: str, fmt: str) -> str:
+    """The summary as shown in a format; the same for every profile, so cached."""
+    return _segs_html(_body_segments(summary, fmt))
+
+
+def _item_block(item: Item, fmt: str, marks: Sequence[str], max_len: int, max_ent: int) -> _Block:
+    """One item's HTML, cut (at a sentence if it can) to fit `max_len` and `max_ent`."""
+    head = _headline(item, marks)
+    body = _body_html(item.summary, fmt)
+    html = head + ("\n" + body if body else "")
+    length, entities = utf16_len(html), entity_count(html)
+    if length <= max_len and entities <= max_ent:
+        return _Block(html, length, entities)
+
+    segs = _body_segments(item.summary, fmt)
+    url = _safe_url(item.url)
+    suffix = "… " + _link(url, _read_more(item.summary)) if url else "…"
+    head_ent = entity_count(head) + entity_count(suffix)
+    if entities > max_ent:
+        segs = _limit_entities(segs, max(0, max_ent - head_ent))
+
+    def render(end: int) -> str:
+        body = _segs_html(_slice(segs, end))
+        return head + "\n" + (body + " " if body else "") + suffix
+
+    whole = head + "\n" + _segs_html(segs)
+    if utf16_len(whole) <= max_len and entity_count(whole) <= max_ent:
+        return _Block(whole, utf16_len(whole), entity_count(whole))
+
+    text = _plain(segs)
+    # The longest prefix that fits (rendered length grows with the prefix) ...
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if utf16_len(render(mid)) <= max_len:
+            low = mid
+        else:
+            high = mid - 1
+    # ... then back to the last sentence end in it, else the last space.
+    ends = [end for end in _sentence_ends(text) if end <= low]
+    if ends:
+        low = ends[-1]
+    else:
+        space = text.rfind(" ", 0, low)
+        if space > low // 2:
+            low = space
+    html = render(low)
+    return _Block(html, utf16_len(html), entity_count(html))
+
+
+# ---- Digest messages ------------------------------------------------------------------
+
+
+def _header(digest: Digest, profile: Profile, *, first: bool, label: str, note: str) -> str:
+    title = digest.title.strip() or "Digest"
+    if not first:
+        return f"<b>{_text(_clip(title, 60))}</b>{label}"
+    line = f"🗓 {format_time(digest.published_at, profile.tz)}"
+    if digest.categories:
+        line += " · " + _text(", ".join(digest.categories))
+    header = f"<b>{_text(_clip(title, 200))}</b>{label}\n{line}"
+    return header + (f"\n{note}" if note else "")
+
+
+def render_digest(digest: Digest, profile: Profile) -> list[str]:
+    """The digest as HTML message parts for one preference profile.
+
+    Items keep their own numbers. Items matching profile.topics are marked with 🔔 and
+    the matched keywords. alerts_mode "topics" keeps only matching items. [] means
+    nothing to send (no matching item, or a digest without items). Parts are split
+    only between items, each at most MAX_MESSAGE UTF-16 units and MAX_ENTITIES
+    entities, labelled "(i/n)" when there are several; an item too long for one
+    message is cut at a sentence with a "Read more" link.
+    """
+    fmt = profile.format
+    marks = {item.position: match_item(item, profile.topics) for item in digest.items}
+    items = list(digest.items)
+    note = ""
+    if profile.alerts_mode == "topics":
+        items = [item for item in items if marks[item.position]]
+        note = f"🔔 {len(items)} of {len(digest.items)} items match your topics"
+    if not items:
+        return []
+
+    first = _header(digest, profile, first=True, label="", note=note)
+    rest = _header(digest, profile, first=False, label="", note=note)
+    first_len, rest_len = utf16_len(first) + LABEL_RESERVE, utf16_len(rest) + LABEL_RESERVE
+    max_len = MAX_MESSAGE - max(first_len, rest_len) - len(ITEM_SEP)
+    max_ent = MAX_ENTITIES - max(entity_count(first), entity_count(rest))
+    blocks = [_item_block(item, fmt, marks[item.position], max_len, max_ent) for item in items]
+
+    parts: list[list[_Block]] = [[]]
+    used, used_ent = first_len, entity_count(first)
+    for block in blocks:
+        if parts[-1] and (
+            used + len(ITEM_SEP) + block.length > MAX_MESSAGE
+            or used_ent + block.entities > MAX_ENTITIES
+        ):
+            parts.append([])
+            used, used_ent = rest_len, entity_count(rest)
+        parts[-1].append(block)
+        used += len(ITEM_SEP) + block.length
+        used_ent += block.entities
+
+    total = len(parts)
+    messages = []
+    for number, part in enumerate(parts, 1):
+        label = f" ({number}/{total})" if total > 1 else ""
+        header = _header(digest, profile, first=number == 1, label=label, note=note)
+        messages.append(ITEM_SEP.join([header, *(block.html for block in part)]))
+    return messages
+
+
+# ---- Search results -------------------------------------------------------------------
+
+
+class SearchHitLike(Protocol):
+    """The shape of storage.search.SearchHit, without importing storage."""
+
+    @property
+    def item(self) -> Item: ...
+    @property
+    def digest_id(self) -> str: ...
+    @property
+    def digest_title(self) -> str: ...
+    @property
+    def published_at(self) -> datetime: ...
+    @property
+    def snippet(self) -> str: ...
+
+
+class SearchPageLike(Protocol):
+    """The shape of storage.search.SearchPage."""
+
+    @property
+    def hits(self) -> Sequence[SearchHitLike]: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def limit(self) -> int: ...
+    @property
+    def has_more(self) -> bool: ...
+    @property
+    def terms(self) -> Sequence[str]: ...
+
+
+@lru_cache(maxsize=256)
+def _terms_regex(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    cleaned = {term.strip().strip("\"'“”").strip() for term in terms}
+    cleaned = {term for term in cleaned if term}
+    if not cleaned:
+        return None
+    ordered = sorted(cleaned, key=lambda term: (-len(term), term))
+    return re.compile("|".join(re.escape(term) for term in ordered), re.IGNORECASE)
+
+
+def highlight(text: str, terms: Sequence[str], max_marks: int | None = None) -> str:
+    """`text` escaped, with each occurrence of a term (case-insensitive) in <b>.
+    Matching happens on the raw text and each piece is escaped on its own, so a
+    term never matches inside an entity ("amp" in "&amp;"). At most `max_marks` bolds."""
+    regex = _terms_regex(tuple(terms))
+    if regex is None:
+        return _text(text)
+    out: list[str] = []
+    pos = 0
+    for marks, match in enumerate(regex.finditer(text)):
+        if max_marks is not None and marks >= max_marks:
+            break
+        out.append(_text(text[pos : match.start()]))
+        out.append(f"<b>{_text(match.group())}</b>")
+        pos = match.end()
+    out.append(_text(text[pos:]))
+    return "".join(out)
+
+
+def _render_hits(
+    page: SearchPageLike, tz: str, snippet_cap: int, title_cap: int, count: int
+) -> str:
+    terms = list(page.terms)
+    hits = list(page.hits)[:count]
+    query = _text(" ".join(terms))
+    lines = [f"🔎 Results {page.offset + 1}–{page.offset + len(hits)} for <b>{query}</b>"]
+    # Entities: the query, a link and an italic line per hit, the rest shared by bolds.
+    marks = max(0, (MAX_ENTITIES - 1 - 2 * len(hits)) // (2 * max(1, len(hits))))
+    for number, hit in enumerate(hits, page.offset + 1):
+        item = hit.item
+        title = highlight(_clip(item.title, title_cap) or "(untitled)", terms, marks)
+        url = _safe_url(item.url)
+        line = f"{number}. {_link(url, title) if url else title}"
+        if item.author:
+            line += f" — {_text(_clip(item.author, MAX_AUTHOR))}"
+        if snippet_cap and hit.snippet.strip():
+            line += "\n" + highlight(_clip(hit.snippet, snippet_cap), terms, marks)
+        when = format_time(hit.published_at, tz, with_zone=False)
+        line += f"\n<i>{_text(_clip(hit.digest_title, 80))} · {when}</i>"
+        lines.append(line)
+    return "\n\n".join(lines)
+
+
+def render_search_page(page: SearchPageLike, *, tz: str = "UTC") -> str:
+    """One message: a header, then per hit its number, linked headline and snippet
+    with the search terms in bold, and "digest title · date" in `tz`."""
+    if not page.hits:
+        return f"🔎 No results for <b>{_text(' '.join(page.terms))}</b>"
+    shapes = [(300, 200), (200, 200), (120, 160), (60, 120), (0, 100)]
+    for count in range(len(page.hits), 0, -1):  # drop hits only when nothing else helps
+        for snippet_cap, title_cap in shapes:
+            html = _render_hits(page, tz, snippet_cap, title_cap, count)
+            if utf16_len(html) <= MAX_MESSAGE and entity_count(html) <= MAX_ENTITIES:
+                return html
+    return _render_hits(page, tz, 0, 40, 1)
+
+
+# ---- Plain-text fallback --------------------------------------------------------------
+
+
+class _PlainText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.links: list[tuple[str | None, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links.append((dict(attrs).get("href"), len(self.out)))
+        elif tag == "br":
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.links:
+            href, start = self.links.pop()
+            text = "".join(self.out[start:]).strip()
+            if href and href.strip() != text:
+                self.out.append(f" ({href})")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+
+def html_to_plain(html: str) -> str:
+    """Telegram HTML as plain text (for the "can't parse entities" fallback): tags
+    stripped, entities unescaped, each link's URL in parentheses after its text."""
+    parser = _PlainText()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.out)

@@ -1,0 +1,455 @@
+"""The renderer: Telegram HTML parts of a digest, search pages, plain-text fallback."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.digest.models import Digest, Item, Profile
+from bot.render import (
+    MAX_ENTITIES,
+    MAX_MESSAGE,
+    highlight,
+    html_to_plain,
+    preview_options,
+    render_digest,
+    render_search_page,
+    utf16_len,
+)
+
+CST = timezone(timedelta(hours=8))
+WHEN = datetime(2025, 12, 20, 12, 0, 7, tzinfo=CST)
+
+
+class _TagChecker(HTMLParser):
+    """Fails on unbalanced tags, unknown tags or entities Telegram does not know."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.stack: list[str] = []
+        self.entities = 0
+
+    def handle_starttag(self, tag, attrs):
+        assert tag in {"b", "i", "a"}, tag
+        if tag == "a":
+            assert [name for name, _ in attrs] == ["href"]
+        self.stack.append(tag)
+        self.entities += 1
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack.pop() == tag, f"unbalanced </{tag}>"
+
+    def handle_entityref(self, name):
+        assert name in {"lt", "gt", "amp", "quot"}, name
+
+
+def check_part(html: str) -> int:
+    """A valid Telegram HTML message; returns its entity count."""
+    assert utf16_len(html) <= MAX_MESSAGE
+    assert not re.search(r"&(?!(lt|gt|amp|quot);|#\d+;|#x[0-9a-fA-F]+;)", html), "bare &"
+    assert not re.search(r"<(?!/?(b|i|a)[ >])", html), "bare <"
+    checker = _TagChecker()
+    checker.feed(html)
+    checker.close()
+    assert checker.stack == []
+    assert checker.entities <= MAX_ENTITIES
+    assert utf16_len(html_to_plain(html)) <= MAX_MESSAGE
+    return checker.entities
+
+
+def make_item(n: int, **changes) -> Item:
+    base = Item(
+        position=n,
+        title=f"Headline number {n}",
+        author="merve",
+        url=f"https://x.com/user/status/{n}",
+        summary=f"First sentence of item {n} with **bold words**. Second sentence here. Third one.",
+    )
+    return replace(base, **changes)
+
+
+def make_digest(items, **changes) -> Digest:
+    base = Digest(
+        id="test:2025-12-20-12",
+        source="test",
+        title="2025.12.20.12 过去4小时全球AI发生了什么？",
+        published_at=WHEN,
+        categories=("AI News", "Tech Updates"),
+        items=tuple(items),
+    )
+    return replace(base, **changes)
+
+
+def numbers_in(part: str) -> list[int]:
+    return [int(n) for n in re.findall(r"(?m)^(\d+)\. ", part)]
+
+
+# ---- basics ---------------------------------------------------------------------------
+
+
+def test_utf16_len_counts_like_telegram():
+    assert utf16_len("abc") == 3
+    assert utf16_len("中文") == 2
+    assert utf16_len("😀") == 2
+    assert utf16_len("🤗a") == 3
+
+
+def test_preview_options_follow_the_profile():
+    assert preview_options(Profile(previews=False)) == {"is_disabled": True}
+    assert preview_options(Profile(previews=True)) == {"is_disabled": False}
+
+
+def test_header_has_bold_title_local_time_and_categories():
+    digest = make_digest([make_item(1)])
+    (part,) = render_digest(digest, Profile(tz="Asia/Shanghai"))
+    first_line, second_line = part.split("\n")[:2]
+    assert first_line == "<b>2025.12.20.12 过去4小时全球AI发生了什么？</b>"
+    assert second_line == "🗓 2025-12-20 12:00 (Asia/Shanghai) · AI News, Tech Updates"
+    check_part(part)
+
+
+@pytest.mark.parametrize(
+    ("tz", "shown"),
+    [
+        ("UTC", "2025-12-20 04:00 (UTC)"),
+        ("America/New_York", "2025-12-19 23:00 (America/New_York)"),
+        ("Europe/Berlin", "2025-12-20 05:00 (Europe/Berlin)"),
+        ("Not/AZone", "2025-12-20 04:00 (UTC)"),
+        ("", "2025-12-20 04:00 (UTC)"),
+    ],
+)
+def test_date_is_shown_in_the_profile_time_zone(tz: str, shown: str):
+    (part,) = render_digest(make_digest([make_item(1)]), Profile(tz=tz))
+    assert shown in part
+
+
+# ---- formats --------------------------------------------------------------------------
+
+
+def test_full_format_links_headline_author_and_converts_markdown():
+    item = make_item(
+        3,
+        summary="Read **this** and [the paper](https://arxiv.org/abs/1?a=1&b=2) now.",
+    )
+    (part,) = render_digest(make_digest([item]), Profile(format="full"))
+    assert '3. <a href="https://x.com/user/status/3">Headline number 3</a> — merve' in part
+    assert (
+        'Read <b>this</b> and <a href="https://arxiv.org/abs/1?a=1&amp;b=2">the paper</a> now.'
+        in part
+    )
+    check_part(part)
+
+
+def test_brief_format_keeps_the_first_sentence():
+    item = make_item(1)
+    (part,) = render_digest(make_digest([item]), Profile(format="brief"))
+    assert "First sentence of item 1 with <b>bold words</b>." in part
+    assert "Second sentence" not in part
+
+
+def test_brief_format_splits_chinese_sentences_without_a_space():
+    item = make_item(1, summary="阿里巴巴发布了**开源模型**。这项技术很强大！还有更多？")
+    (part,) = render_digest(make_digest([item]), Profile(format="brief"))
+    assert part.endswith("阿里巴巴发布了<b>开源模型</b>。")
+
+
+def test_brief_format_does_not_split_at_initials_or_decimals():
+    item = make_item(1, summary="Peter H. Diamandis says GPT 5.2 is fast. Other stuff.")
+    (part,) = render_digest(make_digest([item]), Profile(format="brief"))
+    assert part.endswith("Peter H. Diamandis says GPT 5.2 is fast.")
+
+
+def test_brief_sentence_ending_inside_bold_keeps_tags_balanced():
+    item = make_item(1, summary="**Two sentences. In bold** and the rest. More.")
+    (part,) = render_digest(make_digest([item]), Profile(format="brief"))
+    assert part.endswith("<b>Two sentences.</b>")
+    check_part(part)
+
+
+def test_headlines_format_has_no_summary():
+    digest = make_digest([make_item(1), make_item(2, author=None)])
+    (part,) = render_digest(digest, Profile(format="headlines"))
+    assert "sentence" not in part
+    assert part.endswith('2. <a href="https://x.com/user/status/2">Headline number 2</a>')
+
+
+def test_item_without_url_or_with_unsafe_url_is_not_linked():
+    digest = make_digest(
+        [make_item(1, url=None), make_item(2, url="javascript:alert(1)")],
+    )
+    (part,) = render_digest(digest, Profile(format="headlines"))
+    assert "1. Headline number 1 — merve" in part
+    assert "2. Headline number 2 — merve" in part
+    assert "javascript" not in part
+
+
+def test_everything_from_the_digest_is_escaped():
+    item = Item(
+        position=1,
+        title='<script>alert("x")</script> AT&T',
+        author="a<b>",
+        url="https://example.com/?q=\"quoted\"&x='1'",
+        summary='Math: 2 < 3 && a ** b, `**` alone; "quotes" & **bold <i>**. <b>not a tag</b>',
+    )
+    for fmt in ("full", "brief", "headlines"):
+        (part,) = render_digest(make_digest([item]), Profile(format=fmt))
+        check_part(part)
+        assert "<script" not in part
+        assert "&lt;script&gt;" in part
+        assert "AT&amp;T" in part
+        assert "a&lt;b&gt;" in part
+        assert 'href="https://example.com/?q=&quot;quoted&quot;&amp;x=&#x27;1&#x27;"' in part
+    (part,) = render_digest(make_digest([item]), Profile(format="full"))
+    assert "2 &lt; 3 &amp;&amp; a ** b" in part
+    assert "`**` alone" in part
+    assert "<b>bold &lt;i&gt;</b>" in part
+    assert "&lt;b&gt;not a tag&lt;/b&gt;" in part
+
+
+# ---- topics ---------------------------------------------------------------------------
+
+
+def topic_digest() -> Digest:
+    return make_digest(
+        [
+            make_item(1, title="A new robot", summary="Nothing relevant."),
+            make_item(2, title="Cheaper inference", summary="**芯片**价格下降，GPU 更便宜。"),
+            make_item(3, title="Policy news", summary="监管新规。"),
+        ]
+    )
+
+
+def test_matching_items_are_marked_with_their_keywords():
+    profile = Profile(topics=frozenset({"chips"}))
+    (part,) = render_digest(topic_digest(), profile)
+    assert "— merve 🔔 <i>芯片 · GPU</i>" in part
+    assert part.count("🔔") == 1
+    assert numbers_in(part) == [1, 2, 3]
+    check_part(part)
+
+
+def test_topics_mode_keeps_only_matching_items_with_their_numbers():
+    profile = Profile(alerts_mode="topics", topics=frozenset({"chips", "policy"}))
+    (part,) = render_digest(topic_digest(), profile)
+    assert numbers_in(part) == [2, 3]
+    assert "2 of 3 items match your topics" in part
+    check_part(part)
+
+
+def test_topics_mode_without_match_sends_nothing():
+    profile = Profile(alerts_mode="topics", topics=frozenset({"funding"}))
+    assert render_digest(topic_digest(), profile) == []
+    assert render_digest(topic_digest(), Profile(alerts_mode="topics")) == []
+
+
+def test_a_digest_without_items_sends_nothing():
+    assert render_digest(make_digest([]), Profile()) == []
+
+
+# ---- splitting ------------------------------------------------------------------------
+
+HEAVY = "模型🤗发布，**芯片**算力🚀增长。" * 12 + " Also & <tags> 😀 here. "
+
+
+def heavy_digest(count: int = 30) -> Digest:
+    return make_digest(
+        [
+            make_item(n, title=f"🔥 头条 {n} & <more> 🤖", summary=HEAVY + f"第{n}条。")
+            for n in range(1, count + 1)
+        ]
+    )
+
+
+@pytest.mark.parametrize("fmt", ["full", "brief", "headlines"])
+def test_parts_fit_and_split_only_between_items(fmt: str):
+    digest = heavy_digest()
+    profile = Profile(format=fmt, topics=frozenset({"chips", "models"}))
+    parts = render_digest(digest, profile)
+    seen: list[int] = []
+    for part in parts:
+        check_part(part)
+        seen += numbers_in(part)
+    assert seen == list(range(1, 31))  # every item once, in order, none split
+    if fmt == "full":
+        assert len(parts) > 1
+    if len(parts) > 1:
+        for index, part in enumerate(parts, 1):
+            assert part.split("\n", 1)[0].endswith(f" ({index}/{len(parts)})")
+        assert "🗓" in parts[0] and "🗓" not in parts[1]  # later parts: short header
+    else:
+        assert "(1/1)" not in parts[0]
+
+
+def test_many_bold_phrases_split_by_entity_count():
+    summary = " ".join(f"**b{k}**" for k in range(8))
+    digest = make_digest([make_item(n, summary=summary) for n in range(1, 31)])
+    parts = render_digest(digest, Profile())
+    assert all(utf16_len(part) < 3000 for part in parts)  # short, yet split
+    assert len(parts) >= 3
+    seen = []
+    for part in parts:
+        check_part(part)
+        seen += numbers_in(part)
+    assert seen == list(range(1, 31))
+
+
+def test_a_huge_item_is_cut_at_a_sentence_with_a_read_more_link():
+    summary = "".join(f"第{k}句话讲**模型**和芯片的故事。" for k in range(2000))
+    digest = make_digest([make_item(1), make_item(2, summary=summary), make_item(3)])
+    parts = render_digest(digest, Profile())
+    for part in parts:
+        check_part(part)
+    cut = next(part for part in parts if "阅读全文" in part)
+    assert cut.endswith('。 … <a href="https://x.com/user/status/2">阅读全文</a>')
+    assert [numbers_in(part) for part in parts] == [[1], [2], [3]]
+
+
+def test_a_huge_english_item_without_sentences_or_url_is_cut_at_a_word():
+    summary = " ".join(["word"] * 3000)
+    digest = make_digest([make_item(1, summary=summary, url=None)])
+    (part,) = render_digest(digest, Profile())
+    check_part(part)
+    assert part.endswith("word …")
+    assert "Read more" not in part
+
+
+def test_a_huge_english_item_gets_read_more():
+    summary = "This is a sentence about models. " * 400
+    (part,) = render_digest(make_digest([make_item(1, summary=summary)]), Profile())
+    check_part(part)
+    assert part.endswith('models. … <a href="https://x.com/user/status/1">Read more</a>')
+
+
+def test_an_item_with_hundreds_of_bolds_keeps_under_the_entity_limit():
+    summary = " ".join(f"**k{k}**" for k in range(300))
+    (part,) = render_digest(make_digest([make_item(1, summary=summary)]), Profile())
+    assert check_part(part) <= MAX_ENTITIES
+    assert "k299" in part  # the text is all there, only the styles stopped
+
+
+def test_rendering_thirty_items_for_twelve_profiles():
+    """The fan-out renders once per profile; this is the shape the benchmark measures."""
+    digest = heavy_digest()
+    profiles = [
+        Profile(format=fmt, tz=tz, alerts_mode=mode, topics=topics)
+        for fmt in ("full", "brief", "headlines")
+        for tz, mode, topics in (
+            ("UTC", "all", frozenset()),
+            ("Asia/Shanghai", "all", frozenset({"chips"})),
+            ("Europe/Berlin", "topics", frozenset({"models", "kw:第1"})),
+            ("America/New_York", "topics", frozenset({"funding"})),
+        )
+    ]
+    assert len({profile.key() for profile in profiles}) == 12
+    for profile in profiles:
+        for part in render_digest(digest, profile):
+            check_part(part)
+
+
+# ---- the canonical post ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["full", "brief", "headlines"])
+def test_canonical_digest_renders(shared_data, fmt: str):
+    parse = pytest.importorskip("bot.digest.parse")
+    digest = parse.parse_file(shared_data / "digests/canonical/2025-12-20-12.md")
+    profile = Profile(format=fmt, tz="Asia/Shanghai", topics=frozenset({"chips", "agents"}))
+    parts = render_digest(digest, profile)
+    assert "2025-12-20 12:00 (Asia/Shanghai)" in parts[0]
+    seen = []
+    for part in parts:
+        check_part(part)
+        seen += numbers_in(part)
+    assert seen == [item.position for item in digest.items]
+    text = "\n".join(parts)
+    assert "— merve" in text
+    assert "🔔 <i>数据中心</i>" in text
+    if fmt == "full":
+        assert "<b>完全开源的Qwen-Image-Layered模型</b>" in text
+
+
+# ---- search pages ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    item: Item
+    digest_id: str
+    digest_title: str
+    published_at: datetime
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Page:
+    hits: list[Hit]
+    offset: int = 0
+    limit: int = 5
+    has_more: bool = False
+    terms: list[str] = field(default_factory=list)
+
+
+def test_highlight_bolds_terms_without_breaking_entities():
+    assert highlight("AT&T amp <Amp>", ["amp"]) == "AT&amp;T <b>amp</b> &lt;<b>Amp</b>&gt;"
+    assert highlight("Qwen 模型 qwen", ["QWEN", "模型"]) == "<b>Qwen</b> <b>模型</b> <b>qwen</b>"
+    assert highlight("a < b", []) == "a &lt; b"
+    assert highlight("gt lt", ["gt"]) == "<b>gt</b> lt"
+
+
+def test_search_page_numbers_links_and_highlights():
+    hits = [
+        Hit(
+            make_item(n, title=f"Qwen release {n}"),
+            "d1",
+            "2025.12.20.12 过去4小时",
+            WHEN,
+            f"…阿里巴巴的Qwen团队发布了 qwen {n}…",
+        )
+        for n in (1, 2)
+    ]
+    html = render_search_page(Page(hits, offset=5, has_more=True, terms=["qwen"]), tz="UTC")
+    check_part(html)
+    assert html.startswith("🔎 Results 6–7 for <b>qwen</b>")
+    assert '6. <a href="https://x.com/user/status/1"><b>Qwen</b> release 1</a> — merve' in html
+    assert "阿里巴巴的<b>Qwen</b>团队发布了 <b>qwen</b> 1" in html
+    assert "<i>2025.12.20.12 过去4小时 · 2025-12-20 04:00</i>" in html
+    shanghai = render_search_page(Page(hits, terms=["qwen"]), tz="Asia/Shanghai")
+    assert "· 2025-12-20 12:00</i>" in shanghai
+
+
+def test_search_page_without_hits():
+    assert render_search_page(Page([], terms=["nothing"])) == "🔎 No results for <b>nothing</b>"
+
+
+def test_search_page_always_fits_one_message():
+    long_text = "芯片🤖 chip & <x> " * 400
+    hits = [
+        Hit(make_item(n, title=long_text), "d", long_text, WHEN, long_text) for n in range(1, 11)
+    ]
+    html = render_search_page(Page(hits, limit=10, terms=["芯片", "chip"]))
+    check_part(html)
+    assert numbers_in(html)[:1] == [1]
+
+
+# ---- plain-text fallback --------------------------------------------------------------
+
+
+def test_html_to_plain_strips_tags_unescapes_and_keeps_urls():
+    html = (
+        '<b>Title &amp; more</b>\n1. <a href="https://e.com/?a=1&amp;b=2">Head &lt;x&gt;</a>'
+        ' and <a href="https://e.com/">https://e.com/</a> <i>it</i>'
+    )
+    assert html_to_plain(html) == (
+        "Title & more\n1. Head <x> (https://e.com/?a=1&b=2) and https://e.com/ it"
+    )
+
+
+def test_every_rendered_part_has_a_plain_fallback():
+    for part in render_digest(heavy_digest(), Profile()):
+        plain = html_to_plain(part)
+        assert "<b>" not in plain and "&amp;" not in plain
+        assert "(https://x.com/user/status/1)" in plain or "status/1)" not in part
