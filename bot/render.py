@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from html import escape
@@ -27,7 +27,6 @@ MAX_ENTITIES = 100  # formatting entities per message
 MAX_TITLE = 300  # an item's headline is clipped to this many characters
 MAX_AUTHOR = 64
 MAX_BRIEF = 400  # the brief format's first sentence is clipped to this
-LABEL_RESERVE = len(" (999/999)")  # room kept in every header for the part label
 ITEM_SEP = "\n\n"
 
 
@@ -97,37 +96,51 @@ def format_time(when: datetime, tz: str, *, with_zone: bool = True) -> str:
 class _Seg:
     text: str
     bold: bool = False
+    italic: bool = False
     url: str | None = None
+
+    def cost(self) -> int:
+        """Entities this segment needs."""
+        return int(self.bold) + int(self.italic) + int(self.url is not None)
+
+    def same_style(self, other: _Seg) -> bool:
+        return (self.bold, self.italic, self.url) == (other.bold, other.italic, other.url)
 
 
 # A code span is kept as it is (backticks too), so `**` inside it stays literal.
+# `*italic*` needs no letter or * on either side, so "2*3*4" and "**" stay as they are.
 _INLINE = re.compile(
     r"(?P<code>`[^`\n]+`)"
     r"|\*\*(?=\S)(?P<bold>.+?)(?<=\S)\*\*"
+    r"|(?<![*\w])\*(?=[^\s*])(?P<italic>[^*\n]+?)(?<=[^\s*])\*(?![*\w])"
     r"|\[(?P<text>[^\[\]\n]+)\]\((?P<url>[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)\)"
 )
 
 
-def _parse_inline(src: str, bold: bool, url: str | None, depth: int) -> list[_Seg]:
+def _parse_inline(src: str, style: _Seg, depth: int) -> list[_Seg]:
+    """Segments of `src`, each styled like `style` plus its own Markdown."""
     segs: list[_Seg] = []
     pos = 0
     for match in _INLINE.finditer(src):
         if match.start() > pos:
-            segs.append(_Seg(src[pos : match.start()], bold, url))
+            segs.append(replace(style, text=src[pos : match.start()]))
         pos = match.end()
         if match["code"] is not None:
-            segs.append(_Seg(match["code"], bold, url))
+            segs.append(replace(style, text=match["code"]))
             continue
         if match["bold"] is not None:
-            inner, inner_bold, inner_url = match["bold"], True, url
+            inner, inner_style = match["bold"], replace(style, bold=True)
+        elif match["italic"] is not None:
+            inner, inner_style = match["italic"], replace(style, italic=True)
         else:
-            inner, inner_bold, inner_url = match["text"], bold, url or _safe_url(match["url"])
+            inner = match["text"]
+            inner_style = replace(style, url=style.url or _safe_url(match["url"]))
         if depth < 2:
-            segs.extend(_parse_inline(inner, inner_bold, inner_url, depth + 1))
+            segs.extend(_parse_inline(inner, inner_style, depth + 1))
         else:
-            segs.append(_Seg(inner, inner_bold, inner_url))
+            segs.append(replace(inner_style, text=inner))
     if pos < len(src):
-        segs.append(_Seg(src[pos:], bold, url))
+        segs.append(replace(style, text=src[pos:]))
     return segs
 
 
@@ -136,8 +149,8 @@ def _merge(segs: Sequence[_Seg]) -> list[_Seg]:
     for seg in segs:
         if not seg.text:
             continue
-        if out and out[-1].bold == seg.bold and out[-1].url == seg.url:
-            out[-1] = _Seg(out[-1].text + seg.text, seg.bold, seg.url)
+        if out and out[-1].same_style(seg):
+            out[-1] = replace(seg, text=out[-1].text + seg.text)
         else:
             out.append(seg)
     return out
@@ -145,17 +158,19 @@ def _merge(segs: Sequence[_Seg]) -> list[_Seg]:
 
 @lru_cache(maxsize=4096)
 def _summary_segments(summary: str) -> tuple[_Seg, ...]:
-    """A Markdown summary as styled segments: `**bold**` and `[text](url)` kept,
-    paragraphs joined by single newlines (a blank line separates items, not paragraphs)."""
+    """A Markdown summary as styled segments: `**bold**`, `*italic*` and `[text](url)`
+    kept, paragraphs joined by single newlines (a blank line separates items)."""
     lines = [line.strip() for line in summary.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     text = "\n".join(line for line in lines if line)
-    return tuple(_merge(_parse_inline(text, False, None, 0)))
+    return tuple(_merge(_parse_inline(text, _Seg(""), 0)))
 
 
 def _segs_html(segs: Sequence[_Seg]) -> str:
     out = []
     for seg in segs:
         html = _text(seg.text)
+        if seg.italic:
+            html = f"<i>{html}</i>"
         if seg.bold:
             html = f"<b>{html}</b>"
         if seg.url:
@@ -175,14 +190,12 @@ def _slice(segs: Sequence[_Seg], end: int) -> list[_Seg]:
     for seg in segs:
         if pos >= end:
             break
-        take = seg.text[: end - pos]
-        out.append(_Seg(take, seg.bold, seg.url))
+        out.append(replace(seg, text=seg.text[: end - pos]))
         pos += len(seg.text)
     while out and not out[-1].text.rstrip():
         out.pop()
     if out:
-        last = out[-1]
-        out[-1] = _Seg(last.text.rstrip(), last.bold, last.url)
+        out[-1] = replace(out[-1], text=out[-1].text.rstrip())
     return out
 
 
@@ -191,9 +204,8 @@ def _limit_entities(segs: Sequence[_Seg], budget: int) -> list[_Seg]:
     out: list[_Seg] = []
     used = 0
     for seg in segs:
-        cost = int(seg.bold) + int(seg.url is not None)
-        if used + cost <= budget:
-            used += cost
+        if used + seg.cost() <= budget:
+            used += seg.cost()
             out.append(seg)
         else:
             out.append(_Seg(seg.text))
@@ -354,22 +366,22 @@ def render_digest(digest: Digest, profile: Profile) -> list[str]:
     entities, labelled "(i/n)" when there are several; an item too long for one
     message is cut at a sentence with a "Read more" link.
     """
-    fmt = profile.format
-    marks = {item.position: match_item(item, profile.topics) for item in digest.items}
-    items = list(digest.items)
+    items = [(item, match_item(item, profile.topics)) for item in digest.items]
     note = ""
     if profile.alerts_mode == "topics":
-        items = [item for item in items if marks[item.position]]
+        items = [(item, marks) for item, marks in items if marks]
         note = f"🔔 {len(items)} of {len(digest.items)} items match your topics"
     if not items:
         return []
 
     first = _header(digest, profile, first=True, label="", note=note)
     rest = _header(digest, profile, first=False, label="", note=note)
-    first_len, rest_len = utf16_len(first) + LABEL_RESERVE, utf16_len(rest) + LABEL_RESERVE
+    # Room for the widest label there can be: never more parts than items.
+    reserve = len(f" ({len(items)}/{len(items)})")
+    first_len, rest_len = utf16_len(first) + reserve, utf16_len(rest) + reserve
     max_len = MAX_MESSAGE - max(first_len, rest_len) - len(ITEM_SEP)
     max_ent = MAX_ENTITIES - max(entity_count(first), entity_count(rest))
-    blocks = [_item_block(item, fmt, marks[item.position], max_len, max_ent) for item in items]
+    blocks = [_item_block(item, profile.format, marks, max_len, max_ent) for item, marks in items]
 
     parts: list[list[_Block]] = [[]]
     used, used_ent = first_len, entity_count(first)

@@ -144,6 +144,14 @@ def test_full_format_links_headline_author_and_converts_markdown():
     check_part(part)
 
 
+def test_italics_are_converted_but_lone_asterisks_stay():
+    item = make_item(1, summary="A *layered* view, **bold *both* here**; 2*3*4 and a * b * c.")
+    (part,) = render_digest(make_digest([item]), Profile())
+    assert "A <i>layered</i> view, <b>bold </b><b><i>both</i></b><b> here</b>;" in part
+    assert "2*3*4 and a * b * c." in part
+    check_part(part)
+
+
 def test_brief_format_keeps_the_first_sentence():
     item = make_item(1)
     (part,) = render_digest(make_digest([item]), Profile(format="brief"))
