@@ -461,3 +461,26 @@ def test_every_rendered_part_has_a_plain_fallback():
         plain = html_to_plain(part)
         assert "<b>" not in plain and "&amp;" not in plain
         assert "(https://x.com/user/status/1)" in plain or "status/1)" not in part
+
+
+async def test_a_real_search_page_renders(db):
+    """storage.search's own SearchPage, from a real database, fits the renderer."""
+    from storage.digests import save_digest
+    from storage.search import search
+
+    items = [
+        make_item(
+            1, title="Qwen-Image-Layered is LIVE", summary="阿里巴巴的Qwen团队发布了**开源模型**。"
+        ),
+        make_item(2, title="Other news", summary="英伟达的芯片 & <GPU> 需求。"),
+    ]
+    await save_digest(db, make_digest(items))
+    page = await search(db, "qwen")
+    html = render_search_page(page, tz="Asia/Shanghai")
+    check_part(html)
+    assert "<b>Qwen</b>-Image-Layered" in html
+    assert "2025-12-20 12:00" in html
+    page = await search(db, "芯片")
+    html = render_search_page(page)
+    check_part(html)
+    assert "<b>芯片</b>" in html
