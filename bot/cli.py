@@ -1,0 +1,161 @@
+"""`digest-bot run | console | ingest | search | parse` (the DESIGN.md command-line contract)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.logs import setup_logging
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest-bot", description="A Telegram bot that delivers AI-news digests."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (long polling; webhook when WEBHOOK_URL is set)")
+    commands.add_parser("console", help="chat with the bot in this terminal, no Telegram needed")
+    ingest = commands.add_parser(
+        "ingest", help="parse and store posts (folders recurse, feed URLs)"
+    )
+    ingest.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
+    search = commands.add_parser("search", help="search every stored item, like /search")
+    search.add_argument("words", nargs="+")
+    search.add_argument("--limit", type=int, default=5)
+    search.add_argument("--offset", type=int, default=0)
+    parse = commands.add_parser("parse", help="show what the bot makes of one post")
+    parse.add_argument("file", type=Path)
+    parse.add_argument("--json", action="store_true", help="the parsed digest as JSON")
+    return parser
+
+
+def run_cli(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "parse":  # needs no settings
+        return parse_command(args.file, as_json=args.json)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        for line in str(error).splitlines():
+            print(f"digest-bot: bad setting: {line}", file=sys.stderr)
+        return 2
+    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s]
+    setup_logging(settings.log_level, settings.log_format, secrets)
+    if args.command in (None, "run"):
+        return run_command(settings)
+    if args.command == "console":
+        return console_command(settings)
+    if args.command == "ingest":
+        return asyncio.run(ingest_command(settings, args.targets))
+    if args.command == "search":
+        return asyncio.run(search_command(settings, " ".join(args.words), args.offset, args.limit))
+    raise AssertionError(args.command)
+
+
+def run_command(settings: Settings) -> int:
+    if settings.bot_token is None:
+        print(
+            "No BOT_TOKEN is set, so here is the local console on the bundled sample digests.\n"
+            "To run in Telegram, put BOT_TOKEN=<token from @BotFather> in .env (see README).\n",
+            file=sys.stderr,
+        )
+        return console_command(settings)
+    from bot.app import build_application
+
+    application = build_application(settings)
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=["message", "callback_query", "my_chat_member"],
+        )
+    else:
+        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    return 0
+
+
+def console_command(settings: Settings) -> int:
+    from bot.console import run_console
+
+    try:
+        return asyncio.run(run_console(settings))
+    except KeyboardInterrupt:
+        return 0
+
+
+def parse_command(path: Path, *, as_json: bool) -> int:
+    from bot.digest.parse import ParseError, parse_file
+
+    try:
+        digest = parse_file(path)
+    except ParseError as error:
+        print(f"digest-bot: {error}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(digest.to_json_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{digest.title}\n{digest.published_at.isoformat()}  {', '.join(digest.categories)}")
+    for item in digest.items:
+        author = f" - {item.author}" if item.author else ""
+        print(f"{item.position:>3}. {item.title}{author}\n     {item.url or '(no link)'}")
+    print(f"{len(digest.items)} items")
+    return 0
+
+
+class Progress:
+    """A one-line progress bar on stderr, for batches of more than a few files."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= 3 or not self.stream.isatty():
+            return
+        width = 30
+        filled = width * done // total
+        self.stream.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total}")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+async def ingest_command(settings: Settings, targets: list[str]) -> int:
+    import httpx
+
+    from bot.ingest import ingest_targets
+    from storage.db import connect
+
+    db = await connect(settings.database_path)
+    try:
+        async with httpx.AsyncClient(timeout=20, follow_redirects=True) as client:
+            report = await ingest_targets(db, targets, client, on_file=Progress())
+    finally:
+        await db.close()
+    print(f"ingested: {report.summary()}")
+    for what, why in report.failed:
+        print(f"  failed: {what}: {why}")
+    return 1 if report.failed else 0
+
+
+async def search_command(settings: Settings, query: str, offset: int, limit: int) -> int:
+    from bot.render import html_to_plain, render_search_page
+    from storage.db import connect
+    from storage.search import search
+
+    db = await connect(settings.database_path)
+    try:
+        page = await search(db, query, offset=offset, limit=limit)
+    finally:
+        await db.close()
+    if not page.hits:
+        print(f"Nothing found for {query!r}.")
+        return 1
+    print(html_to_plain(render_search_page(page, tz=settings.default_tz)))
+    return 0

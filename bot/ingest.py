@@ -1,0 +1,128 @@
+"""Ingest: turn paths and feed URLs into stored digests, reporting each outcome.
+Used by `digest-bot ingest`, the admin /ingest command and the polling job."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiosqlite
+import httpx
+
+from bot.digest.models import Digest
+from bot.digest.parse import ParseError, parse_file
+from bot.sources import SourceError, fetch_feed, iter_folder
+from storage.digests import save_digest
+from storage.sources import load_source_state, save_source_state
+
+log = logging.getLogger(__name__)
+
+FIRST_BACKOFF, MAX_BACKOFF = 30, 3600  # seconds before polling a failing feed again
+
+
+@dataclass
+class IngestReport:
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+
+    def merge(self, other: IngestReport) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.failed += other.failed
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.new)} new, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
+        )
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def files_of(target: str) -> list[Path]:
+    """The post files a path names: itself, or every post below a folder."""
+    path = Path(target)
+    if path.is_dir():
+        return sorted(
+            p for p in path.rglob("*") if p.suffix in (".md", ".markdown") and p.is_file()
+        )
+    return [path]
+
+
+async def store(db: aiosqlite.Connection, digest: Digest, report: IngestReport) -> None:
+    outcome = await save_digest(db, digest)
+    getattr(report, outcome).append(digest.id)
+    if outcome != "unchanged":
+        log.info(
+            "%s digest %s (%d items)",
+            outcome,
+            digest.id,
+            len(digest.items),
+            extra={"digest_id": digest.id},
+        )
+
+
+async def ingest_file(db: aiosqlite.Connection, path: Path, report: IngestReport) -> None:
+    try:
+        digest = parse_file(path)
+    except ParseError as error:
+        report.failed.append((str(path), error.reason))
+        log.warning("skipped %s", error)
+        return
+    await store(db, digest, report)
+
+
+async def ingest_feed(
+    db: aiosqlite.Connection, client: httpx.AsyncClient, url: str, report: IngestReport
+) -> None:
+    state = await load_source_state(db, url)
+    try:
+        result = await fetch_feed(client, url, state)
+    except SourceError as error:
+        report.failed.append((url, str(error)))
+        state.failures += 1
+        state.last_error = str(error)
+        state.next_poll_ts = int(time.time() + min(FIRST_BACKOFF * 2**state.failures, MAX_BACKOFF))
+        await save_source_state(db, state)
+        log.warning("feed failed (%d in a row): %s", state.failures, error, extra={"source": url})
+        return
+    for digest in result.digests:
+        await store(db, digest, report)
+    state.etag, state.last_modified = result.etag, result.last_modified
+    state.seen_ids = result.seen_ids
+    state.failures, state.last_error, state.next_poll_ts = 0, None, 0
+    await save_source_state(db, state)
+
+
+async def ingest_targets(
+    db: aiosqlite.Connection,
+    targets: list[str],
+    client: httpx.AsyncClient,
+    on_file: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch."""
+    report = IngestReport()
+    files: list[Path] = []
+    for target in targets:
+        if is_url(target):
+            await ingest_feed(db, client, target, report)
+        elif not Path(target).exists():
+            report.failed.append((target, "no such file or folder"))
+        else:
+            files += files_of(target)
+    for done, path in enumerate(files, 1):
+        await ingest_file(db, path, report)
+        if on_file:
+            on_file(done, len(files))
+    return report
+
+
+__all__ = ["IngestReport", "ingest_targets", "iter_folder"]
