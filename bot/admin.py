@@ -69,3 +69,13 @@ async def on_group_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await subs.migrate_chat(
             handlers.services(context).db, message.chat.id, message.migrate_to_chat_id
         )
+
+
+async def on_membership_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Removed from a group, or blocked in a private chat: stop sending there."""
+    change = update.my_chat_member
+    if change.new_chat_member.status in ("kicked", "left"):
+        db = handlers.services(context).db
+        if await subs.get_subscriber(db, change.chat.id) is not None:
+            await subs.set_status(db, change.chat.id, "blocked")
+            log.info("bot removed from chat: subscriber blocked", extra={"chat_id": change.chat.id})

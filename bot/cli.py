@@ -44,7 +44,11 @@ def run_cli(argv: list[str]) -> int:
             print(f"digest-bot: bad setting: {line}", file=sys.stderr)
         return 2
     secrets = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s]
-    setup_logging(settings.log_level, settings.log_format, secrets)
+    level = settings.log_level
+    if args.command == "console" or (args.command in (None, "run") and not settings.bot_token):
+        # The console is a chat in this terminal: only warnings interrupt it, unless asked.
+        level = level if "log_level" in settings.model_fields_set else "WARNING"
+    setup_logging(level, settings.log_format, secrets)
     if args.command in (None, "run"):
         return run_command(settings)
     if args.command == "console":

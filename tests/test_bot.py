@@ -228,3 +228,22 @@ async def test_a_blocked_chat_does_not_affect_others(env):
     assert await env.say(USER, "/latest") == []  # the reply failed; logged, no crash
     parts = await env.say(USER + 1, "/latest")
     assert parts and "2026.11.28.16" in parts[0].text
+
+
+async def test_removed_from_group_marks_the_subscriber_blocked(env):
+    env.api.set_chat_admins(GROUP, {GROUP_ADMIN})
+    await env.say(GROUP, "/start", user_id=GROUP_ADMIN, chat_type="group", chat_title="AI fans")
+    bot_user = {"id": env.api.bot_id, "is_bot": True, "first_name": "Digest"}
+    env.api.add_update(
+        {
+            "my_chat_member": {
+                "chat": {"id": GROUP, "type": "group", "title": "AI fans"},
+                "from": {"id": GROUP_ADMIN, "is_bot": False, "first_name": "Admin"},
+                "date": 0,
+                "old_chat_member": {"status": "member", "user": bot_user},
+                "new_chat_member": {"status": "left", "user": bot_user},
+            }
+        }
+    )
+    await env.say(USER, "/help")  # settles after the membership update too
+    assert (await stored(env, GROUP)).status == "blocked"

@@ -1,0 +1,94 @@
+"""A digest dropped into a watched folder while the bot runs reaches subscribers."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+
+from bot.console import samples_dir
+from bot.local_api import LocalBotApi
+from tests.bot_env import BotEnv, make_settings, start_bot, stop_bot
+
+NEW_POST = """\
+---
+title: "2026.11.28.20 过去4小时全球AI发生了什么？"
+date: 2026-11-28T20:00:00+08:00
+categories: ["AI News"]
+---
+
+1.  [A new open model tops the coding leaderboard - Ada Park](https://example.com/ada/1)
+
+    一个**开源模型**登上编程排行榜榜首。
+
+2.  [Chip exports tighten again - Ben Ortiz](https://example.com/ben/2)
+
+    新一轮**芯片出口管制**出台。
+"""
+
+
+async def test_post_dropped_into_watched_folder_is_pushed(tmp_path):
+    watched = tmp_path / "posts"
+    watched.mkdir()
+    shutil.copy(samples_dir() / "2026-11-28-16.md", watched)
+    async with LocalBotApi() as api:
+        settings = make_settings(
+            api, tmp_path / "bot.db", digest_sources=[str(watched)], poll_interval=0.5
+        )
+        application = await start_bot(settings)
+        env = BotEnv(api, application, settings)
+        try:
+            await asyncio.sleep(1.0)  # the first poll stores the existing post
+            await env.say(1, "/start")
+            await env.say(2, "/start")
+            await env.say(2, "/alerts topics")
+            await env.say(2, "/follow chips")
+            await env.say(3, "/start")
+            await env.say(3, "/stop")
+            before = {chat: len(api.messages_for(chat)) for chat in (1, 2, 3)}
+
+            (watched / "2026-11-28-20.md").write_text(NEW_POST, encoding="utf-8")
+            pushed_1 = (await api.wait_for_messages(before[1] + 1, chat_id=1, timeout=10))[-1]
+            assert "2026.11.28.20" in pushed_1.text
+            assert "A new open model" in pushed_1.text and "Chip exports" in pushed_1.text
+            pushed_2 = (await api.wait_for_messages(before[2] + 1, chat_id=2, timeout=10))[-1]
+            assert "Chip exports" in pushed_2.text and "A new open model" not in pushed_2.text
+
+            # The next polls find nothing new: nobody gets it twice; the paused chat never.
+            await asyncio.sleep(1.5)
+            assert len(api.messages_for(1)) == before[1] + 1
+            assert len(api.messages_for(2)) == before[2] + 1
+            assert len(api.messages_for(3)) == before[3]
+        finally:
+            await stop_bot(application)
+
+
+async def test_ingest_from_another_process_is_picked_up(tmp_path):
+    post = tmp_path / "incoming" / "2026-11-28-20.md"
+    post.parent.mkdir()
+    post.write_text(NEW_POST, encoding="utf-8")
+    async with LocalBotApi() as api:
+        settings = make_settings(api, tmp_path / "bot.db")
+        application = await start_bot(settings)
+        env = BotEnv(api, application, settings)
+        try:
+            await env.say(7, "/start")
+            before = len(api.messages_for(7))
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "ingest",
+                str(post),
+                env={"DATABASE_PATH": str(settings.database_path), "PATH": ""},
+                cwd=tmp_path,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+            assert process.returncode == 0, stderr.decode()
+            assert "1 new" in stdout.decode()
+            pushed = (await api.wait_for_messages(before + 1, chat_id=7, timeout=10))[-1]
+            assert "2026.11.28.20" in pushed.text
+        finally:
+            await stop_bot(application)
