@@ -103,7 +103,11 @@ async def poll_sources(context: ContextTypes.DEFAULT_TYPE) -> None:
             if not await due(services, source):
                 continue
             try:
-                report.merge(await ingest_targets(services.ingest_db, [source], services.http))
+                report.merge(
+                    await ingest_targets(
+                        services.ingest_db, [source], services.http, stamps=services.file_stamps
+                    )
+                )
             except Exception:  # one broken source must not stop the others
                 log.exception("polling failed", extra={"source": source})
     if report.new and services.engine is not None:

@@ -14,7 +14,7 @@ import httpx
 
 from bot.digest.models import Digest
 from bot.digest.parse import ParseError, parse_file
-from bot.sources import SourceError, fetch_feed, iter_folder
+from bot.sources import SourceError, fetch_feed, post_files
 from storage.digests import save_digest
 from storage.sources import load_source_state, save_source_state
 
@@ -47,16 +47,6 @@ def is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-def files_of(target: str) -> list[Path]:
-    """The post files a path names: itself, or every post below a folder."""
-    path = Path(target)
-    if path.is_dir():
-        return sorted(
-            p for p in path.rglob("*") if p.suffix in (".md", ".markdown") and p.is_file()
-        )
-    return [path]
-
-
 async def store(db: aiosqlite.Connection, digest: Digest, report: IngestReport) -> None:
     outcome = await save_digest(db, digest)
     getattr(report, outcome).append(digest.id)
@@ -70,14 +60,32 @@ async def store(db: aiosqlite.Connection, digest: Digest, report: IngestReport) 
         )
 
 
-async def ingest_file(db: aiosqlite.Connection, path: Path, report: IngestReport) -> None:
+FileStamps = dict[Path, tuple[int, int]]  # path -> (mtime_ns, size) when last ingested
+
+
+async def ingest_file(
+    db: aiosqlite.Connection, path: Path, report: IngestReport, stamps: FileStamps | None = None
+) -> None:
+    """Parse and store one post; with `stamps`, a file unchanged since last time is skipped
+    (the polling job would otherwise re-parse a whole folder every poll)."""
+    try:
+        stat = path.stat()
+    except OSError as error:  # removed or unreadable since the folder was listed
+        report.failed.append((str(path), error.strerror or str(error)))
+        return
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    if stamps is not None and stamps.get(path) == stamp:
+        report.unchanged.append(str(path))
+        return
     try:
         digest = parse_file(path)
     except ParseError as error:
         report.failed.append((str(path), error.reason))
         log.warning("skipped %s", error)
-        return
-    await store(db, digest, report)
+    else:
+        await store(db, digest, report)
+    if stamps is not None:
+        stamps[path] = stamp  # a broken post is reported once, again only when it changes
 
 
 async def ingest_feed(
@@ -107,6 +115,7 @@ async def ingest_targets(
     targets: list[str],
     client: httpx.AsyncClient,
     on_file: Callable[[int, int], None] | None = None,
+    stamps: FileStamps | None = None,
 ) -> IngestReport:
     """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch."""
     report = IngestReport()
@@ -117,12 +126,9 @@ async def ingest_targets(
         elif not Path(target).exists():
             report.failed.append((target, "no such file or folder"))
         else:
-            files += files_of(target)
+            files += post_files(Path(target))
     for done, path in enumerate(files, 1):
-        await ingest_file(db, path, report)
+        await ingest_file(db, path, report, stamps)
         if on_file:
             on_file(done, len(files))
     return report
-
-
-__all__ = ["IngestReport", "ingest_targets", "iter_folder"]

@@ -26,4 +26,5 @@ class Services:
     http: httpx.AsyncClient
     engine: DeliveryEngine | None = None
     ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    file_stamps: dict = field(default_factory=dict)  # bot.ingest.FileStamps of polled folders
     started_ts: float = field(default_factory=time.time)

@@ -74,18 +74,19 @@ class FeedResult:
 # --- folders ------------------------------------------------------------------
 
 
+def post_files(path: Path) -> list[Path]:
+    """The post files under `path` (recursing; a single file is itself), sorted."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.suffix.lower() in POST_SUFFIXES and p.is_file())
+
+
 def iter_folder(path: Path) -> Iterator[tuple[Path, Digest | ParseError]]:
     """Every post under `path` (recursing; a single file works too), sorted.
     A post that does not parse is yielded with its ParseError, not raised, so the
     rest of a batch still goes in."""
-    path = Path(path)
-    if path.is_file():
-        files = [path]
-    else:
-        files = sorted(
-            p for p in path.rglob("*") if p.suffix.lower() in POST_SUFFIXES and p.is_file()
-        )
-    for file in files:
+    for file in post_files(path):
         try:
             yield file, parse_file(file)
         except ParseError as error:
