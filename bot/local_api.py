@@ -136,8 +136,11 @@ _HTML_TAGS = {
     "blockquote": "blockquote",
     "tg-emoji": "custom_emoji",
 }
-_SPECIAL = re.compile(r"[<&]")
+# A plain <name> or </name> in one match; any other "<" or "&" is looked at closely.
+_TOKEN = re.compile(r"<(/?)([^ \t\r\n\v\f<>/]+)>|[<&]")
 _SPACES = " \t\r\n\v\f"
+_TAG_NAME = re.compile(r"[^ \t\r\n\v\f>]*")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|([a-zA-Z]+));?")
 
@@ -242,6 +245,8 @@ def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
     Raises EntityParseError with Telegram's wording for markup it refuses: unsupported or
     unbalanced tags, a bare `<`. Unknown `&name;` entities stay literal, as in Telegram.
     """
+    # Offsets count UTF-16 units; without astral characters that is plain len().
+    measure = len if markup.isascii() or _ASTRAL.search(markup) is None else utf16_len
     out: list[str] = []
     offset = 0  # UTF-16 length of the text so far
     stack: list[tuple[str, int, dict[str, str]]] = []
@@ -249,34 +254,36 @@ def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
     n = len(markup)
     pos = 0
     while pos < n:
-        m = _SPECIAL.search(markup, pos)
+        m = _TOKEN.search(markup, pos)
         end = n if m is None else m.start()
         if end > pos:
             chunk = markup[pos:end]
             out.append(chunk)
-            offset += utf16_len(chunk)
+            offset += measure(chunk)
         if m is None:
             break
-        if markup[end] == "&":
+        token = m.group()
+        if token == "&":
             char, pos = _decode_entity(markup, end)
             char = "&" if char is None else char
             out.append(char)
-            offset += utf16_len(char)
+            offset += measure(char)
             continue
         tag_pos = end
-        pos = end + 1
-        closing = pos < n and markup[pos] == "/"
+        if token == "<":  # not a plain <name> or </name>: the careful path
+            closing = markup.startswith("/", end + 1)
+            name_match = _TAG_NAME.match(markup, end + 1 + closing)
+            name = name_match.group().lower()
+            pos = name_match.end()
+        else:
+            closing = bool(m.group(1))
+            name = m.group(2).lower()
+            pos = m.end() - 1  # at the ">"
         if closing:
             if not stack:
                 raise EntityParseError(
                     f"Unexpected end tag at byte offset {_byte_offset(markup, tag_pos)}"
                 )
-            pos += 1
-        start = pos
-        while pos < n and markup[pos] not in _SPACES and markup[pos] != ">":
-            pos += 1
-        name = markup[start:pos].lower()
-        if closing:
             while pos < n and markup[pos] in _SPACES:
                 pos += 1
             if pos >= n or markup[pos] != ">":
@@ -300,7 +307,10 @@ def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
             raise EntityParseError(
                 f'Unsupported start tag "{name}" at byte offset {_byte_offset(markup, tag_pos)}'
             )
-        attrs, pos = _parse_attributes(markup, pos, name, tag_pos)
+        if markup[pos] == ">":
+            attrs: dict[str, str] = {}
+        else:
+            attrs, pos = _parse_attributes(markup, pos, name, tag_pos)
         if name == "span" and attrs.get("class") != "tg-spoiler":
             raise EntityParseError(
                 f'Tag "span" must have class "tg-spoiler" at byte offset '
@@ -520,7 +530,11 @@ class LocalBotApi:
         first_name: str = "Tester",
         chat_title: str | None = None,
     ) -> int:
-        """A user writes `text` in a chat; returns the update_id."""
+        """A user writes `text` in a chat; returns the update_id.
+
+        The user is `user_id`, by default the chat itself in a private chat and
+        DEFAULT_GROUP_USER_ID elsewhere. chat_type: private, group, supergroup or channel.
+        """
         user = self._user(chat_id, user_id, chat_type, first_name)
         if chat_type == "private":
             chat = {"id": chat_id, "type": "private", "first_name": user["first_name"]}
@@ -538,6 +552,9 @@ class LocalBotApi:
             command = text.split(maxsplit=1)[0]
             length = utf16_len(command)
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        if chat_type == "channel":  # channel posts come without a sender
+            del message["from"]
+            return self.add_update({"channel_post": message})
         return self.add_update({"message": message})
 
     def press_button(
