@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime
 
@@ -24,34 +25,43 @@ async def save_digest(db: aiosqlite.Connection, digest: Digest) -> str:
     """Store `digest` in one transaction; "new", "updated" (content changed: row and
     items replaced in place, nothing re-planned) or "unchanged" (a re-ingest).
     A new digest gets a planned delivery row per active subscriber, atomically."""
+    (outcome,) = await save_digests(db, [digest])
+    return outcome
+
+
+async def save_digests(db: aiosqlite.Connection, digests: Iterable[Digest]) -> list[str]:
+    """save_digest for many digests in ONE transaction (all or none): for bulk
+    ingest. FTS5 writes an index segment per commit, so a commit per post costs
+    several ms of index work; a batch shares it (see bench/ingest.py)."""
     now = int(time.time())
     await db.execute("BEGIN IMMEDIATE")
     try:
-        async with db.execute(
-            "SELECT content_hash FROM digests WHERE id = ?", (digest.id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is not None and row[0] == digest.content_hash:
-            outcome = "unchanged"
-        elif row is None:
-            await _insert_digest(db, digest, now)
-            await _insert_items(db, digest)
-            await db.execute(
-                "INSERT INTO deliveries (digest_id, chat_id, part, status, created_ts) "
-                "SELECT ?, chat_id, 0, 'planned', ? FROM subscribers WHERE status = 'active'",
-                (digest.id, now),
-            )
-            outcome = "new"
-        else:
-            await _update_digest(db, digest, now)
-            await db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
-            await _insert_items(db, digest)
-            outcome = "updated"
+        outcomes = [await _save(db, digest, now) for digest in digests]
         await db.execute("COMMIT")
     except BaseException:
         await db.execute("ROLLBACK")
         raise
-    return outcome
+    return outcomes
+
+
+async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
+    async with db.execute("SELECT content_hash FROM digests WHERE id = ?", (digest.id,)) as cursor:
+        row = await cursor.fetchone()
+    if row is not None and row[0] == digest.content_hash:
+        return "unchanged"
+    if row is None:
+        await _insert_digest(db, digest, now)
+        await _insert_items(db, digest)
+        await db.execute(
+            "INSERT INTO deliveries (digest_id, chat_id, part, status, created_ts) "
+            "SELECT ?, chat_id, 0, 'planned', ? FROM subscribers WHERE status = 'active'",
+            (digest.id, now),
+        )
+        return "new"
+    await _update_digest(db, digest, now)
+    await db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
+    await _insert_items(db, digest)
+    return "updated"
 
 
 def published_ts(digest: Digest) -> int:

@@ -97,6 +97,7 @@ def query_terms(query: str) -> list[str]:
     duplicates and terms contained in another term dropped (AND makes them
     redundant). Everything else is plain text to search for, FTS5 syntax included."""
     terms: list[str] = []
+    query = query.encode("utf-8", "ignore").decode("utf-8")  # lone surrogates cannot be bound
     for raw in _RUN_SPLIT.split(query.lower()):
         term = _strip_term(raw)[:MAX_TERM_CHARS]
         if term and _has_content(term) and term not in terms:

@@ -1,0 +1,189 @@
+"""Search latency and recall at scale: the index against a LIKE scan of the same database.
+
+    python bench/search.py [--items N] [--db PATH] [--reps R]
+
+Builds N items (default 200,000) from the real posts in ../shared/data/digests:
+their items, shuffled, dealt into re-dated digests of 20 (zh and en mixed), stored
+with save_digests. Then a fixed query mix per class (common, rare and absent
+words). For each query: first-page latency (limit 5) of search() and of a
+`LIKE '%term%'` scan in the same newest-first order, and recall of the index
+against the scan over ALL matches. `--items 2000` is the CI smoke size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.ingest import DEFAULT_DATA, parse, post_paths
+from bot.digest.models import Digest, Item
+from storage.db import connect
+from storage.digests import count_items, save_digests
+from storage.search import match_ids, query_terms, search
+
+QUERIES: dict[str, list[str]] = {
+    "zh 1 char": ["模", "芯", "鸵"],
+    "zh 2 chars": ["模型", "开源", "芯片", "显卡", "鹦鹉", "鸵鸟", "量子"],
+    "zh 3 chars": ["机器人", "大模型", "智能体", "鸵鸟蛋"],
+    "zh 4+ chars": ["开源模型", "上下文工程", "强化学习", "视频生成", "量子纠缠态"],
+    "en 1-2 chars": ["ai", "x", "4o", "r1", "xq", "qz"],
+    "en 3+ chars": ["openai", "claude", "nemotron", "mistral", "cuda", "zyxwvu"],
+    "mixed": ["OpenAI 模型", "claude 代码", "gpt 芯片", "nvidia 芯片", "gemini 多模态"],
+    "multi-word": [
+        "open source",
+        "google gemini",
+        "hugging face",
+        "模型 开源 发布",
+        "anthropic zyxwvu",
+    ],
+}
+DIGEST_SIZE = 20
+SCAN_TEXT = "replace(title || char(10) || coalesce(author, '') || char(10) || summary, '**', '')"
+
+
+def corpus_items(data: Path) -> list[Item]:
+    items = [item for path in post_paths(data) for item in parse(path).items]
+    if not items:
+        raise SystemExit("the real posts gave no items")
+    return items
+
+
+def synthetic_digests(pool: list[Item], count: int, seed: int = 1) -> list[Digest]:
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    deck: list[Item] = []
+    digests = []
+    made = 0
+    while made < count:
+        size = min(DIGEST_SIZE, count - made)
+        items = []
+        for position in range(1, size + 1):
+            if not deck:
+                deck = pool[:]
+                rng.shuffle(deck)
+            items.append(_at(deck.pop(), position))
+        n = len(digests)
+        digests.append(
+            Digest(
+                id=f"bench/{n}",
+                source="bench",
+                title=f"Digest {n}",
+                published_at=start + timedelta(hours=n),
+                items=tuple(items),
+            )
+        )
+        made += size
+    rng.shuffle(digests)  # ingest order is not time order, as after a backfill
+    return digests
+
+
+def _at(item: Item, position: int) -> Item:
+    return Item(position, item.title, item.author, item.url, item.summary, item.links)
+
+
+async def build(db, data: Path, count: int) -> None:
+    have = await count_items(db)
+    if have >= count:
+        print(f"reusing the database: {have} items")
+        return
+    started = time.perf_counter()
+    digests = synthetic_digests(corpus_items(data), count)
+    for first in range(0, len(digests), 50):
+        await save_digests(db, digests[first : first + 50])
+    took = time.perf_counter() - started
+    print(f"built {count} items in {len(digests)} digests: {took:.1f} s ({count / took:.0f}/s)")
+
+
+async def scan_ids(db, terms: list[str], limit: int | None) -> list[int]:
+    patterns = [
+        "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in terms
+    ]
+    where = " AND ".join([f"{SCAN_TEXT} LIKE ? ESCAPE '\\'"] * len(terms))
+    sql = f"SELECT id FROM items WHERE {where} ORDER BY id DESC LIMIT ?"
+    async with db.execute(sql, [*patterns, -1 if limit is None else limit]) as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def grams_only_ids(db, terms: list[str], limit: int) -> list[int]:
+    """Design check: every term as a bigram phrase in items_grams, no trigram table."""
+    phrases = []
+    for term in terms:
+        grams = term if len(term) == 1 else " ".join(a + b for a, b in itertools.pairwise(term))
+        phrases.append('"' + grams.replace('"', '""') + '"')
+    sql = "SELECT rowid FROM items_grams WHERE items_grams MATCH ? ORDER BY rowid DESC LIMIT ?"
+    async with db.execute(sql, (" AND ".join(phrases), limit)) as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def timed(call, reps: int) -> list[float]:
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        await call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def summary(times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{statistics.median(ordered):7.2f} {p95:7.2f} {ordered[-1]:8.2f}"
+
+
+async def run(items: int, db_path: Path | None, reps: int, verbose: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = await connect(db_path or Path(tmp) / "bench.db")
+        await build(db, DEFAULT_DATA, items)
+        scan_reps = 1 if items > 20_000 else reps
+        print(f"latency in ms, first page of 5, {reps} runs per query (scan: {scan_reps})")
+        header = f"{'class':14} {'index p50':>9} {'p95':>7} {'max':>8} | {'scan p50':>8} {'p95':>7}"
+        print(header + f" {'max':>8} | {'grams-only p95':>14} | recall  matches")
+        worst_recall = 1.0
+        for label, queries in QUERIES.items():
+            index_t, scan_t, grams_t, found, expected, extra = [], [], [], 0, 0, 0
+            for query in queries:
+                terms = query_terms(query)
+                index_t += await timed(lambda q=query: search(db, q, limit=5), reps)
+                scan_t += await timed(lambda t=terms: scan_ids(db, t, 6), scan_reps)
+                grams_t += await timed(lambda t=terms: grams_only_ids(db, t, 6), reps)
+                got = set(await match_ids(db, terms))
+                want = set(await scan_ids(db, terms, None))
+                found += len(got & want)
+                expected += len(want)
+                extra += len(got - want)
+                if verbose:
+                    print(f"    {query!r}: {len(want)} matches, index {len(got)}")
+            recall = found / expected if expected else 1.0
+            worst_recall = min(worst_recall, recall)
+            flag = "" if not extra else f" (+{extra} not in scan)"
+            grams_p95 = summary(grams_t)[8:16]
+            print(
+                f"{label:14} {summary(index_t)} | {summary(scan_t)} | {grams_p95:>14} |"
+                f" {recall:6.1%}  {expected}{flag}"
+            )
+        print(f"recall of the index against the scan, worst class: {worst_recall:.1%}")
+        await db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument("--db", type=Path, help="keep (and reuse) the database here")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--verbose", action="store_true", help="matches per query")
+    args = parser.parse_args()
+    asyncio.run(run(args.items, args.db, args.reps, args.verbose))
+
+
+if __name__ == "__main__":
+    main()
