@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -252,31 +253,34 @@ async def test_polling_run_serves_a_user_and_stops_cleanly_without_leaking_the_t
 
 
 def test_ingest_the_samples_then_again_then_a_broken_file(tmp_path):
-    first = run_cli(tmp_path, "ingest", str(SAMPLES))
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "garbage.md").write_bytes(bytes(range(256)) * 8)
+    with ThreadPoolExecutor() as pool:  # two databases, so the two may run at once
+        first_job = pool.submit(run_cli, tmp_path, "ingest", str(SAMPLES))
+        bad_job = pool.submit(run_cli, broken, "ingest", str(broken), env=clean_env(broken))
+    first, bad = first_job.result(), bad_job.result()
     assert first.returncode == 0, first.stderr
     assert re.search(r"\b3 new\b", first.stdout), first.stdout
+    assert bad.returncode == 1
+    assert "garbage.md" in bad.stdout + bad.stderr
+    assert_no_traceback(bad.stderr)
 
     again = run_cli(tmp_path, "ingest", str(SAMPLES))
     assert again.returncode == 0, again.stderr
     assert re.search(r"\b0 new\b.*\b3 unchanged\b", again.stdout), again.stdout
 
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "garbage.md").write_bytes(bytes(range(256)) * 8)
-    bad = run_cli(tmp_path, "ingest", str(broken))
-    assert bad.returncode == 1
-    assert "garbage.md" in bad.stdout + bad.stderr
-    assert_no_traceback(bad.stderr)
-
 
 async def test_search_exits_0_with_results_and_1_with_none(tmp_path):
     await store_samples(tmp_path / "bot.db")
-    found = run_cli(tmp_path, "search", "模型")
+    with ThreadPoolExecutor() as pool:
+        found_job = pool.submit(run_cli, tmp_path, "search", "模型")
+        nothing_job = pool.submit(run_cli, tmp_path, "search", "zzzqqq")
+    found, nothing = found_job.result(), nothing_job.result()
     assert found.returncode == 0, found.stderr
     assert "模型" in found.stdout
     assert re.search(r"^1\. ", found.stdout, re.MULTILINE), found.stdout
 
-    nothing = run_cli(tmp_path, "search", "zzzqqq")
     assert nothing.returncode == 1
     assert "zzzqqq" in nothing.stdout
     assert_no_traceback(nothing.stderr)
@@ -311,21 +315,29 @@ def test_parse_json_follows_the_contract(tmp_path, shared_data):
 # --- the console ----------------------------------------------------------------------------
 
 
-def test_console_on_piped_input(tmp_path):
-    result = run_cli(tmp_path, "console", stdin="/start\n/latest\n/search 模型\n/settings\n2\n")
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = result.stdout
+def test_the_console_on_piped_input_and_run_without_a_token(tmp_path):
+    """Two processes at once (each on its own database): most of their time is waiting."""
+    script = "/start\n/latest\n/search 模型\n/settings\n2\n"
+    (tmp_path / "run").mkdir()
+    with ThreadPoolExecutor() as pool:
+        console_job = pool.submit(run_cli, tmp_path, "console", stdin=script)
+        run_job = pool.submit(
+            run_cli, tmp_path / "run", "run", env=clean_env(tmp_path / "run"), stdin=""
+        )
+    console, run = console_job.result(), run_job.result()
+
+    assert console.returncode == 0, console.stderr[-3000:]
+    out = console.stdout
     assert "Welcome" in out
     assert NEWEST_SAMPLE_TITLE in out
     assert "Results" in out and "模型" in out
     assert re.search(r"\[1\] .+\[2\] ", out), out  # a numbered button list
     assert "(edited)" in out  # pressing button 2 edited the settings message
-    assert_no_traceback(result.stderr)
+    assert_no_traceback(console.stderr)
 
-
-def test_run_without_a_token_lands_in_the_console(tmp_path):
-    result = run_cli(tmp_path, "run", stdin="")
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "No BOT_TOKEN" in result.stderr
-    assert "digest-bot console" in result.stdout
-    assert_no_traceback(result.stderr)
+    # `digest-bot run` with no BOT_TOKEN: the console, on the bundled samples.
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "No BOT_TOKEN" in run.stderr
+    assert "digest-bot console" in run.stdout
+    assert "3 new sample digests" in run.stdout
+    assert_no_traceback(run.stderr)
