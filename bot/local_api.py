@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import inspect
 import json
 import logging
@@ -322,6 +323,11 @@ def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
     entities.sort(key=lambda e: e[:3])  # by offset, outer entities first
     return "".join(out), [e[3] for e in entities]
+
+
+# A broadcast sends one rendered text to many chats: parse each text once. The results
+# are shared between messages, so nothing may mutate them.
+_parse_html_cached = functools.lru_cache(maxsize=256)(parse_html)
 
 
 def _entity(tag: str, attrs: dict[str, str], offset: int, length: int) -> dict[str, Any]:
@@ -1053,7 +1059,7 @@ class LocalBotApi:
                 raise ApiError(400, f"Bad Request: unsupported parse_mode: {parse_mode}")
             if mode == "HTML":
                 try:
-                    text, found = parse_html(text)
+                    text, found = _parse_html_cached(text)
                 except EntityParseError as exc:
                     raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
                 if not text.strip():
