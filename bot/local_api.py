@@ -433,6 +433,7 @@ class LocalBotApi:
         self.on_message: Callable[[SentMessage], Awaitable[None] | None] | None = None
         self.webhook: dict | None = None
         self.webhook_errors: list[str] = []
+        self.webhook_attempts = 3  # posts per update before it is given up (webhook_errors)
         self.commands: list[dict] = []
         self.counters = _Counters()
 
@@ -444,7 +445,6 @@ class LocalBotApi:
         self._admins: dict[int, set[int]] = {}
         self._message_event = asyncio.Event()
         self._call_event = asyncio.Event()
-        self.webhook_attempts = 3  # posts per update before it is given up (webhook_errors)
 
         self._updates: list[dict] = []
         self._next_update_id = 1
