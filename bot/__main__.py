@@ -8,7 +8,11 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     from bot.cli import run_cli
 
-    return run_cli(sys.argv[1:] if argv is None else argv)
+    try:
+        return run_cli(sys.argv[1:] if argv is None else argv)
+    except BrokenPipeError:  # `digest-bot search ... | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

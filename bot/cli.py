@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import setup_logging
+
+log = logging.getLogger("bot.cli")
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,20 +73,32 @@ def run_command(settings: Settings) -> int:
             file=sys.stderr,
         )
         return console_command(settings)
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import build_application
 
     application = build_application(settings)
-    if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=["message", "callback_query", "my_chat_member"],
+    try:
+        if settings.webhook_url:
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:  # PTB's message quotes the token: log our own line instead
+        log.critical(
+            "BOT_TOKEN was rejected by %s (revoked or mistyped? @BotFather issues a new one)",
+            settings.telegram_api_url,
         )
-    else:
-        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+        return 1
+    except NetworkError as error:
+        log.critical("cannot reach the Bot API at %s: %s", settings.telegram_api_url, error)
+        return 1
     return 0
 
 

@@ -249,11 +249,6 @@ async def test_polling_run_serves_a_user_and_stops_cleanly_without_leaking_the_t
         assert any(json.loads(line)["level"] == "DEBUG" for line in bot.lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/cli.py lets InvalidToken escape run_polling: Python prints the traceback, "
-    "token included, past the redacting log handler (fix proposed in the ops report)",
-)
 async def test_a_rejected_token_exits_1_without_printing_it(tmp_path):
     wrong = "7123456789:" + "WRONG-TOKEN-".ljust(35, "y")
     async with LocalBotApi(token=FAKE_TOKEN) as api:
