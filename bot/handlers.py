@@ -507,6 +507,13 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
+async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Chatter in a private chat gets a pointer; in groups the bot stays quiet."""
+    await reply(
+        update, context, "I answer commands: /search &lt;words&gt; to search, /help for the rest."
+    )
+
+
 CALLBACKS = {
     keyboards.SEARCH: on_search_button,
     keyboards.TOPIC: on_topic_button,
@@ -571,6 +578,9 @@ def add_handlers(application: Application) -> None:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, plain_text)
+    )
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, admin.on_group_migrated))
     application.add_handler(
         ChatMemberHandler(admin.on_membership_change, ChatMemberHandler.MY_CHAT_MEMBER)
