@@ -1,0 +1,406 @@
+"""The delivery ledger: every SQL statement the delivery engine runs.
+
+A digest's life in `deliveries`: at ingest one row per active subscriber with
+part = 0 ('planned'); the engine renders it (once per profile, cached in
+`renders`) and replaces it by rows 1..n ('pending'), or marks it 'skipped'.
+Pending parts go 'sending' while a worker has them, then 'sent', 'skipped' or
+'failed' for good, or back to 'pending' with a later `not_before` to retry.
+
+Every write is one statement (batches travel as a JSON parameter through
+`json_each`), so each is atomic on its own and the engine never holds a
+transaction open on a connection the command handlers share.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+UNFINISHED = ("planned", "pending", "sending")
+
+
+@dataclass(frozen=True)
+class Key:
+    digest_id: str
+    chat_id: int
+    part: int
+
+
+@dataclass(frozen=True)
+class Planned:
+    digest_id: str
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """What planning decided for one planned row: `parts` pending rows from
+    `not_before` on, or (parts == 0) skipped for `skip_reason`."""
+
+    digest_id: str
+    chat_id: int
+    profile: str | None
+    parts: int
+    not_before: float = 0
+    skip_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part due for sending, with its text and the chat's current status."""
+
+    digest_id: str
+    chat_id: int
+    part: int
+    parts: int
+    text: str
+    previews: bool
+    attempts: int
+    chat_status: str
+
+    @property
+    def key(self) -> Key:
+        return Key(self.digest_id, self.chat_id, self.part)
+
+
+@dataclass(frozen=True)
+class Sent:
+    key: Key
+    message_id: int | None
+    sent_ts: float
+
+
+@dataclass(frozen=True)
+class Retry:
+    key: Key
+    not_before: float
+    error: str
+    counts: bool  # counts toward giving up (network errors); a RetryAfter does not
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A final outcome for a part: 'skipped' or 'failed', with the reason."""
+
+    key: Key
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """The latest digest's fan-out, for admins."""
+
+    digest_id: str
+    parts: int  # parts sent
+    duration: float  # seconds from its first to its last sent part
+    rate: float  # parts per second over that span
+
+
+@dataclass(frozen=True)
+class DeliveryStats:
+    planned: int
+    pending: int  # pending + sending
+    failed: int
+    skipped: int
+    sent: int
+    last_fanout: FanOut | None  # the latest digest (by publication) with sent parts
+    latency_p50: float | None  # seconds from digests.ingested_ts to sent_ts, last fan-out
+    latency_p95: float | None
+
+
+def _keys_json(keys: Iterable[Key]) -> str:
+    return json.dumps([[k.digest_id, k.chat_id, k.part] for k in keys])
+
+
+# A JSON array of [digest_id, chat_id, part, ...] as rows v(d, c, p, x, y, z).
+_ROWS = (
+    "(SELECT value->>0 AS d, value->>1 AS c, value->>2 AS p,"
+    " value->>3 AS x, value->>4 AS y, value->>5 AS z FROM json_each(?)) AS v"
+)
+_MATCH = "deliveries.digest_id = v.d AND deliveries.chat_id = v.c AND deliveries.part = v.p"
+
+
+# --- planning -------------------------------------------------------------------------
+
+
+async def _digests_with(db: aiosqlite.Connection, status: str) -> list[str]:
+    """Ids of the digests with rows in `status`, oldest published first.
+    A recursive walk of the queue index: one seek per digest, however many rows."""
+    sql = """
+        WITH RECURSIVE ids(id) AS (
+            SELECT min(digest_id) FROM deliveries WHERE status = :s
+            UNION ALL
+            SELECT (SELECT min(digest_id) FROM deliveries
+                    WHERE status = :s AND digest_id > ids.id)
+            FROM ids WHERE ids.id IS NOT NULL
+        )
+        SELECT g.id FROM ids JOIN digests g ON g.id = ids.id
+        ORDER BY g.published_ts, g.id
+    """
+    async with db.execute(sql, {"s": status}) as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def next_planned(db: aiosqlite.Connection, limit: int = 500) -> list[Planned]:
+    """Planned rows of the oldest digest that has any, at most `limit`."""
+    for digest_id in await _digests_with(db, "planned"):
+        sql = (
+            "SELECT chat_id FROM deliveries WHERE status = 'planned' AND digest_id = ?"
+            " ORDER BY part, not_before LIMIT ?"
+        )
+        async with db.execute(sql, (digest_id, limit)) as cursor:
+            rows = await cursor.fetchall()
+        if rows:
+            return [Planned(digest_id, row[0]) for row in rows]
+    return []
+
+
+async def load_render(db: aiosqlite.Connection, digest_id: str, profile: str) -> list[str] | None:
+    """The cached parts of a digest for a profile; [] = nothing to send; None = not rendered."""
+    sql = "SELECT part, parts, text FROM renders WHERE digest_id = ? AND profile = ? ORDER BY part"
+    async with db.execute(sql, (digest_id, profile)) as cursor:
+        rows = await cursor.fetchall()
+    if not rows:
+        return None
+    return [row[2] for row in rows if row[0] > 0]
+
+
+async def store_render(
+    db: aiosqlite.Connection, digest_id: str, profile: str, parts: Sequence[str], previews: bool
+) -> None:
+    """Cache rendered parts; nothing to send is stored as part 0 with parts = 0."""
+    rows = [[i, len(parts), text] for i, text in enumerate(parts, 1)] or [[0, 0, ""]]
+    await db.execute(
+        "INSERT OR REPLACE INTO renders (digest_id, profile, part, parts, text, previews)"
+        " SELECT ?, ?, value->>0, value->>1, value->>2, ? FROM json_each(?)",
+        (digest_id, profile, int(previews), json.dumps(rows, ensure_ascii=False)),
+    )
+
+
+async def expand(db: aiosqlite.Connection, plans: Sequence[Expansion], now: float) -> None:
+    """Replace planned rows by their pending parts, or mark them skipped.
+
+    Inserting first and deleting the planned row second keeps this safe without a
+    transaction: after a crash in between, the planned row is still there (and still
+    holds back the chat's parts), and planning it again inserts nothing new."""
+    parts = [
+        [p.digest_id, p.chat_id, n, p.profile, p.not_before]
+        for p in plans
+        if p.parts > 0
+        for n in range(1, p.parts + 1)
+    ]
+    if parts:
+        await db.execute(
+            "INSERT OR IGNORE INTO deliveries"
+            " (digest_id, chat_id, part, profile, status, not_before, created_ts)"
+            f" SELECT v.d, v.c, v.p, v.x, 'pending', v.y, ? FROM {_ROWS}",
+            (int(now), json.dumps(parts)),
+        )
+        done: dict[str, list[int]] = {}
+        for p in plans:
+            if p.parts > 0:
+                done.setdefault(p.digest_id, []).append(p.chat_id)
+        for digest_id, chat_ids in done.items():
+            await db.execute(
+                "DELETE FROM deliveries WHERE digest_id = ? AND part = 0 AND status = 'planned'"
+                " AND chat_id IN (SELECT value FROM json_each(?))",
+                (digest_id, json.dumps(chat_ids)),
+            )
+    skipped = [[p.digest_id, p.chat_id, 0, p.skip_reason, p.profile] for p in plans if p.parts <= 0]
+    if skipped:
+        await db.execute(
+            "UPDATE deliveries SET status = 'skipped', last_error = v.x, profile = v.y"
+            f" FROM {_ROWS} WHERE {_MATCH} AND deliveries.status = 'planned'",
+            (json.dumps(skipped),),
+        )
+
+
+# --- sending --------------------------------------------------------------------------
+
+
+async def next_sendable(db: aiosqlite.Connection, now: float, limit: int = 500) -> list[Part]:
+    """Pending parts due at `now` whose chat has nothing unfinished before them:
+    the oldest digest first, parts in order; per chat strictly one after another
+    (a part in 'sending' holds back the chat's next one)."""
+    found: list[Part] = []
+    for digest_id in await _digests_with(db, "pending"):
+        sql = """
+            SELECT d.chat_id, d.part, r.parts, r.text, r.previews, d.attempts,
+                   coalesce(s.status, 'blocked')
+            FROM deliveries d INDEXED BY deliveries_queue
+            JOIN digests g ON g.id = d.digest_id
+            JOIN renders r ON r.digest_id = d.digest_id AND r.profile = d.profile
+                          AND r.part = d.part
+            LEFT JOIN subscribers s ON s.chat_id = d.chat_id
+            WHERE d.status = 'pending' AND d.digest_id = :d AND d.not_before <= :now
+              AND NOT EXISTS (
+                  SELECT 1 FROM deliveries e JOIN digests h ON h.id = e.digest_id
+                  WHERE e.chat_id = d.chat_id AND e.status IN ('planned', 'pending', 'sending')
+                    AND (h.published_ts, e.digest_id, e.part)
+                        < (g.published_ts, d.digest_id, d.part)
+              )
+            ORDER BY d.part
+            LIMIT :n
+        """
+        params = {"d": digest_id, "now": now, "n": limit - len(found)}
+        async with db.execute(sql, params) as cursor:
+            async for row in cursor:
+                found.append(Part(digest_id, row[0], row[1], row[2], row[3], bool(row[4]),
+                                  row[5], row[6]))  # fmt: skip
+        if len(found) >= limit:
+            break
+    return found
+
+
+async def mark_sending(db: aiosqlite.Connection, keys: Sequence[Key]) -> None:
+    if keys:
+        await db.execute(
+            f"UPDATE deliveries SET status = 'sending' FROM {_ROWS} WHERE {_MATCH}",
+            (_keys_json(keys),),
+        )
+
+
+async def mark_sent(db: aiosqlite.Connection, sent: Sequence[Sent]) -> None:
+    """Record sent parts (one statement for the whole batch)."""
+    if sent:
+        rows = [[s.key.digest_id, s.key.chat_id, s.key.part, s.message_id, s.sent_ts] for s in sent]
+        await db.execute(
+            "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, last_error = NULL,"
+            f" message_id = v.x, sent_ts = v.y FROM {_ROWS} WHERE {_MATCH}",
+            (json.dumps(rows),),
+        )
+
+
+async def mark_retry(db: aiosqlite.Connection, retries: Sequence[Retry]) -> None:
+    """Back to 'pending', not before the given time; the error is kept for admins."""
+    if retries:
+        rows = [
+            [r.key.digest_id, r.key.chat_id, r.key.part, r.not_before, r.error, int(r.counts)]
+            for r in retries
+        ]
+        await db.execute(
+            "UPDATE deliveries SET status = 'pending', not_before = v.x, last_error = v.y,"
+            f" attempts = attempts + v.z FROM {_ROWS} WHERE {_MATCH}",
+            (json.dumps(rows, ensure_ascii=False),),
+        )
+
+
+async def mark_final(db: aiosqlite.Connection, outcomes: Sequence[Outcome]) -> None:
+    """Parts that will not be sent: 'skipped' or 'failed', with the reason."""
+    if outcomes:
+        rows = [[o.key.digest_id, o.key.chat_id, o.key.part, o.status, o.reason] for o in outcomes]
+        await db.execute(
+            f"UPDATE deliveries SET status = v.x, last_error = v.y FROM {_ROWS} WHERE {_MATCH}",
+            (json.dumps(rows, ensure_ascii=False),),
+        )
+
+
+async def skip_chat(db: aiosqlite.Connection, chat_id: int, reason: str) -> int:
+    """Skip every unfinished part of a chat (blocked us, or paused). Returns how many."""
+    cursor = await db.execute(
+        "UPDATE deliveries SET status = 'skipped', last_error = ?"
+        " WHERE chat_id = ? AND status IN ('planned', 'pending', 'sending')",
+        (reason, chat_id),
+    )
+    return cursor.rowcount
+
+
+async def reset_sending(db: aiosqlite.Connection) -> int:
+    """Crash recovery at start-up: parts a dead process had in hand go back to pending.
+    Those it had sent but not yet recorded go twice, the only duplicates allowed."""
+    cursor = await db.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
+    return cursor.rowcount
+
+
+async def release(db: aiosqlite.Connection, keys: Sequence[Key]) -> None:
+    """Parts taken for sending but never tried (the engine stopped) go back to pending."""
+    if keys:
+        await db.execute(
+            f"UPDATE deliveries SET status = 'pending' FROM {_ROWS}"
+            f" WHERE {_MATCH} AND deliveries.status = 'sending'",
+            (_keys_json(keys),),
+        )
+
+
+async def has_work(db: aiosqlite.Connection, due_before: float) -> bool:
+    """Are there planned rows, parts in hand, or pending parts due before `due_before`?"""
+    async with db.execute(
+        "SELECT EXISTS (SELECT 1 FROM deliveries WHERE status IN ('planned', 'sending'))"
+        " OR EXISTS (SELECT 1 FROM deliveries WHERE status = 'pending' AND not_before < ?)",
+        (due_before,),
+    ) as cursor:
+        return bool((await cursor.fetchone())[0])
+
+
+async def next_due(db: aiosqlite.Connection, after: float) -> float | None:
+    """The earliest not_before after `after` of a pending part (None: there is none)."""
+    async with db.execute(
+        "SELECT min(not_before) FROM deliveries WHERE status = 'pending' AND not_before > ?",
+        (after,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return row[0]
+
+
+async def count_unfinished(db: aiosqlite.Connection) -> dict[str, int]:
+    counts = dict.fromkeys(UNFINISHED, 0)
+    for status in UNFINISHED:
+        async with db.execute(
+            "SELECT count(*) FROM deliveries WHERE status = ?", (status,)
+        ) as cursor:
+            counts[status] = (await cursor.fetchone())[0]
+    return counts
+
+
+# --- admins ---------------------------------------------------------------------------
+
+
+async def delivery_stats(db: aiosqlite.Connection) -> DeliveryStats:
+    counts: dict[str, int] = {}
+    async with db.execute("SELECT status, count(*) FROM deliveries GROUP BY status") as cursor:
+        for status, count in await cursor.fetchall():
+            counts[status] = count
+    async with db.execute(
+        "SELECT g.id FROM digests g WHERE EXISTS (SELECT 1 FROM deliveries d"
+        " WHERE d.status = 'sent' AND d.digest_id = g.id) ORDER BY g.published_ts DESC LIMIT 1"
+    ) as cursor:
+        row = await cursor.fetchone()
+    fanout = p50 = p95 = None
+    if row is not None:
+        digest_id = row[0]
+        async with db.execute(
+            "SELECT count(*), min(sent_ts), max(sent_ts) FROM deliveries"
+            " WHERE digest_id = ? AND status = 'sent'",
+            (digest_id,),
+        ) as cursor:
+            sent, first, last = await cursor.fetchone()
+        duration = float(last - first)
+        fanout = FanOut(digest_id, sent, duration, sent / duration if duration > 0 else float(sent))
+        p50 = await _latency_at(db, digest_id, sent, 0.50)
+        p95 = await _latency_at(db, digest_id, sent, 0.95)
+    return DeliveryStats(
+        planned=counts.get("planned", 0),
+        pending=counts.get("pending", 0) + counts.get("sending", 0),
+        failed=counts.get("failed", 0),
+        skipped=counts.get("skipped", 0),
+        sent=counts.get("sent", 0),
+        last_fanout=fanout,
+        latency_p50=p50,
+        latency_p95=p95,
+    )
+
+
+async def _latency_at(db: aiosqlite.Connection, digest_id: str, sent: int, q: float) -> float:
+    """The q-quantile of (sent_ts - ingested_ts) over a digest's sent parts."""
+    offset = min(sent - 1, int(q * sent))
+    async with db.execute(
+        "SELECT d.sent_ts - g.ingested_ts FROM deliveries d JOIN digests g ON g.id = d.digest_id"
+        " WHERE d.digest_id = ? AND d.status = 'sent' ORDER BY d.sent_ts LIMIT 1 OFFSET ?",
+        (digest_id, offset),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return float(row[0])

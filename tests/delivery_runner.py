@@ -1,0 +1,79 @@
+"""Helpers for the delivery tests: a digest big enough to need several parts, and
+subscribers with mixed preferences (~12 profiles)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.digest.models import Digest, Item, Link
+
+FORMATS = ("full", "brief", "headlines")
+ZONES = ("UTC", "Asia/Shanghai")
+TOPIC_ITEMS = {3: "A new humanoid robot walks", 11: "Robot arm startup raises money"}
+
+
+def make_digest(
+    digest_id: str = "test/2025-12-20-12",
+    items: int = 19,
+    published_at: datetime = datetime(2025, 12, 20, 4, 0, tzinfo=UTC),
+) -> Digest:
+    """A digest of the canonical size whose full format needs two or three parts.
+    Items 3 and 11 are about robots (the 'robotics' topic); no other item is."""
+    summary = (
+        "The team released **an open checkpoint** with a long write-up about training, "
+        "evaluation and serving costs, plus notes on data mixtures and the ablations "
+        "they ran over several weeks on a mid-sized cluster. "
+    ) * 2
+    return Digest(
+        id=digest_id,
+        source="test",
+        title="2025.12.20.12 What happened in AI in the last 4 hours",
+        published_at=published_at,
+        categories=("AI News",),
+        items=tuple(
+            Item(
+                position=n,
+                title=TOPIC_ITEMS.get(n, f"Update number {n} on the weekly benchmark table"),
+                author=f"author{n}",
+                url=f"https://example.com/post/{n}",
+                summary=summary,
+                links=(Link(f"Post {n} - author{n}", f"https://example.com/post/{n}"),),
+            )
+            for n in range(1, items + 1)
+        ),
+    )
+
+
+def preferences(chat_id: int) -> dict:
+    """Mixed preferences: 3 formats x previews x 2 zones, every 10th chat topics-only."""
+    return {
+        "format": FORMATS[chat_id % 3],
+        "previews": (chat_id // 3) % 2,
+        "tz": ZONES[(chat_id // 6) % 2],
+        "alerts_mode": "topics" if chat_id % 10 == 7 else "all",
+    }
+
+
+async def add_subscribers(db: aiosqlite.Connection, chat_ids: list[int]) -> None:
+    """Active subscribers with `preferences(chat_id)`; topics-only chats follow robotics."""
+    now = int(time.time())
+    rows = []
+    for chat_id in chat_ids:
+        p = preferences(chat_id)
+        rows.append((chat_id, p["format"], p["previews"], p["tz"], p["alerts_mode"], now, now))
+    await db.execute("BEGIN")
+    for start in range(0, len(rows), 5000):
+        await db.executemany(
+            "INSERT INTO subscribers"
+            " (chat_id, format, previews, tz, alerts_mode, created_ts, updated_ts)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows[start : start + 5000],
+        )
+    await db.executemany(
+        "INSERT INTO follows (chat_id, topic) VALUES (?, 'robotics')",
+        [(c,) for c in chat_ids if preferences(c)["alerts_mode"] == "topics"],
+    )
+    await db.execute("COMMIT")
