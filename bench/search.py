@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import random
 import statistics
 import sys
@@ -114,17 +113,6 @@ async def scan_ids(db, terms: list[str], limit: int | None) -> list[int]:
         return [row[0] for row in await cursor.fetchall()]
 
 
-async def grams_only_ids(db, terms: list[str], limit: int) -> list[int]:
-    """Design check: every term as a bigram phrase in items_grams, no trigram table."""
-    phrases = []
-    for term in terms:
-        grams = term if len(term) == 1 else " ".join(a + b for a, b in itertools.pairwise(term))
-        phrases.append('"' + grams.replace('"', '""') + '"')
-    sql = "SELECT rowid FROM items_grams WHERE items_grams MATCH ? ORDER BY rowid DESC LIMIT ?"
-    async with db.execute(sql, (" AND ".join(phrases), limit)) as cursor:
-        return [row[0] for row in await cursor.fetchall()]
-
-
 async def timed(call, reps: int) -> list[float]:
     times = []
     for _ in range(reps):
@@ -143,36 +131,38 @@ def summary(times: list[float]) -> str:
 async def run(items: int, db_path: Path | None, reps: int, verbose: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = await connect(db_path or Path(tmp) / "bench.db")
-        await build(db, DEFAULT_DATA, items)
-        scan_reps = 1 if items > 20_000 else reps
-        print(f"latency in ms, first page of 5, {reps} runs per query (scan: {scan_reps})")
-        header = f"{'class':14} {'index p50':>9} {'p95':>7} {'max':>8} | {'scan p50':>8} {'p95':>7}"
-        print(header + f" {'max':>8} | {'grams-only p95':>14} | recall  matches")
-        worst_recall = 1.0
-        for label, queries in QUERIES.items():
-            index_t, scan_t, grams_t, found, expected, extra = [], [], [], 0, 0, 0
-            for query in queries:
-                terms = query_terms(query)
-                index_t += await timed(lambda q=query: search(db, q, limit=5), reps)
-                scan_t += await timed(lambda t=terms: scan_ids(db, t, 6), scan_reps)
-                grams_t += await timed(lambda t=terms: grams_only_ids(db, t, 6), reps)
-                got = set(await match_ids(db, terms))
-                want = set(await scan_ids(db, terms, None))
-                found += len(got & want)
-                expected += len(want)
-                extra += len(got - want)
-                if verbose:
-                    print(f"    {query!r}: {len(want)} matches, index {len(got)}")
-            recall = found / expected if expected else 1.0
-            worst_recall = min(worst_recall, recall)
-            flag = "" if not extra else f" (+{extra} not in scan)"
-            grams_p95 = summary(grams_t)[8:16]
-            print(
-                f"{label:14} {summary(index_t)} | {summary(scan_t)} | {grams_p95:>14} |"
-                f" {recall:6.1%}  {expected}{flag}"
-            )
-        print(f"recall of the index against the scan, worst class: {worst_recall:.1%}")
-        await db.close()
+        try:
+            await build(db, DEFAULT_DATA, items)
+            await measure(db, items, reps, verbose)
+        finally:
+            await db.close()
+
+
+async def measure(db, items: int, reps: int, verbose: bool) -> None:
+    scan_reps = 1 if items > 20_000 else reps
+    print(f"latency in ms, first page of 5, {reps} runs per query (scan: {scan_reps})")
+    header = f"{'class':14} {'index p50':>9} {'p95':>7} {'max':>8} | {'scan p50':>8} {'p95':>7}"
+    print(header + f" {'max':>8} | recall  matches")
+    worst_recall = 1.0
+    for label, queries in QUERIES.items():
+        index_t, scan_t, found, expected, extra = [], [], 0, 0, 0
+        for query in queries:
+            terms = query_terms(query)
+            index_t += await timed(lambda q=query: search(db, q, limit=5), reps)
+            scan_t += await timed(lambda t=terms: scan_ids(db, t, 6), scan_reps)
+            got = set(await match_ids(db, terms))
+            want = set(await scan_ids(db, terms, None))
+            found += len(got & want)
+            expected += len(want)
+            extra += len(got - want)
+            if verbose:
+                print(f"    {query!r}: {len(want)} matches, index {len(got)}")
+        recall = found / expected if expected else 1.0
+        worst_recall = min(worst_recall, recall)
+        flag = "" if not extra else f" (+{extra} not in scan)"
+        latency = f"{summary(index_t)} | {summary(scan_t)}"
+        print(f"{label:14} {latency} | {recall:6.1%}  {expected}{flag}")
+    print(f"recall of the index against the scan, worst class: {worst_recall:.1%}")
 
 
 def main() -> None:

@@ -1,27 +1,28 @@
 """Full-text search over digest items: newest first, every query an index look-up.
 
-Two contentless FTS5 tables, rowid = items.id, kept in step by the triggers of
-migration 002 (they call the SQL functions registered at the bottom of this module):
+One contentless FTS5 table, `items_grams`, rowid = items.id, kept in step by the
+triggers of migration 002 (they call the SQL functions registered at the bottom
+of this module). Its text is emitted here, per run of non-space characters of
+search_text(): the run's overlapping trigrams, then its bigrams, then its
+unigrams; the unicode61 tokenizer (every non-space character a token character)
+keeps each gram one token. A query term is then
+- 1 character (芯, x): one unigram token;
+- 2 characters (模型, 芯片, AI, 4o): one bigram token: the most common Chinese
+  queries, and `AI` finds `OpenAI` by index, not by a scan;
+- 3+ characters (OpenAI, 开源模型): the phrase of its trigrams. A run's trigrams are
+  consecutive and followed by its bigrams and unigrams, so a phrase matches
+  inside one run only: exactly the substrings of the text.
+Latin and Chinese are treated alike (substring semantics for both).
 
-- `items_tri` (trigram tokenizer) over the searchable text: a term of 3 or more
-  characters, Latin or Chinese, is a substring look-up there.
-- `items_grams` (unicode61 over text we emit ourselves): for every run of
-  non-space characters, its overlapping bigrams followed by its unigrams. A term
-  of 1 or 2 characters (模型, 芯, AI, 5) is one token; a longer term is a phrase of
-  its bigrams. The run's unigrams sit between its bigrams and the next run's, so a
-  bigram phrase never matches across a space. Latin is treated like Chinese here:
-  that is what makes `AI` find `OpenAI` by index, not by a scan.
+Why one table rather than a `tokenize='trigram'` table plus a bigram table (as
+first built): AND across two FTS5 tables is a join; an absent mix like
+`nvidia 芯片` took 11-15 ms at 200k items that way. In one table FTS5 intersects
+the doclists itself, in rowid order, and stops at the LIMIT. items.id grows with
+digest time, so `ORDER BY rowid DESC` is "newest first" without ranking.
 
-A query whose terms are all 3+ characters goes to `items_tri` (fewer, rarer
-tokens); any query with a shorter term goes wholly to `items_grams`, so AND is
-always done inside one FTS5 table, which intersects doclists in rowid order and
-stops at the LIMIT. items.id grows with digest time, so `ORDER BY rowid DESC`
-is "newest first" without ranking all matches.
-
-Both tables index `search_text()`: title, author and summary, `**` removed,
-lowercased. The index is contentless, so the triggers delete with the values
-they inserted: change search_text() or search_grams() and you must rebuild the
-index (rebuild_search_index) in the same migration.
+The index is contentless: the triggers delete with the values they inserted.
+Change search_text() or search_grams() and you must rebuild the index
+(rebuild_search_index) in the same migration.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ SNIPPET_CHARS = 160
 # treats Cc as separators; doing the same here keeps both sides in step).
 _RUN_SPLIT = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 # Punctuation kept at the ends of a term because it means something there: C#, 100%, @user.
-_KEEP_AT_ENDS = frozenset("#%&@+")
+_KEEP_AT_ENDS = frozenset("#%&@")
 
 
 # --- the searchable text and the grams of the index ---------------------------------
@@ -60,13 +61,15 @@ def search_text(title: str | None, author: str | None, summary: str | None) -> s
 
 
 def _grams_of_run(run: str) -> str:
-    bigrams = " ".join(map(operator.add, run, run[1:]))
-    unigrams = " ".join(run)
-    return f"{bigrams} {unigrams}" if bigrams else unigrams
+    if len(run) < 3:
+        return f"{run} {' '.join(run)}" if len(run) == 2 else run
+    bigrams = list(map(operator.add, run, run[1:]))
+    trigrams = map(operator.add, bigrams, run[2:])
+    return f"{' '.join(trigrams)} {' '.join(bigrams)} {' '.join(run)}"
 
 
 def search_grams(title: str | None, author: str | None, summary: str | None) -> str:
-    """The bigram/unigram token stream of `items_grams` (see the module docstring)."""
+    """The trigram/bigram/unigram token stream of `items_grams` (module docstring)."""
     runs = _RUN_SPLIT.split(search_text(title, author, summary))
     return " ".join(_grams_of_run(run) for run in runs if run)
 
@@ -110,15 +113,17 @@ def _fts_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _match_expression(terms: list[str]) -> tuple[str, str]:
-    """(table, MATCH expression) for AND-ed terms; every term a quoted FTS5 string."""
-    if all(len(term) >= 3 for term in terms):
-        return "items_tri", " AND ".join(_fts_string(term) for term in terms)
-    phrases = []
-    for term in terms:
-        grams = term if len(term) == 1 else " ".join(map(operator.add, term, term[1:]))
-        phrases.append(_fts_string(grams))
-    return "items_grams", " AND ".join(phrases)
+def _phrase(term: str) -> str:
+    """The term as its gram (1-2 characters) or the phrase of its trigrams."""
+    if len(term) <= 2:
+        return _fts_string(term)
+    trigrams = map(operator.add, map(operator.add, term, term[1:]), term[2:])
+    return _fts_string(" ".join(trigrams))
+
+
+def match_expression(terms: list[str]) -> str:
+    """The FTS5 MATCH expression for AND-ed terms; each a quoted string, never syntax."""
+    return " AND ".join(_phrase(term) for term in terms)
 
 
 async def match_ids(
@@ -127,9 +132,12 @@ async def match_ids(
     """ids of the items matching every term, newest first (limit None: all)."""
     if not terms:
         return []
-    table, expression = _match_expression(terms)
-    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
-    async with db.execute(sql, (expression, -1 if limit is None else limit, offset)) as cursor:
+    sql = (
+        "SELECT rowid FROM items_grams WHERE items_grams MATCH ? "
+        "ORDER BY rowid DESC LIMIT ? OFFSET ?"
+    )
+    parameters = (match_expression(terms), -1 if limit is None else limit, offset)
+    async with db.execute(sql, parameters) as cursor:
         return [row[0] for row in await cursor.fetchall()]
 
 
@@ -225,14 +233,9 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
 
 
 async def rebuild_search_index(db: aiosqlite.Connection) -> None:
-    """Re-derive both indexes from items (after search_text/search_grams change).
+    """Re-derive the index from items (after search_text/search_grams change).
     Runs inside the caller's transaction if there is one."""
-    await db.execute("INSERT INTO items_tri (items_tri) VALUES ('delete-all')")
     await db.execute("INSERT INTO items_grams (items_grams) VALUES ('delete-all')")
-    await db.execute(
-        "INSERT INTO items_tri (rowid, text) "
-        "SELECT id, search_text(title, author, summary) FROM items"
-    )
     await db.execute(
         "INSERT INTO items_grams (rowid, grams) "
         "SELECT id, search_grams(title, author, summary) FROM items"

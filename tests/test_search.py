@@ -340,7 +340,7 @@ async def test_index_follows_edits_and_deletes(corpus):
     assert await titles(corpus, "cerebras") == []
     assert await titles(corpus, "lpu") == []
     async with corpus.execute(
-        "INSERT INTO items_tri (items_tri) VALUES ('integrity-check')"
+        "INSERT INTO items_grams (items_grams) VALUES ('integrity-check')"
     ) as cursor:
         await cursor.fetchall()
 
