@@ -19,9 +19,7 @@ async def test_migrations_apply_on_empty_database(tmp_path):
 async def test_reopening_does_not_reapply_migrations(tmp_path):
     path = tmp_path / "again.db"
     db = await connect(path)
-    await db.execute(
-        "INSERT INTO subscribers (chat_id, created_ts, updated_ts) VALUES (1, 0, 0)"
-    )
+    await db.execute("INSERT INTO subscribers (chat_id, created_ts, updated_ts) VALUES (1, 0, 0)")
     await db.close()
     db = await connect(path)
     async with db.execute("SELECT count(*) FROM subscribers") as cursor:
