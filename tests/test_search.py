@@ -182,6 +182,21 @@ async def test_terms_never_match_across_a_space(corpus):
     assert await titles(corpus, "gf") == []
 
 
+async def test_a_phrase_never_joins_the_end_of_one_word_to_the_next(db):
+    digest = Digest(
+        id="edge/runs",
+        source="edge",
+        title="runs",
+        published_at=datetime(2025, 12, 1, tzinfo=CST),
+        items=(Item(1, "xabc bcdz", None, None, "模型 型号 a b"),),
+    )
+    await save_digest(db, digest)
+    for present in ["xabc", "bcdz", "abc", "bc", "模型", "型号", "a"]:
+        assert await titles(db, present) == ["xabc bcdz"], present
+    for absent in ["abcd", "xabcbcdz", "cb", "模型型", "型型", "ca"]:
+        assert await titles(db, absent) == [], absent
+
+
 async def test_newest_first_and_best_title_match_first_within_a_digest(db):
     for digest in fixture_digests(copies=2):
         await save_digest(db, digest)
