@@ -98,8 +98,9 @@ class DeliveryEngine:
         self.render_calls = 0  # render_digest calls made by this engine (tests, bench)
         self.sent_count = 0
 
-        # Only an ExtBot with a rate limiter takes rate_limit_args.
-        self._send_kwargs = {"rate_limit_args": BULK} if getattr(bot, "rate_limiter", None) else {}
+        # Only our limiter knows what BULK means (AIORateLimiter takes an int there).
+        bulk = isinstance(getattr(bot, "rate_limiter", None), SendRateLimiter)
+        self._send_kwargs = {"rate_limit_args": BULK} if bulk else {}
         self._token = getattr(bot, "token", "") or ""
         self._queue: asyncio.Queue[Part | None] = asyncio.Queue()
         self._in_hand = 0  # parts marked 'sending' by this engine and not yet settled

@@ -11,7 +11,6 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
@@ -119,7 +118,7 @@ async def test_parts_stay_in_order_when_a_chat_gets_429(db):
     await add_subscribers(db, [3, 6])  # full format: three parts each
     digest = make_digest()
     async with LocalBotApi() as api:
-        api.fail_chat(3, 429, retry_after=1, times=2)
+        api.fail_chat(3, 429, retry_after=1, times=1)
         await save_digest(db, digest)
         bot = await make_bot(api)
         engine = DeliveryEngine(bot, db, workers=WORKERS, retry_delays=FAST_RETRIES)
@@ -180,25 +179,24 @@ async def test_errors_block_fall_back_to_plain_fail_or_give_up(db):
 
 
 async def test_paused_after_planning_is_skipped_and_never_sent(db):
+    now = [datetime(2025, 12, 20, 23, 30, tzinfo=UTC).timestamp()]
     await add_subscribers(db, [3, 6])
+    await update_preferences(db, 3, quiet_from=22, quiet_to=7)  # planned, held back
     digest = make_digest(items=2)
     async with LocalBotApi() as api:
-        api.fail_chat(3, 429, retry_after=1)  # held back, so still pending when /stop comes
         await save_digest(db, digest)
         bot = await make_bot(api)
-        engine = DeliveryEngine(
-            bot, db, workers=WORKERS, retry_delays=FAST_RETRIES, poll_seconds=0.1
-        )
+        engine = DeliveryEngine(bot, db, workers=WORKERS, clock=lambda: now[0])
         try:
-            await engine.start()
-            await api.wait_for_messages(1, chat_id=6)
-            await set_status(db, 3, "paused")
-            api.clear_faults()
-            await engine.run_until_idle(timeout=10)
+            await engine.run_until_idle(timeout=5)
+            await set_status(db, 3, "paused")  # /stop before the quiet hours end
+            now[0] += 12 * 3600
+            engine.wake()
+            await engine.run_until_idle(timeout=5)
         finally:
             await engine.stop()
             await bot.shutdown()
-        assert api.messages_for(3) == []
+        assert api.messages_for(3) == [] and len(api.messages_for(6)) == 1
     async with db.execute("SELECT status, last_error FROM deliveries WHERE chat_id = 3") as c:
         assert [tuple(r) for r in await c.fetchall()] == [("skipped", "unsubscribed")]
 
@@ -287,34 +285,41 @@ def _collapse(texts: list[str]) -> list[str]:
     return [t for i, t in enumerate(texts) if i == 0 or texts[i - 1] != t]
 
 
-@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
-async def test_killed_engine_resumes_without_losing_parts(tmp_path, how):
+async def test_engine_process_survives_sigterm_then_sigkill(tmp_path):
     workers = 8
-    db, db_path, wanted = await _prepare(tmp_path, 120)
+    db, db_path, wanted = await _prepare(tmp_path, 150)
+    digest_id = "test/2025-12-20-12"
     total = sum(len(parts) for parts in wanted.values())
     async with LocalBotApi() as api:
+        # SIGTERM a third of the way: parts in flight finish and are recorded, no more.
         first = await _spawn_engine(db_path, api, until_idle=False, workers=workers)
-        await api.wait_for_messages(total // 2, timeout=20)
-        first.send_signal(getattr(signal, how))
+        await api.wait_for_messages(total // 3, timeout=20)
+        first.send_signal(signal.SIGTERM)
         _, err = await first.communicate()
-        if how == "SIGTERM":
-            assert first.returncode == 0, err.decode()
-        at_kill = len(api.sent)
-        assert at_kill < total, "the engine finished before the kill: make the run longer"
+        assert first.returncode == 0, err.decode()
+        received = len(api.sent)
+        assert received < total, "the engine finished before SIGTERM: make the run longer"
+        counts = await ledger(db, digest_id)
+        assert counts["sent"] == received and counts["sending"] == 0
+        assert len({(m.chat_id, m.text) for m in api.sent}) == received  # nothing twice
 
-        second = await _spawn_engine(db_path, api, until_idle=True, workers=workers)
-        _, err = await second.communicate()
-        assert second.returncode == 0, err.decode()
+        # SIGKILL two thirds of the way: whatever was in flight may go twice, nothing more.
+        second = await _spawn_engine(db_path, api, until_idle=False, workers=workers)
+        await api.wait_for_messages(2 * total // 3, timeout=20)
+        second.kill()
+        await second.communicate()
+        assert len(api.sent) < total, "the engine finished before SIGKILL: make the run longer"
+
+        third = await _spawn_engine(db_path, api, until_idle=True, workers=workers)
+        _, err = await third.communicate()
+        assert third.returncode == 0, err.decode()
 
         duplicates = 0
         for chat_id, parts in wanted.items():
             got = [m.text for m in api.messages_for(chat_id)]
             assert _collapse(got) == parts, chat_id  # nothing lost, order kept
             duplicates += len(got) - len(parts)
-        if how == "SIGKILL":
-            assert duplicates <= workers
-        else:
-            assert duplicates == 0
-    counts = await ledger(db, "test/2025-12-20-12")
+        assert duplicates <= workers
+    counts = await ledger(db, digest_id)
     await db.close()
     assert counts == Counter({"sent": total})
