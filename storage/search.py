@@ -232,6 +232,27 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
 # --- maintenance ----------------------------------------------------------------------
 
 
+async def merge_search_index(db: aiosqlite.Connection, pages: int = 500) -> bool:
+    """One bounded step (~`pages` leaf pages, tens of ms) of merging the index
+    towards a single segment, in its own transaction; False once there is nothing
+    left to merge. Each commit adds a segment and a look-up seeks in every one:
+    at 200k items an absent mix like `nvidia 芯片` took ~8 ms over 22 segments and
+    ~3 ms over one, common words 1-2.5 ms vs < 1 ms. Call it after ingests (or
+    on a timer) until it returns False."""
+    before = db.total_changes
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        # A negative page count merges across levels: an incremental 'optimize'.
+        await db.execute(
+            "INSERT INTO items_grams (items_grams, rank) VALUES ('merge', ?)", (-abs(pages),)
+        )
+        await db.execute("COMMIT")
+    except BaseException:
+        await db.execute("ROLLBACK")
+        raise
+    return db.total_changes - before > 1  # a step with nothing to merge writes one record
+
+
 async def rebuild_search_index(db: aiosqlite.Connection) -> None:
     """Re-derive the index from items (after search_text/search_grams change).
     Runs inside the caller's transaction if there is one."""

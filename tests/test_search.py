@@ -7,7 +7,14 @@ import pytest
 
 from bot.digest.models import Digest, Item, Link
 from storage.digests import save_digest
-from storage.search import match_ids, query_terms, search, search_text, snippet
+from storage.search import (
+    match_ids,
+    merge_search_index,
+    query_terms,
+    search,
+    search_text,
+    snippet,
+)
 
 CST = timezone(timedelta(hours=8))
 
@@ -358,6 +365,19 @@ async def test_index_follows_edits_and_deletes(corpus):
         "INSERT INTO items_grams (items_grams) VALUES ('integrity-check')"
     ) as cursor:
         await cursor.fetchall()
+
+
+async def test_merging_the_index_keeps_every_match(db):
+    for digest in fixture_digests(copies=3):
+        await save_digest(db, digest)  # a segment per commit
+    before = {q: await match_ids(db, query_terms(q)) for q in ["模型", "ai", "openai 芯片"]}
+    steps = 0
+    while await merge_search_index(db, pages=1):
+        steps += 1
+        assert steps < 1000
+    assert steps > 0
+    assert not await merge_search_index(db)
+    assert {q: await match_ids(db, query_terms(q)) for q in before} == before
 
 
 async def test_real_posts(db, shared_data):
