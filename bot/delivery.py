@@ -109,6 +109,7 @@ class DeliveryEngine:
         self._tasks: list[asyncio.Task[None]] = []
         self._dispatcher: asyncio.Task[None] | None = None
         self._stopping = False
+        self._look_for_planned = True  # set by wake() and the poll; planning is then checked
         self._digests: dict[str, Digest | None] = {}
         self._parts_count: dict[tuple[str, str], int] = {}  # (digest, profile) -> parts
         self._sent_waiting: list[tuple[Sent, asyncio.Future[None]]] = []
@@ -132,6 +133,7 @@ class DeliveryEngine:
 
     def wake(self) -> None:
         """Look at the ledger now (called after an ingest)."""
+        self._look_for_planned = True
         self._wake.set()
 
     async def stop(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
@@ -162,6 +164,7 @@ class DeliveryEngine:
         """Start if needed and return once nothing is planned, in hand, or due before the
         deadline (parts deferred beyond it, e.g. by quiet hours, do not count)."""
         await self.start()
+        self.wake()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -171,7 +174,6 @@ class DeliveryEngine:
                 return
             if remaining <= 0:
                 raise TimeoutError(f"delivery not idle after {timeout} s")
-            self._wake.set()
             self._progress.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._progress.wait(), min(0.05, remaining))
@@ -181,7 +183,11 @@ class DeliveryEngine:
     async def _dispatch(self) -> None:
         while not self._stopping:
             try:
-                busy = await self._plan_batch()
+                busy = False
+                if self._look_for_planned:
+                    self._look_for_planned = False  # a wake() while planning sets it again
+                    busy = await self._plan_batch()
+                    self._look_for_planned = self._look_for_planned or busy
                 if self._queue.qsize() < self.workers:
                     busy = await self._feed() or busy
             except Exception:
@@ -197,8 +203,10 @@ class DeliveryEngine:
         if due is not None:
             timeout = min(timeout, max(0.0, due - now) + 0.001)
         self._wake.clear()
-        with contextlib.suppress(TimeoutError):
+        try:
             await asyncio.wait_for(self._wake.wait(), timeout)
+        except TimeoutError:
+            self._look_for_planned = True  # the poll: another process may have ingested
 
     async def _plan_batch(self) -> bool:
         """Render and expand one batch of planned rows; False when there were none."""
