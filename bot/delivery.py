@@ -22,6 +22,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +31,7 @@ import telegram
 from telegram import LinkPreviewOptions, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.bulk_send import BulkSender
 from bot.digest.models import Digest
 from bot.ratelimit import BULK, SendRateLimiter, retry_after_seconds
 from bot.render import html_to_plain, render_digest
@@ -54,6 +56,13 @@ RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # network errors; then the part is '
 
 _PREVIEWS_OFF = LinkPreviewOptions(is_disabled=True)
 _PREVIEWS_ON = LinkPreviewOptions(is_disabled=False)
+
+
+@dataclass(slots=True, frozen=True)
+class Accepted:
+    """What the BulkSender path keeps of Telegram's answer: all `_record_sent` needs."""
+
+    message_id: int
 
 
 def quiet_until(subscriber: Subscriber, now: float) -> float | None:
@@ -87,8 +96,12 @@ class DeliveryEngine:
         poll_seconds: float = 1.0,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         batch_size: int = 500,
+        sender: BulkSender | None = None,
     ) -> None:
+        """`sender`: the lean bulk path (bot/bulk_send.py), sharing the bot's rate limiter;
+        without it parts go through `bot.send_message`. Its owner starts and closes it."""
         self.bot = bot
+        self.sender = sender
         self.db = db
         self.workers = workers
         self.clock = clock
@@ -347,7 +360,15 @@ class DeliveryEngine:
                 self._log(part, logging.DEBUG, "sent")
             return
 
-    async def _send(self, part: Part, html: bool) -> Message:
+    async def _send(self, part: Part, html: bool) -> Message | Accepted:
+        if self.sender is not None:
+            message_id = await self.sender.send_message(
+                part.chat_id,
+                part.text if html else html_to_plain(part.text),
+                parse_mode="HTML" if html else None,
+                previews=part.previews,
+            )
+            return Accepted(message_id)
         return await self.bot.send_message(
             part.chat_id,
             part.text if html else html_to_plain(part.text),

@@ -1,0 +1,274 @@
+"""BulkSender (the engine's lean sendMessage) against the Bot API stand-in over real HTTP,
+side by side with PTB's `bot.send_message`: same delivery, same exceptions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import traceback
+
+import pytest
+from aiohttp import web
+from telegram import Bot, LinkPreviewOptions
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import ExtBot
+
+from bot.bulk_send import BulkSender
+from bot.local_api import LocalBotApi
+from bot.ratelimit import SendRateLimiter
+
+TOKEN = "123456:BULK-SECRET-TOKEN"
+
+
+def sender_for(url: str, limiter: SendRateLimiter | None = None, **options) -> BulkSender:
+    return BulkSender(token=TOKEN, base_url=f"{url}/bot", rate_limiter=limiter, **options)
+
+
+async def outcome(call) -> TelegramError:
+    with pytest.raises(TelegramError) as caught:
+        await call
+    return caught.value
+
+
+async def both_outcomes(url: str, send_fault=None) -> tuple[TelegramError, TelegramError]:
+    """The same fault met by PTB's send_message and by BulkSender (no rate limiter on either).
+    The Bot is not initialized (no getMe): some servers here answer nothing but errors."""
+    bot = Bot(TOKEN, base_url=f"{url}/bot")
+    try:
+        async with sender_for(url) as sender:
+            if send_fault is not None:
+                send_fault()
+            ptb = await outcome(bot.send_message(7, "<b>x</b>", parse_mode="HTML"))
+            if send_fault is not None:
+                send_fault()
+            ours = await outcome(
+                sender.send_message(7, "<b>x</b>", parse_mode="HTML", previews=True)
+            )
+    finally:
+        await bot.request.shutdown()
+    return ptb, ours
+
+
+async def test_message_arrives_as_sent():
+    async with LocalBotApi(token=TOKEN) as api, sender_for(api.base_url) as sender:
+        first = await sender.send_message(5, "<b>Digest</b> 模型 &amp; more", parse_mode="HTML",
+                                          previews=False)  # fmt: skip
+        second = await sender.send_message(5, "plain 123", parse_mode=None, previews=True)
+        group = await sender.send_message(-100200, "<i>hi</i>", parse_mode="HTML", previews=True)
+        one, two = api.messages_for(5)
+        assert (first, second) == (one.message_id, two.message_id) == (1, 2)
+        assert group == api.messages_for(-100200)[0].message_id
+        assert one.text == "<b>Digest</b> 模型 &amp; more"
+        assert one.plain_text == "Digest 模型 & more"
+        assert one.parse_mode == "HTML" and one.link_preview_options == {"is_disabled": True}
+        assert two.text == "plain 123" and two.parse_mode is None
+        assert two.link_preview_options == {"is_disabled": False}
+
+        # What PTB sends for the same message arrives the same.
+        async with Bot(TOKEN, base_url=f"{api.base_url}/bot") as bot:
+            await bot.send_message(
+                6, one.text, parse_mode="HTML", link_preview_options=LinkPreviewOptions(True)
+            )
+        (ptb,) = api.messages_for(6)
+        assert (ptb.text, ptb.parse_mode, ptb.link_preview_options, ptb.plain_text) == (
+            one.text,
+            one.parse_mode,
+            one.link_preview_options,
+            one.plain_text,
+        )
+
+
+FAULTS = [
+    (429, None, 3, RetryAfter),
+    (403, "Forbidden: bot was blocked by the user", None, Forbidden),
+    (403, "Forbidden: user is deactivated", None, Forbidden),
+    (400, "Bad Request: chat not found", None, BadRequest),
+    (400, "Bad Request: message is too long", None, BadRequest),
+    (401, "Unauthorized", None, InvalidToken),
+    (404, "Not Found", None, InvalidToken),
+    (409, "Conflict: terminated by other getUpdates request", None, Conflict),
+    (500, "Internal Server Error", None, NetworkError),
+    (502, "Bad Gateway", None, NetworkError),
+    (503, "Service Unavailable", None, NetworkError),
+]
+
+
+@pytest.mark.parametrize(("status", "description", "retry_after", "cls"), FAULTS)
+async def test_each_error_status_raises_what_ptb_raises(status, description, retry_after, cls):
+    async with LocalBotApi(token=TOKEN) as api:
+        ptb, ours = await both_outcomes(
+            api.base_url,
+            lambda: api.fail_chat(7, status, description, retry_after=retry_after, times=1),
+        )
+        assert type(ptb) is type(ours) is cls
+        assert ours.message == ptb.message
+        if cls is RetryAfter:
+            assert ours.retry_after == ptb.retry_after == 3
+        assert api.messages_for(7) == []
+
+
+async def test_unparsable_html_is_the_same_bad_request():
+    broken = "<b>Digest <i>unclosed"
+    async with LocalBotApi(token=TOKEN) as api, sender_for(api.base_url) as sender:
+        async with Bot(TOKEN, base_url=f"{api.base_url}/bot") as bot:
+            ptb = await outcome(bot.send_message(7, broken, parse_mode="HTML"))
+        ours = await outcome(sender.send_message(7, broken, parse_mode="HTML", previews=False))
+    assert type(ours) is type(ptb) is BadRequest
+    assert ours.message == ptb.message
+    assert "can't parse entities" in ours.message.lower()  # what the engine looks for
+
+
+async def test_wrong_token_is_invalid_token_without_the_token():
+    async with LocalBotApi() as api:  # a different token: 401
+        ptb, ours = await both_outcomes(api.base_url)
+    assert type(ours) is type(ptb) is InvalidToken
+    assert ours.message == ptb.message
+    assert_no_token(ours)
+
+
+# Answers the stand-in never gives: a raw server, side by side again.
+RAW_ANSWERS = {
+    "migrated": (400, {"ok": False, "error_code": 400, "description": "Bad Request: group chat "
+                       "was upgraded", "parameters": {"migrate_to_chat_id": -1001234}}),
+    "unknown-parameters": (400, {"ok": False, "description": "Bad Request: odd",
+                                 "parameters": {"something": 1}}),
+    "no-description": (500, {"ok": False, "error_code": 500}),
+    "not-json": (502, b"<html>bad gateway</html>"),
+    "odd-status": (418, {"ok": False}),
+    "ok-but-garbage": (200, b"{not json"),
+}  # fmt: skip
+
+
+@pytest.fixture
+async def raw_server():
+    """A server giving one of RAW_ANSWERS, chosen by setting `answer["now"]`."""
+    answer: dict[str, str] = {}
+
+    async def handle(request: web.Request) -> web.Response:
+        status, body = RAW_ANSWERS[answer["now"]]
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return web.Response(status=status, body=raw, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    yield answer, f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+@pytest.mark.parametrize("answer", sorted(RAW_ANSWERS))
+async def test_unusual_answers_raise_what_ptb_raises(raw_server, answer):
+    chosen, url = raw_server
+    chosen["now"] = answer
+    ptb, ours = await both_outcomes(url)
+    assert type(ours) is type(ptb)
+    assert ours.message == ptb.message
+    if isinstance(ptb, ChatMigrated):
+        assert ours.new_chat_id == ptb.new_chat_id == -1001234
+
+
+def assert_no_token(exc: BaseException) -> None:
+    printed = "".join(traceback.format_exception(exc))
+    for text in (str(exc), repr(exc), printed):
+        assert TOKEN not in text
+        assert TOKEN.split(":")[1] not in text
+
+
+async def test_connection_refused_is_a_network_error_without_the_token():
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with sender_for(f"http://127.0.0.1:{port}") as sender:
+        exc = await outcome(sender.send_message(7, "x", parse_mode=None, previews=False))
+    assert type(exc) is NetworkError
+    assert exc.message.startswith("aiohttp.ClientConnectorError")
+    assert_no_token(exc)
+
+
+async def test_a_slow_answer_is_timed_out_without_the_token():
+    release = asyncio.Event()
+
+    async def handle(request: web.Request) -> web.Response:
+        await release.wait()
+        return web.json_response({"ok": True, "result": {"message_id": 1}})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", handle)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with sender_for(url, timeout=0.2) as sender:
+            exc = await outcome(sender.send_message(7, "x", parse_mode=None, previews=False))
+    finally:
+        release.set()
+        await runner.cleanup()
+    assert type(exc) is TimedOut
+    assert_no_token(exc)
+
+
+async def test_sends_pass_through_the_shared_limiter():
+    """A frozen limiter clock lets exactly `burst` sends through; each step of one interval
+    lets one more through, and an interactive PTB request waiting alongside goes first."""
+    now = [1000.0]
+    limiter = SendRateLimiter(10, burst=2, clock=lambda: now[0])  # one slot per 0.1 s
+    async with LocalBotApi(token=TOKEN) as api, sender_for(api.base_url, limiter) as sender:
+        bot = ExtBot(TOKEN, base_url=f"{api.base_url}/bot", rate_limiter=limiter)
+        await bot.initialize()
+        bulk = [
+            asyncio.create_task(
+                sender.send_message(chat, f"part {chat}", parse_mode=None, previews=False)
+            )
+            for chat in range(1, 6)
+        ]
+        await api.wait_for_messages(2)
+        await asyncio.sleep(0.3)  # the limiter's timer fires a few times; nothing more passes
+        assert len(api.sent) == 2
+
+        interactive = asyncio.create_task(bot.send_message(99, "/search reply"))
+        await asyncio.sleep(0.05)
+        now[0] += 0.1  # one slot: the interactive reply takes it before the waiting bulk sends
+        await api.wait_for_messages(3)
+        await asyncio.sleep(0.3)
+        assert [m.chat_id for m in api.sent] == [1, 2, 99]
+
+        now[0] += 0.1
+        await api.wait_for_messages(4)
+        await asyncio.sleep(0.3)
+        assert len(api.sent) == 4
+
+        now[0] += 10
+        ids = await asyncio.gather(*bulk)
+        await interactive
+        await bot.shutdown()
+        assert sorted(m.chat_id for m in api.sent) == [1, 2, 3, 4, 5, 99]
+        assert ids == [1, 1, 1, 1, 1]
+
+
+async def test_bulk_retry_after_is_raised_and_pauses_the_chat():
+    """BULK reaches the limiter: a bulk send's RetryAfter is not retried, and the chat is
+    paused for what Telegram asked (an interactive send would wait and try again)."""
+    now = [1000.0]
+    limiter = SendRateLimiter(None, clock=lambda: now[0])
+    async with LocalBotApi(token=TOKEN) as api, sender_for(api.base_url, limiter) as sender:
+        api.fail_chat(7, 429, retry_after=5, times=1)
+        exc = await outcome(sender.send_message(7, "x", parse_mode=None, previews=False))
+        assert isinstance(exc, RetryAfter)
+        assert limiter._ready_at(7) == 1005.0
+        assert len(api.failures) == 1 and api.sent == []
