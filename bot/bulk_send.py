@@ -65,6 +65,7 @@ class BulkSender:
         self._connections = connections
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        self.posts = 0  # HTTP requests made (tests, bench)
 
     async def start(self) -> None:
         """Open the session (send_message also opens it on first use)."""
@@ -113,6 +114,7 @@ class BulkSender:
     async def _post(self, data: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(data, ensure_ascii=False).encode()
         session = self._open()
+        self.posts += 1
         try:
             async with session.post(self._url, data=body, headers=_HEADERS) as response:
                 status = response.status

@@ -11,9 +11,11 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.bulk_send import BulkSender
 from bot.delivery import DeliveryEngine, quiet_until
 from bot.local_api import LocalBotApi
 from bot.ratelimit import SendRateLimiter
@@ -37,6 +39,16 @@ async def make_bot(api: LocalBotApi, rate: float = 3000) -> ExtBot:
     bot = ExtBot(api.token, base_url=f"{api.base_url}/bot", rate_limiter=limiter, request=request)
     await bot.initialize()
     return bot
+
+
+def make_sender(api: LocalBotApi, bot: ExtBot) -> BulkSender:
+    """The engine's lean send path, sharing the bot's rate limiter."""
+    return BulkSender(
+        token=api.token,
+        base_url=f"{api.base_url}/bot",
+        rate_limiter=bot.rate_limiter,
+        connections=WORKERS,
+    )
 
 
 async def expected_parts(db, digest) -> dict[int, list[str]]:
@@ -77,13 +89,18 @@ async def test_fan_out_with_faults_delivers_every_part_once_in_order(db):
         wanted = await expected_parts(db, digest)
         assert await save_digest(db, digest) == "new"
         bot = await make_bot(api)
-        engine = DeliveryEngine(bot, db, workers=WORKERS, retry_delays=FAST_RETRIES)
+        sender = make_sender(api, bot)
+        engine = DeliveryEngine(bot, db, workers=WORKERS, retry_delays=FAST_RETRIES, sender=sender)
         try:
             await engine.run_until_idle(timeout=20)
         finally:
             await engine.stop()
+            await sender.close()
             await bot.shutdown()
 
+        # Every send went the BulkSender way, none through PTB.
+        assert sender.posts == len(api.sent) + len(api.failures)
+        assert [m for m, _ in api.calls if m == "sendMessage"] == ["sendMessage"] * sender.posts
         topics_only = {c for c in chat_ids if preferences(c)["alerts_mode"] == "topics"}
         for chat_id in chat_ids:
             got = [m.text for m in api.messages_for(chat_id)]
@@ -132,7 +149,8 @@ async def test_parts_stay_in_order_when_a_chat_gets_429(db):
             assert labels == ["(1/3)", "(2/3)", "(3/3)"]
 
 
-async def test_errors_block_fall_back_to_plain_fail_or_give_up(db):
+@pytest.mark.parametrize("path", ["ptb", "bulk"])
+async def test_errors_block_fall_back_to_plain_fail_or_give_up(db, path):
     await add_subscribers(db, [3, 6, 9, 12, 15, 18])  # all full format
     digest = make_digest(items=2)  # one part
     async with LocalBotApi() as api:
@@ -147,13 +165,16 @@ async def test_errors_block_fall_back_to_plain_fail_or_give_up(db):
         profile = (await get_subscriber(db, 15)).profile
         await deliveries.store_render(db, digest.id, profile.key(), [broken], profile.previews)
         bot = await make_bot(api)
+        sender = make_sender(api, bot) if path == "bulk" else None
         engine = DeliveryEngine(
-            bot, db, workers=WORKERS, retry_delays=(0.05, 0.05, 0.05, 0.05, 0.05)
+            bot, db, workers=WORKERS, retry_delays=(0.05, 0.05, 0.05, 0.05, 0.05), sender=sender
         )
         try:
             await engine.run_until_idle(timeout=10)
         finally:
             await engine.stop()
+            if sender is not None:
+                await sender.close()
             await bot.shutdown()
         profile_18 = (await get_subscriber(db, 18)).profile
         assert [m.text for m in api.messages_for(18)] == render_digest(digest, profile_18)
