@@ -15,9 +15,10 @@ What stays the same as PTB:
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from http import HTTPStatus
-from typing import Any
 
 import aiohttp
 from telegram.error import (
@@ -39,8 +40,28 @@ __all__ = ["BulkSender"]
 
 ENDPOINT = "sendMessage"
 _HEADERS = {"Content-Type": "application/json"}
-_PREVIEWS_OFF = {"is_disabled": True}
-_PREVIEWS_ON = {"is_disabled": False}
+# Telegram's answer starts {"ok":true,"result":{"message_id":N,...: read N without decoding
+# the echoed text and entities (json.loads of a 13 kB answer: ~80 us; this: ~1 us).
+_MESSAGE_ID = re.compile(
+    rb'\{\s*"ok"\s*:\s*true\s*,\s*"result"\s*:\s*\{\s*"message_id"\s*:\s*(\d+)\s*[,}]'
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _json_text(text: str) -> bytes:
+    """A text as a JSON string; a fan-out sends each rendered part to many chats."""
+    return json.dumps(text).encode()
+
+
+def _message_id(payload: bytes) -> int:
+    """result.message_id of a successful answer (PTB: TelegramError when it is not JSON)."""
+    match = _MESSAGE_ID.match(payload)
+    if match is not None:
+        return int(match.group(1))
+    try:
+        return int(json.loads(payload)["result"]["message_id"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise TelegramError("Invalid server response") from exc
 
 
 class BulkSender:
@@ -99,20 +120,21 @@ class BulkSender:
         self, chat_id: int, text: str, *, parse_mode: str | None, previews: bool
     ) -> int:
         """Send one message; Telegram's message_id. Raises PTB's TelegramError subclasses."""
-        data: dict[str, Any] = {"chat_id": chat_id, "text": text}
-        if parse_mode:
-            data["parse_mode"] = parse_mode
-        data["link_preview_options"] = _PREVIEWS_ON if previews else _PREVIEWS_OFF
+        mode = b',"parse_mode":' + json.dumps(parse_mode).encode() if parse_mode else b""
+        body = b'{"chat_id":%s,"text":%s%s,"link_preview_options":{"is_disabled":%s}}' % (
+            json.dumps(chat_id).encode(),
+            _json_text(text),
+            mode,
+            b"false" if previews else b"true",
+        )
         if self._limiter is None:
-            result = await self._post(data)
-        else:
-            result = await self._limiter.process_request(
-                self._post, (data,), {}, ENDPOINT, data, self._limit_args
-            )
-        return result["message_id"]  # type: ignore[index]
+            return await self._post(body)
+        data = {"chat_id": chat_id, "text": text, "parse_mode": parse_mode}  # what limiters read
+        return await self._limiter.process_request(  # type: ignore[return-value]
+            self._post, (body,), {}, ENDPOINT, data, self._limit_args
+        )
 
-    async def _post(self, data: dict[str, Any]) -> dict[str, Any]:
-        body = json.dumps(data, ensure_ascii=False).encode()
+    async def _post(self, body: bytes) -> int:
         session = self._open()
         self.posts += 1
         try:
@@ -125,10 +147,7 @@ class BulkSender:
         except (aiohttp.ClientError, OSError) as exc:
             raise NetworkError(self._describe(exc)) from None
         if 200 <= status <= 299:
-            try:
-                return json.loads(payload)["result"]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise TelegramError("Invalid server response") from exc
+            return _message_id(payload)
         raise _error(status, payload)
 
     def _describe(self, exc: BaseException) -> str:

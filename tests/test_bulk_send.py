@@ -152,11 +152,13 @@ RAW_ANSWERS = {
 
 @pytest.fixture
 async def raw_server():
-    """A server giving one of RAW_ANSWERS, chosen by setting `answer["now"]`."""
-    answer: dict[str, str] = {}
+    """A server giving one of RAW_ANSWERS, chosen by setting `answer["now"]` to its name
+    (or to a (status, body) pair)."""
+    answer: dict[str, str | tuple[int, bytes]] = {}
 
     async def handle(request: web.Request) -> web.Response:
-        status, body = RAW_ANSWERS[answer["now"]]
+        chosen = answer["now"]
+        status, body = chosen if isinstance(chosen, tuple) else RAW_ANSWERS[chosen]
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         return web.Response(status=status, body=raw, content_type="application/json")
 
@@ -180,6 +182,24 @@ async def test_unusual_answers_raise_what_ptb_raises(raw_server, answer):
     assert ours.message == ptb.message
     if isinstance(ptb, ChatMigrated):
         assert ours.new_chat_id == ptb.new_chat_id == -1001234
+
+
+GOOD_ANSWERS = {
+    b'{"ok":true,"result":{"message_id":41,"from":{"id":1},"chat":{"id":7},"text":"x"}}': 41,
+    b'{ "ok" : true , "result" : { "message_id" : 42 } }': 42,
+    # message_id not first: the nested one must not be taken for it
+    b'{"ok":true,"result":{"reply_to_message":{"message_id":1},"message_id":43}}': 43,
+    b'{"result":{"message_id":44},"ok":true}': 44,
+}
+
+
+@pytest.mark.parametrize("body", list(GOOD_ANSWERS))
+async def test_message_id_is_read_from_any_layout_of_the_answer(raw_server, body):
+    chosen, url = raw_server
+    chosen["now"] = (200, body)
+    async with sender_for(url) as sender:
+        message_id = await sender.send_message(7, "x", parse_mode=None, previews=False)
+    assert message_id == GOOD_ANSWERS[body]
 
 
 def assert_no_token(exc: BaseException) -> None:
