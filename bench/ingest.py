@@ -68,34 +68,41 @@ def copy_of(digest: Digest, n: int) -> Digest:
     )
 
 
+async def ingest(db, paths: list[Path], posts: int, batch: int) -> tuple[float, float, int]:
+    """(seconds parsing, seconds storing, characters of text) for `posts` posts."""
+    parse_s = store_s = 0.0
+    chars = 0
+    for first in range(0, posts, batch):
+        started = time.perf_counter()
+        digests = [
+            copy_of(parse(paths[n % len(paths)]), n // len(paths))
+            for n in range(first, min(posts, first + batch))
+        ]
+        parsed = time.perf_counter()
+        await save_digests(db, digests)
+        stored = time.perf_counter()
+        parse_s += parsed - started
+        store_s += stored - parsed
+        chars += sum(len(i.title) + len(i.summary) for d in digests for i in d.items)
+    return parse_s, store_s, chars
+
+
 async def run(posts: int, data: Path, only: str | None, batch: int) -> None:
     paths = post_paths(data, only)
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.db"
         db = await connect(db_path)
-        parse_s = store_s = 0.0
-        chars = 0
-        for first in range(0, posts, batch):
-            started = time.perf_counter()
-            digests = [
-                copy_of(parse(paths[n % len(paths)]), n // len(paths))
-                for n in range(first, min(posts, first + batch))
-            ]
-            parsed = time.perf_counter()
-            await save_digests(db, digests)
-            stored = time.perf_counter()
-            parse_s += parsed - started
-            store_s += stored - parsed
-            chars += sum(len(i.title) + len(i.summary) for d in digests for i in d.items)
-        items = await count_items(db)
-        await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        size = db_path.stat().st_size
-        for table in ("items_tri", "items_grams"):
-            await db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-        await db.execute("VACUUM")
-        await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        optimized = db_path.stat().st_size
-        await db.close()
+        try:
+            parse_s, store_s, chars = await ingest(db, paths, posts, batch)
+            items = await count_items(db)
+            await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            size = db_path.stat().st_size
+            await db.execute("INSERT INTO items_grams (items_grams) VALUES ('optimize')")
+            await db.execute("VACUUM")
+            await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            optimized = db_path.stat().st_size
+        finally:
+            await db.close()
 
     total = parse_s + store_s
     print(

@@ -121,25 +121,29 @@ async def _first_item_id(db: aiosqlite.Connection, ts: int, count: int) -> int:
 
 
 async def _insert_items(db: aiosqlite.Connection, digest: Digest) -> None:
+    """All items in ONE statement: FTS5 (SQLite 3.40) flushes its pending index data
+    at every statement's savepoint, so a statement per item writes an index
+    segment per item; one statement is ~1.5x faster to store (bench/ingest.py)."""
     if not digest.items:
         return
     first = await _first_item_id(db, published_ts(digest), len(digest.items))
-    await db.executemany(
-        "INSERT INTO items (id, digest_id, position, title, author, url, summary, links) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    rows = [
         [
-            (
-                first + k,
-                digest.id,
-                item.position,
-                item.title,
-                item.author,
-                item.url,
-                item.summary,
-                json.dumps([asdict(link) for link in item.links], ensure_ascii=False),
-            )
-            for k, item in enumerate(digest.items)
-        ],
+            first + k,
+            item.position,
+            item.title,
+            item.author,
+            item.url,
+            item.summary,
+            json.dumps([asdict(link) for link in item.links], ensure_ascii=False),
+        ]
+        for k, item in enumerate(digest.items)
+    ]
+    await db.execute(
+        "INSERT INTO items (id, digest_id, position, title, author, url, summary, links) "
+        "SELECT value ->> 0, ?, value ->> 1, value ->> 2, value ->> 3, value ->> 4, "
+        "value ->> 5, value ->> 6 FROM json_each(?)",
+        (digest.id, json.dumps(rows, ensure_ascii=False)),
     )
 
 
