@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ingest import DEFAULT_DATA, parse, post_paths
 from bot.digest.models import Digest, Item
+from bot.ingest import tidy_search_index
 from storage.db import connect
 from storage.digests import count_items, save_digests
 from storage.search import match_ids, query_terms, search
@@ -101,6 +102,10 @@ async def build(db, data: Path, count: int) -> None:
         await save_digests(db, digests[first : first + 50])
     took = time.perf_counter() - started
     print(f"built {count} items in {len(digests)} digests: {took:.1f} s ({count / took:.0f}/s)")
+    # What `digest-bot ingest` does after a batch: merge the index's segments.
+    started = time.perf_counter()
+    await tidy_search_index(db, float("inf"))
+    print(f"merged the search index: {time.perf_counter() - started:.1f} s")
 
 
 async def scan_ids(db, terms: list[str], limit: int | None) -> list[int]:

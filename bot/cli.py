@@ -156,7 +156,9 @@ async def ingest_command(settings: Settings, targets: list[str]) -> int:
     db = await connect(settings.database_path)
     try:
         async with httpx.AsyncClient(timeout=20, follow_redirects=True) as client:
-            report = await ingest_targets(db, targets, client, on_file=Progress())
+            report = await ingest_targets(
+                db, targets, client, on_file=Progress(), merge_budget=float("inf")
+            )
     finally:
         await db.close()
     print(f"ingested: {report.summary()}")

@@ -16,6 +16,7 @@ from bot.digest.models import Digest
 from bot.digest.parse import ParseError, parse_file
 from bot.sources import SourceError, fetch_feed, post_files
 from storage.digests import save_digest
+from storage.search import merge_search_index
 from storage.sources import load_source_state, save_source_state
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ async def ingest_targets(
     client: httpx.AsyncClient,
     on_file: Callable[[int, int], None] | None = None,
     stamps: FileStamps | None = None,
+    merge_budget: float = 1.0,
 ) -> IngestReport:
     """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch."""
     report = IngestReport()
@@ -131,4 +133,14 @@ async def ingest_targets(
         await ingest_file(db, path, report, stamps)
         if on_file:
             on_file(done, len(files))
+    if report.new or report.updated:
+        await tidy_search_index(db, merge_budget)
     return report
+
+
+async def tidy_search_index(db: aiosqlite.Connection, budget: float) -> None:
+    """Merge the search index's segments for up to `budget` seconds: every ingest
+    transaction adds a segment, and a look-up seeks in each (storage/search.py)."""
+    deadline = time.monotonic() + budget
+    while time.monotonic() < deadline and await merge_search_index(db):
+        pass
