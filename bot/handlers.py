@@ -22,6 +22,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -551,6 +552,24 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
 
 
+async def log_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One line per incoming update: what kind, never the user's text (privacy)."""
+    if update.callback_query:
+        what = f"button {(update.callback_query.data or '').split(':')[0]}"
+    elif update.effective_message and (update.effective_message.text or "").startswith("/"):
+        what = update.effective_message.text.split()[0].split("@")[0][:32]
+    elif update.my_chat_member:
+        what = f"membership {update.my_chat_member.new_chat_member.status}"
+    else:
+        what = "message"
+    chat = update.effective_chat
+    log.info(
+        "update: %s",
+        what,
+        extra={"update_id": update.update_id, "chat_id": chat.id if chat else None},
+    )
+
+
 def add_handlers(application: Application) -> None:
     from bot import admin  # admin commands live in their own module
 
@@ -574,6 +593,7 @@ def add_handlers(application: Application) -> None:
         "ingest": admin.ingest,
     }
     assert set(command_handlers) == {command.name for command in COMMANDS}
+    application.add_handler(TypeHandler(Update, log_update), group=-1)
     for name, callback in command_handlers.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_button))

@@ -249,3 +249,12 @@ async def test_removed_from_group_marks_the_subscriber_blocked(env):
     )
     await env.say(USER, "/help")  # settles after the membership update too
     assert (await stored(env, GROUP)).status == "blocked"
+
+
+async def test_each_update_is_logged_with_its_ids_but_not_its_text(env, caplog):
+    caplog.set_level("INFO", logger="bot.handlers")
+    await env.say(USER, "/search secret-words-here")
+    lines = [r for r in caplog.records if r.getMessage().startswith("update:")]
+    assert lines and lines[-1].getMessage() == "update: /search"
+    assert lines[-1].chat_id == USER and isinstance(lines[-1].update_id, int)
+    assert not any("secret-words-here" in r.getMessage() for r in caplog.records)
