@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
+import time
 
 from bot.console import samples_dir
 from bot.local_api import LocalBotApi
@@ -90,5 +91,37 @@ async def test_ingest_from_another_process_is_picked_up(tmp_path):
             assert "1 new" in stdout.decode()
             pushed = (await api.wait_for_messages(before + 1, chat_id=7, timeout=10))[-1]
             assert "2026.11.28.20" in pushed.text
+        finally:
+            await stop_bot(application)
+
+
+async def test_a_source_that_is_down_backs_off_and_the_others_go_on(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead_feed = f"http://127.0.0.1:{probe.getsockname()[1]}/feed.xml"
+    watched = tmp_path / "posts"
+    watched.mkdir()
+    async with LocalBotApi() as api:
+        settings = make_settings(
+            api, tmp_path / "bot.db", digest_sources=[dead_feed, str(watched)], poll_interval=0.5
+        )
+        application = await start_bot(settings)
+        env = BotEnv(api, application, settings)
+        try:
+            await env.say(1, "/start")
+            (watched / "2026-11-28-20.md").write_text(NEW_POST, encoding="utf-8")
+            pushed = (await api.wait_for_messages(2, chat_id=1, timeout=10))[-1]
+            assert "2026.11.28.20" in pushed.text
+            db = application.bot_data["services"].db
+            async with db.execute(
+                "SELECT failures, next_poll_ts, last_error FROM sources WHERE url = ?",
+                (dead_feed,),
+            ) as cursor:
+                failures, next_poll_ts, last_error = await cursor.fetchone()
+            assert failures == 1  # polled every 0.5 s, but backed off after the first failure
+            assert next_poll_ts > time.time() + 10
+            assert dead_feed in last_error
         finally:
             await stop_bot(application)
