@@ -1,21 +1,121 @@
 """Markdown as a few plain blocks: the CommonMark token tree, reduced to what item
 finding needs (paragraphs, lists, quotes, headings), with inline content kept as nodes.
 
-Inline nodes are markdown-it `SyntaxTreeNode`s; helpers here turn them into plain
-text, summary Markdown (`**bold**` kept, links as their text) or a list of links.
+Inline nodes are small `Node`s built from markdown-it's tokens; helpers here turn
+them into plain text, summary Markdown (`**bold**` kept, links as their text) or a
+list of links.
+
+Parsing is most of the cost of ingesting a post, so two things markdown-it does
+for every post are skipped where they provably cannot matter (the tokens stay
+exactly the same): rules whose marker the post does not contain are switched off
+(`_parser_for`), and plain http(s) link targets skip URL normalisation
+(`_normalize_link`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
+from markdown_it.common.normalize_url import normalizeLink
+from markdown_it.token import Token
 
 from bot.digest.models import Link
 
-_MD = MarkdownIt("commonmark", {"html": True}).enable("table")
+# A rule can only fire where its marker is: without the marker in the text it
+# returns False and leaves no trace, so switching it off changes nothing but the
+# time spent asking it. (`reference` alone tried every list item that starts
+# with "[", i.e. every item of the canonical layout: a label must end in "]:".)
+_RULE_MARKERS: dict[str, tuple[str, ...]] = {
+    "reference": ("]:",),
+    "html_block": ("<",),
+    "html_inline": ("<",),
+    "autolink": ("<",),
+    "entity": ("&",),
+    "backticks": ("`",),
+    "image": ("![",),
+    "escape": ("\\",),
+    "fence": ("```", "~~~"),
+    "table": ("|",),
+    "heading": ("#",),
+    "blockquote": (">",),
+}
+
+# The shape of most link targets: http(s), a plain host name, then URL-safe
+# characters and %XX escapes. For these markdown-it's normalizeLink (mdurl parse,
+# punycode, format, percent-encode) gives the URL back unchanged: the host has
+# only ASCII labels of <= 63 [A-Za-z0-9-] characters and no port or user, the rest
+# only characters mdurl.encode leaves alone.
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*"
+    r"(?:[/?#](?:[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]|%[0-9A-Fa-f]{2})*)?"
+)
+_MAX_HOST_CHARS = 255  # mdurl drops longer host names
+
+
+def _normalize_link(url: str) -> str:
+    if _PLAIN_URL.fullmatch(url) and len(url.split("/", 3)[2]) <= _MAX_HOST_CHARS:
+        return url
+    return normalizeLink(url)
+
+
+@functools.lru_cache(maxsize=64)
+def _parser(unused_rules: frozenset[str]) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    if unused_rules:
+        md.disable(sorted(unused_rules))
+    md.normalizeLink = _normalize_link  # type: ignore[method-assign]
+    return md
+
+
+def _parser_for(markdown: str) -> MarkdownIt:
+    unused = frozenset(
+        rule
+        for rule, markers in _RULE_MARKERS.items()
+        if not any(marker in markdown for marker in markers)
+    )
+    return _parser(unused)
+
+
+@dataclass(slots=True)
+class Node:
+    """A node of the token tree: a token, or an `_open`/`_close` pair with what is
+    between (type without the suffix), the fields of markdown-it's Node
+    that we read, without its per-attribute look-ups."""
+
+    type: str
+    children: list[Node] = field(default_factory=list)
+    content: str = ""
+    attrs: dict = field(default_factory=dict)
+    map: list[int] | None = None
+    markup: str = ""
+    tag: str = ""
+
+
+def _tree(tokens: list[Token]) -> list[Node]:
+    top: list[Node] = []
+    stack = [top]
+    for token in tokens:
+        if token.nesting == -1:
+            stack.pop()
+            continue
+        nester = token.nesting == 1
+        node = Node(
+            token.type[:-5] if nester else token.type,
+            [] if nester or not token.children else _tree(token.children),
+            token.content,
+            token.attrs,
+            token.map,
+            token.markup,
+            token.tag,
+        )
+        stack[-1].append(node)
+        if nester:
+            stack.append(node.children)
+    return top
+
 
 # Link labels that only say "source" and add nothing to a summary.
 _GENERIC_LABEL = re.compile(
@@ -26,7 +126,7 @@ _GENERIC_LABEL = re.compile(
 
 @dataclass
 class Para:
-    inlines: list[SyntaxTreeNode]
+    inlines: list[Node]
 
 
 @dataclass
@@ -43,7 +143,7 @@ class Quote:
 @dataclass
 class Heading:
     level: int
-    inlines: list[SyntaxTreeNode]
+    inlines: list[Node]
 
 
 @dataclass
@@ -59,17 +159,16 @@ Block = Para | ListBlock | Quote | Heading | Other
 @dataclass
 class Section:
     level: float  # 0 for the part before the first heading; pseudo-sections x.5
-    heading: list[SyntaxTreeNode] | None
+    heading: list[Node] | None
     body: list[Block] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
     pseudo: bool = False  # a bold line standing in for a heading
 
 
 def parse_blocks(markdown: str) -> list[Block]:
-    root = SyntaxTreeNode(_MD.parse(markdown))
     lines = markdown.split("\n")
     blocks: list[Block] = []
-    for node in root.children:
+    for node in _tree(_parser_for(markdown).parse(markdown)):
         if node.type == "fence" and _unclosed(node, lines):
             # A stray ``` (one real post has one) would hide the rest of the post
             # in a code block; a reader of the file still sees the items, so do we.
@@ -79,13 +178,13 @@ def parse_blocks(markdown: str) -> list[Block]:
     return blocks
 
 
-def _unclosed(node: SyntaxTreeNode, lines: list[str]) -> bool:
+def _unclosed(node: Node, lines: list[str]) -> bool:
     start, end = node.map or (0, 0)
     last = lines[end - 1].strip() if 0 < end <= len(lines) else ""
     return end > start + 1 and not last.startswith(node.markup)
 
 
-def _block(node: SyntaxTreeNode) -> Block:
+def _block(node: Node) -> Block:
     if node.type == "paragraph":
         return Para(_inline_children(node))
     if node.type in ("bullet_list", "ordered_list"):
@@ -98,7 +197,7 @@ def _block(node: SyntaxTreeNode) -> Block:
     return Other(node.type)
 
 
-def _inline_children(node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
+def _inline_children(node: Node) -> list[Node]:
     if node.children and node.children[0].type == "inline":
         return list(node.children[0].children)
     return []
@@ -107,7 +206,7 @@ def _inline_children(node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
 # --- inline helpers -------------------------------------------------------------
 
 
-def plain(inlines: list[SyntaxTreeNode]) -> str:
+def plain(inlines: list[Node]) -> str:
     """The text a reader sees, without markup; line breaks become spaces."""
     out = []
     for node in inlines:
@@ -122,7 +221,7 @@ def plain(inlines: list[SyntaxTreeNode]) -> str:
     return re.sub(r"[ \t]+", " ", "".join(out)).strip()
 
 
-def summary_md(inlines: list[SyntaxTreeNode]) -> str:
+def summary_md(inlines: list[Node]) -> str:
     """Summary Markdown: `**bold**` kept, links as their text, images and HTML dropped,
     bare "source" link labels dropped (the link itself is kept in Item.links)."""
     out = []
@@ -156,7 +255,7 @@ def summary_md(inlines: list[SyntaxTreeNode]) -> str:
 BARE_URL = re.compile(r"https?://[^\s<>()\[\]\"'\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]+")
 
 
-def links_in(inlines: list[SyntaxTreeNode]) -> list[Link]:
+def links_in(inlines: list[Node]) -> list[Link]:
     """Every http(s) link, in order (images are not links), bare URLs included."""
     found = []
     for node in inlines:
@@ -216,8 +315,8 @@ def blocks_md(blocks: list[Block]) -> str:
 
 
 def split_first_line(
-    inlines: list[SyntaxTreeNode],
-) -> tuple[list[SyntaxTreeNode], list[SyntaxTreeNode]]:
+    inlines: list[Node],
+) -> tuple[list[Node], list[Node]]:
     """A paragraph's first line and the rest (split at the first soft/hard break)."""
     for index, node in enumerate(inlines):
         if node.type in ("softbreak", "hardbreak"):
@@ -225,7 +324,7 @@ def split_first_line(
     return inlines, []
 
 
-def meaningful(inlines: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:
+def meaningful(inlines: list[Node]) -> list[Node]:
     """Inline nodes without blank text and HTML (comments, <br>)."""
     return [
         node
@@ -268,7 +367,7 @@ def sections(blocks: list[Block]) -> Section:
     return root
 
 
-def _bold_line(block: Block) -> tuple[list[SyntaxTreeNode], list[SyntaxTreeNode]] | None:
+def _bold_line(block: Block) -> tuple[list[Node], list[Node]] | None:
     if not isinstance(block, Para):
         return None
     first, rest = split_first_line(block.inlines)

@@ -19,12 +19,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from markdown_it.tree import SyntaxTreeNode
-
 from bot.digest.blocks import (
     BARE_URL,
     Block,
     ListBlock,
+    Node,
     Para,
     Section,
     block_links,
@@ -52,7 +51,7 @@ _SEPARATORS = " \t:：—–-·|"
 class _Title:
     text: str
     url: str | None
-    rest: list[SyntaxTreeNode]  # the line after the title element
+    rest: list[Node]  # the line after the title element
     whole_bare_link: bool  # the line is just `[text](url)`: the canonical layout
 
 
@@ -166,21 +165,11 @@ def _all_links(section: Section) -> list[Link]:
     return found
 
 
-def _strong(inlines: list[SyntaxTreeNode]) -> SyntaxTreeNode:
-    return _Synthetic("strong", inlines)  # type: ignore[return-value]
+def _strong(inlines: list[Node]) -> Node:
+    return Node("strong", inlines)
 
 
-class _Synthetic:
-    """The few attributes the inline helpers read, for a bold line made up here."""
-
-    def __init__(self, type_: str, children: list[SyntaxTreeNode]) -> None:
-        self.type = type_
-        self.children = children
-        self.content = ""
-        self.attrs: dict = {}
-
-
-def _title(line: list[SyntaxTreeNode]) -> _Title | None:
+def _title(line: list[Node]) -> _Title | None:
     """The title element leading a line: a link, bold text, or bold link,
     after an optional "1." numbering."""
     nodes = meaningful(line)
@@ -202,7 +191,7 @@ def _title(line: list[SyntaxTreeNode]) -> _Title | None:
     return None
 
 
-def _href(node: SyntaxTreeNode) -> str | None:
+def _href(node: Node) -> str | None:
     href = str(node.attrs.get("href", ""))
     return href if href.startswith(("http://", "https://")) else None
 
