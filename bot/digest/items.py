@@ -86,20 +86,24 @@ def _section_items(section: Section) -> list[_Raw]:
 
 
 def _list_items(body: list[Block]) -> list[_Raw]:
-    lists = [block for block in body if isinstance(block, ListBlock)]
-    with_links = [block for block in lists if any(block_links(item) for item in block.items)]
-    linked_items = sum(1 for block in lists for item in block.items if block_links(item))
+    # Each list item's links, found once: (item, its links) per list.
+    lists = [
+        [(item, block_links(item)) for item in block.items]
+        for block in body
+        if isinstance(block, ListBlock)
+    ]
+    with_links = [pairs for pairs in lists if any(links for _, links in pairs)]
+    linked_items = sum(1 for pairs in lists for _, links in pairs if links)
     outside = block_links([b for b in body if not isinstance(b, ListBlock)], in_quotes=False)
     if not (linked_items >= 2 or (linked_items == 1 and not outside)):
         return []
     if len(outside) > linked_items:
         return []  # prose with a few link bullets: one story, not a list of stories
-    raws = [_list_item(item) for block in with_links for item in block.items]
+    raws = [_list_item(item, links) for pairs in with_links for item, links in pairs]
     return [raw for raw in raws if raw is not None]
 
 
-def _list_item(blocks: list[Block]) -> _Raw | None:
-    links = block_links(blocks)
+def _list_item(blocks: list[Block], links: list[Link]) -> _Raw | None:
     first = blocks[0] if blocks and isinstance(blocks[0], Para) else None
     title: _Title | None = None
     if first is not None:
