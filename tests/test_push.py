@@ -54,6 +54,7 @@ async def test_post_dropped_into_watched_folder_is_pushed(tmp_path):
             assert "A new open model" in pushed_1.text and "Chip exports" in pushed_1.text
             pushed_2 = (await api.wait_for_messages(before[2] + 1, chat_id=2, timeout=10))[-1]
             assert "Chip exports" in pushed_2.text and "A new open model" not in pushed_2.text
+            assert application.bot_data["services"].engine.sender.posts == 2  # the lean path
 
             # The next polls find nothing new: nobody gets it twice; the paused chat never.
             await asyncio.sleep(1.5)
