@@ -11,7 +11,6 @@ import json
 import math
 import time
 from collections.abc import Iterable
-from dataclasses import asdict
 from datetime import datetime
 
 import aiosqlite
@@ -45,12 +44,13 @@ async def save_digests(db: aiosqlite.Connection, digests: Iterable[Digest]) -> l
 
 
 async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
+    content_hash = digest.content_hash  # a JSON dump and a SHA-256: computed once
     async with db.execute("SELECT content_hash FROM digests WHERE id = ?", (digest.id,)) as cursor:
         row = await cursor.fetchone()
-    if row is not None and row[0] == digest.content_hash:
+    if row is not None and row[0] == content_hash:
         return "unchanged"
     if row is None:
-        await _insert_digest(db, digest, now)
+        await _insert_digest(db, digest, content_hash, now)
         await _insert_items(db, digest)
         await db.execute(
             "INSERT INTO deliveries (digest_id, chat_id, part, status, created_ts) "
@@ -58,7 +58,7 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
             (digest.id, now),
         )
         return "new"
-    await _update_digest(db, digest, now)
+    await _update_digest(db, digest, content_hash, now)
     await db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
     await _insert_items(db, digest)
     return "updated"
@@ -68,7 +68,9 @@ def published_ts(digest: Digest) -> int:
     return math.floor(digest.published_at.timestamp())
 
 
-async def _insert_digest(db: aiosqlite.Connection, digest: Digest, now: int) -> None:
+async def _insert_digest(
+    db: aiosqlite.Connection, digest: Digest, content_hash: str, now: int
+) -> None:
     await db.execute(
         "INSERT INTO digests (id, source, title, published_at, published_ts, categories, "
         "content_hash, ingested_ts, updated_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -79,14 +81,16 @@ async def _insert_digest(db: aiosqlite.Connection, digest: Digest, now: int) -> 
             digest.published_at.isoformat(),
             published_ts(digest),
             json.dumps(list(digest.categories), ensure_ascii=False),
-            digest.content_hash,
+            content_hash,
             now,
             now,
         ),
     )
 
 
-async def _update_digest(db: aiosqlite.Connection, digest: Digest, now: int) -> None:
+async def _update_digest(
+    db: aiosqlite.Connection, digest: Digest, content_hash: str, now: int
+) -> None:
     await db.execute(
         "UPDATE digests SET source = ?, title = ?, published_at = ?, published_ts = ?, "
         "categories = ?, content_hash = ?, updated_ts = ? WHERE id = ?",
@@ -96,7 +100,7 @@ async def _update_digest(db: aiosqlite.Connection, digest: Digest, now: int) -> 
             digest.published_at.isoformat(),
             published_ts(digest),
             json.dumps(list(digest.categories), ensure_ascii=False),
-            digest.content_hash,
+            content_hash,
             now,
             digest.id,
         ),
@@ -135,7 +139,9 @@ async def _insert_items(db: aiosqlite.Connection, digest: Digest) -> None:
             item.author,
             item.url,
             item.summary,
-            json.dumps([asdict(link) for link in item.links], ensure_ascii=False),
+            json.dumps(
+                [{"text": link.text, "url": link.url} for link in item.links], ensure_ascii=False
+            ),
         ]
         for k, item in enumerate(digest.items)
     ]
