@@ -137,15 +137,21 @@ class BulkSender:
     async def _post(self, body: bytes) -> int:
         session = self._open()
         self.posts += 1
+        # The errors are raised outside the handlers so that no cause or context (whose
+        # text may hold the URL, and so the token) is chained to them.
+        error: TelegramError | None = None
         try:
             async with session.post(self._url, data=body, headers=_HEADERS) as response:
                 status = response.status
                 payload = await response.read()
-        # `from None`: the cause's text may hold the URL, and so the token.
         except TimeoutError:  # aiohttp's timeouts subclass it
-            raise TimedOut from None
+            error = TimedOut()
         except (aiohttp.ClientError, OSError) as exc:
-            raise NetworkError(self._describe(exc)) from None
+            error = NetworkError(self._describe(exc))
+        except Exception as exc:  # as PTB wraps whatever its HTTP library raises
+            error = NetworkError(f"Unknown error in HTTP implementation: {self._describe(exc)}")
+        if error is not None:
+            raise error
         if 200 <= status <= 299:
             return _message_id(payload)
         raise _error(status, payload)

@@ -202,11 +202,14 @@ async def test_message_id_is_read_from_any_layout_of_the_answer(raw_server, body
     assert message_id == GOOD_ANSWERS[body]
 
 
-def assert_no_token(exc: BaseException) -> None:
+def assert_no_token(exc: BaseException | None) -> None:
+    """Not in the message, the printed traceback, nor any exception chained to it."""
     printed = "".join(traceback.format_exception(exc))
-    for text in (str(exc), repr(exc), printed):
-        assert TOKEN not in text
-        assert TOKEN.split(":")[1] not in text
+    while exc is not None:
+        for text in (str(exc), repr(exc), printed):
+            assert TOKEN not in text
+            assert TOKEN.split(":")[1] not in text
+        exc = exc.__cause__ or exc.__context__
 
 
 async def test_connection_refused_is_a_network_error_without_the_token():
@@ -217,6 +220,14 @@ async def test_connection_refused_is_a_network_error_without_the_token():
         exc = await outcome(sender.send_message(7, "x", parse_mode=None, previews=False))
     assert type(exc) is NetworkError
     assert exc.message.startswith("aiohttp.ClientConnectorError")
+    assert_no_token(exc)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999", "http://[::1", "ftp://127.0.0.1"])
+async def test_a_bad_url_is_a_network_error_without_the_token(url):
+    async with sender_for(url) as sender:
+        exc = await outcome(sender.send_message(7, "x", parse_mode=None, previews=False))
+    assert type(exc) is NetworkError
     assert_no_token(exc)
 
 
