@@ -11,7 +11,8 @@
     rendering and the first 20,000 sends.
 
 Subscribers get mixed preferences (3 formats x previews x 2 time zones, and a
-topics-only group: 13 profiles); the digest is the canonical post of 19 items
+topics-only group: 13 profiles); the engine sends through its BulkSender except in the
+"engine + PTB send_message" row of (b); the digest is the canonical post of 19 items
 (../shared/data, else the bundled samples). Each measurement runs in a fresh child
 process so CPU time and peak memory are the bot's alone. `--quick` is the CI smoke.
 """
