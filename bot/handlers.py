@@ -144,6 +144,9 @@ async def may_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE
     chat, user = update.effective_chat, update.effective_user
     if chat.type == ChatType.PRIVATE:
         return True
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # an anonymous admin writes as the group
     if user is None:
         return False
     if user.id in services(context).settings.admin_ids:
