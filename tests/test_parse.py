@@ -339,3 +339,63 @@ def test_no_date_anywhere() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="cannot read"):
         parse_file(tmp_path / "absent.md")
+
+
+# --- the parser's shortcuts (bot/digest/blocks.py) give markdown-it's own tokens ---
+
+MARKED = [
+    "1.  [Headline - Author](https://example.com/a?x=1#f)\n\n    **bold** text\n",
+    "[ref]: https://example.com/r\n\nSee [ref] and [x][ref].\n",
+    "<b>html</b> &amp; `code` ![img](https://e.com/i.png) \\* <https://auto.link>\n",
+    "```\nfenced\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n# H\n\n> quote\n",
+    "[link](HTTPS://Example.COM:8080/p) [b](https://例子.中国/路径) [c](http://a.com:/x)\n",
+]
+
+
+def _tokens(md, text: str) -> list:
+    return [
+        (
+            t.type,
+            t.content,
+            t.markup,
+            t.map,
+            dict(t.attrs),
+            [(c.type, c.content, dict(c.attrs)) for c in t.children or []],
+        )
+        for t in md.parse(text)
+    ]
+
+
+@pytest.mark.parametrize("text", MARKED)
+def test_rules_off_without_their_markers_change_no_token(text: str) -> None:
+    from markdown_it import MarkdownIt
+
+    from bot.digest.blocks import _parser_for
+
+    full = MarkdownIt("commonmark", {"html": True}).enable("table")
+    assert _tokens(_parser_for(text), text) == _tokens(full, text)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/a/b?q=1&r=2#frag",
+        "https://example.com/%E6%A8%A1%E5%9E%8B",
+        "https://example.com/100%",
+        "https://a.com:/x",
+        "https://user@a.com/x",
+        "https://[::1]/x",
+        "https://例子.中国/路径",
+        "https://a_b.com/x",
+        "https://" + "a" * 64 + ".com/",
+        "https://" + ".".join(["abcdefgh"] * 40) + "/",
+        "HTTP://A.COM/",
+        "https://a.com/x y",
+    ],
+)
+def test_plain_link_shortcut_agrees_with_normalize_link(url: str) -> None:
+    from markdown_it.common.normalize_url import normalizeLink
+
+    from bot.digest.blocks import _normalize_link
+
+    assert _normalize_link(url) == normalizeLink(url)
