@@ -3,16 +3,25 @@
 One contentless FTS5 table, `items_grams`, rowid = items.id, kept in step by the
 triggers of migration 002 (they call the SQL functions registered at the bottom
 of this module). Its text is emitted here, per run of non-space characters of
-search_text(): the run's overlapping trigrams, then its bigrams, then its
-unigrams; the unicode61 tokenizer (every non-space character a token character)
-keeps each gram one token. A query term is then
+search_text(): the trigrams of each ASCII stretch of the run (3+ characters),
+then the run's bigrams, then its characters; the unicode61 tokenizer (every
+non-space character a token character) keeps each gram one token. A query term is
 - 1 character (芯, x): one unigram token;
 - 2 characters (模型, 芯片, AI, 4o): one bigram token: the most common Chinese
   queries, and `AI` finds `OpenAI` by index, not by a scan;
-- 3+ characters (OpenAI, 开源模型): the phrase of its trigrams. A run's trigrams are
-  consecutive and followed by its bigrams and unigrams, so a phrase matches
-  inside one run only: exactly the substrings of the text.
-Latin and Chinese are treated alike (substring semantics for both).
+- 3+ ASCII characters (openai, gpt-5): the phrase of its trigrams, which the
+  ASCII stretch it sits in has;
+- 3+ characters, some not ASCII (开源模型, openai的): the phrase of its bigrams.
+Each list of trigrams or bigrams is consecutive and ends where a token of another
+length (or _STRETCH_END) follows, so a phrase matches inside one run only: exactly
+the substrings of the text. Latin and Chinese get the same substring semantics.
+
+Why trigrams only for ASCII: trigrams were a third of the tokens but most of the
+cost of indexing (each is a new term of the item). Chinese bigrams are selective
+(thousands of characters), so a phrase of them finds a Chinese term about as fast
+as trigrams did; Latin bigrams are not (`nvidia 芯片` as bigram phrases: p95 of the
+mixed class 12.5 ms at 200k items, vs ~3.5 ms with trigrams). See bench/ingest.py
+and bench/search.py for the figures.
 
 Why one table rather than a `tokenize='trigram'` table plus a bigram table (as
 first built): AND across two FTS5 tables is a join; an absent mix like
@@ -30,6 +39,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -49,6 +59,10 @@ SNIPPET_CHARS = 160
 _RUN_SPLIT = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 # Punctuation kept at the ends of a term because it means something there: C#, 100%, @user.
 _KEEP_AT_ENDS = frozenset("#%&@")
+# A run's stretches of ASCII characters long enough to have trigrams.
+_ASCII_STRETCH = re.compile(r"[\x00-\x7f]{3,}")
+# Between two stretches' trigrams: four characters, so never a query's token.
+_STRETCH_END = "----"
 
 
 # --- the searchable text and the grams of the index ---------------------------------
@@ -60,18 +74,22 @@ def search_text(title: str | None, author: str | None, summary: str | None) -> s
     return text.replace("**", "").lower()
 
 
-def _grams_of_run(run: str) -> str:
-    if len(run) < 3:
-        return f"{run} {' '.join(run)}" if len(run) == 2 else run
-    bigrams = list(map(operator.add, run, run[1:]))
-    trigrams = map(operator.add, bigrams, run[2:])
-    return f"{' '.join(trigrams)} {' '.join(bigrams)} {' '.join(run)}"
-
-
 def search_grams(title: str | None, author: str | None, summary: str | None) -> str:
-    """The trigram/bigram/unigram token stream of `items_grams` (module docstring)."""
-    runs = _RUN_SPLIT.split(search_text(title, author, summary))
-    return " ".join(_grams_of_run(run) for run in runs if run)
+    """The token stream of `items_grams` (module docstring)."""
+    tokens: list[str] = []
+    for run in _RUN_SPLIT.split(search_text(title, author, summary)):
+        stretches = [run] if run.isascii() else _ASCII_STRETCH.findall(run)
+        for n, stretch in enumerate(stretches):
+            if n:
+                tokens.append(_STRETCH_END)  # the previous stretch's trigrams end here
+            tokens += _trigrams(stretch)
+        tokens += map(operator.add, run, run[1:])
+        tokens += run
+    return " ".join(tokens)
+
+
+def _trigrams(text: str) -> Iterator[str]:
+    return map(operator.add, map(operator.add, text, text[1:]), text[2:])
 
 
 # --- query terms ----------------------------------------------------------------------
@@ -114,11 +132,13 @@ def _fts_string(text: str) -> str:
 
 
 def _phrase(term: str) -> str:
-    """The term as its gram (1-2 characters) or the phrase of its trigrams."""
+    """The term as its gram (1-2 characters), else the phrase of its trigrams (ASCII)
+    or bigrams (module docstring)."""
     if len(term) <= 2:
         return _fts_string(term)
-    trigrams = map(operator.add, map(operator.add, term, term[1:]), term[2:])
-    return _fts_string(" ".join(trigrams))
+    if term.isascii():
+        return _fts_string(" ".join(_trigrams(term)))
+    return _fts_string(" ".join(map(operator.add, term, term[1:])))
 
 
 def match_expression(terms: list[str]) -> str:

@@ -204,6 +204,24 @@ async def test_a_phrase_never_joins_the_end_of_one_word_to_the_next(db):
         assert await titles(db, absent) == [], absent
 
 
+async def test_latin_inside_chinese_runs(db):
+    # "使用openai的模型" is one run: openai's trigrams come from its ASCII stretch,
+    # terms with Chinese in them are phrases of the run's bigrams.
+    digest = Digest(
+        id="edge/mixed",
+        source="edge",
+        title="mixed",
+        published_at=datetime(2025, 12, 1, tzinfo=CST),
+        items=(Item(1, "使用openai的模型", None, None, "xab模abq（gpt-5）"),),
+    )
+    await save_digest(db, digest)
+    present = ["openai", "使用o", "ai的模", "penai的", "的模型", "xab", "abq", "b模a", "gpt-5）"]
+    for term in present:
+        assert await titles(db, term) == ["使用openai的模型"], term
+    for absent in ["openai模型", "xabq", "xabab", "使用的", "ab模abq模", "gpt5"]:
+        assert await titles(db, absent) == [], absent
+
+
 async def test_newest_first_and_best_title_match_first_within_a_digest(db):
     for digest in fixture_digests(copies=2):
         await save_digest(db, digest)
