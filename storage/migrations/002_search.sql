@@ -3,10 +3,11 @@
 -- triggers below; they call search_grams(), an SQL function registered by
 -- storage/search.py on every connection.
 -- Its text: for every run of non-space characters of the item (title, author,
--- summary; lowercased, `**` removed), the run's trigrams, bigrams and unigrams.
--- Every character but separators (Z*, Cc) is a token character, so each gram
--- stays one token: a term of 1-2 characters (模型, AI) is one token, a longer
--- term the phrase of its trigrams.
+-- summary; lowercased, `**` removed), the run's trigrams, bigrams and unigrams
+-- (since migration 005: trigrams of its ASCII stretches only; search_grams()'s
+-- docstring has the current layout). Every character but separators (Z*, Cc) is
+-- a token character, so each gram stays one token: a term of 1-2 characters
+-- (模型, AI) is one token, a longer term the phrase of its trigrams (or bigrams).
 CREATE VIRTUAL TABLE items_grams USING fts5 (
     grams,
     content = '',
