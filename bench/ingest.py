@@ -31,7 +31,10 @@ from storage.db import connect
 from storage.digests import count_items, save_digests
 from storage.search import search_grams
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "digests"
+SHARED_DIGESTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "digests"
+BUNDLED_SAMPLES = Path(__file__).resolve().parents[1] / "bot" / "samples"
+# The real posts where ../shared is present; a user's clone has only the samples.
+DEFAULT_DATA = SHARED_DIGESTS if SHARED_DIGESTS.is_dir() else BUNDLED_SAMPLES
 
 
 def post_paths(data: Path, only: str | None = None) -> list[Path]:
