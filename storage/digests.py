@@ -50,7 +50,7 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
     if row is not None and row[0] == content_hash:
         return "unchanged"
     if row is None:
-        await _insert_digest(db, digest, content_hash, now)
+        await _write_digest(db, digest, content_hash, now)
         await _insert_items(db, digest)
         await db.execute(
             "INSERT INTO deliveries (digest_id, chat_id, part, status, created_ts) "
@@ -58,7 +58,7 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
             (digest.id, now),
         )
         return "new"
-    await _update_digest(db, digest, content_hash, now)
+    await _write_digest(db, digest, content_hash, now)
     await db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
     await _insert_items(db, digest)
     return "updated"
@@ -68,12 +68,17 @@ def published_ts(digest: Digest) -> int:
     return math.floor(digest.published_at.timestamp())
 
 
-async def _insert_digest(
+async def _write_digest(
     db: aiosqlite.Connection, digest: Digest, content_hash: str, now: int
 ) -> None:
+    """Insert the digest row, or update it in place keeping when it was first stored."""
     await db.execute(
         "INSERT INTO digests (id, source, title, published_at, published_ts, categories, "
-        "content_hash, ingested_ts, updated_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "content_hash, ingested_ts, updated_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET source = excluded.source, title = excluded.title, "
+        "published_at = excluded.published_at, published_ts = excluded.published_ts, "
+        "categories = excluded.categories, content_hash = excluded.content_hash, "
+        "updated_ts = excluded.updated_ts",
         (
             digest.id,
             digest.source,
@@ -84,25 +89,6 @@ async def _insert_digest(
             content_hash,
             now,
             now,
-        ),
-    )
-
-
-async def _update_digest(
-    db: aiosqlite.Connection, digest: Digest, content_hash: str, now: int
-) -> None:
-    await db.execute(
-        "UPDATE digests SET source = ?, title = ?, published_at = ?, published_ts = ?, "
-        "categories = ?, content_hash = ?, updated_ts = ? WHERE id = ?",
-        (
-            digest.source,
-            digest.title,
-            digest.published_at.isoformat(),
-            published_ts(digest),
-            json.dumps(list(digest.categories), ensure_ascii=False),
-            content_hash,
-            now,
-            digest.id,
         ),
     )
 
