@@ -51,6 +51,23 @@ def make_sender(api: LocalBotApi, bot: ExtBot) -> BulkSender:
     )
 
 
+async def deliver_all(
+    api: LocalBotApi, db, *, idle_within: float, bulk: bool = False
+) -> DeliveryEngine:
+    """Run an engine (fast retries) until nothing is left to send, then shut it down."""
+    bot = await make_bot(api)
+    sender = make_sender(api, bot) if bulk else None
+    engine = DeliveryEngine(bot, db, workers=WORKERS, retry_delays=FAST_RETRIES, sender=sender)
+    try:
+        await engine.run_until_idle(timeout=idle_within)
+    finally:
+        await engine.stop()
+        if sender is not None:
+            await sender.close()
+        await bot.shutdown()
+    return engine
+
+
 async def expected_parts(db, digest) -> dict[int, list[str]]:
     """What each active chat should receive, rendered independently of the engine."""
     async with db.execute("SELECT chat_id FROM subscribers WHERE status = 'active'") as cursor:
@@ -88,19 +105,13 @@ async def test_fan_out_with_faults_delivers_every_part_once_in_order(db):
             api.fail_chat(chat_id, 500, "Internal Server Error", times=2)
         wanted = await expected_parts(db, digest)
         assert await save_digest(db, digest) == "new"
-        bot = await make_bot(api)
-        sender = make_sender(api, bot)
-        engine = DeliveryEngine(bot, db, workers=WORKERS, retry_delays=FAST_RETRIES, sender=sender)
-        try:
-            await engine.run_until_idle(timeout=20)
-        finally:
-            await engine.stop()
-            await sender.close()
-            await bot.shutdown()
+        engine = await deliver_all(api, db, idle_within=20, bulk=True)
 
         # Every send went the BulkSender way, none through PTB.
-        assert sender.posts == len(api.sent) + len(api.failures)
-        assert [m for m, _ in api.calls if m == "sendMessage"] == ["sendMessage"] * sender.posts
+        assert engine.sender.posts == len(api.sent) + len(api.failures)
+        assert [m for m, _ in api.calls if m == "sendMessage"] == [
+            "sendMessage"
+        ] * engine.sender.posts
         topics_only = {c for c in chat_ids if preferences(c)["alerts_mode"] == "topics"}
         for chat_id in chat_ids:
             got = [m.text for m in api.messages_for(chat_id)]
@@ -137,13 +148,7 @@ async def test_parts_stay_in_order_when_a_chat_gets_429(db):
     async with LocalBotApi() as api:
         api.fail_chat(3, 429, retry_after=1, times=1)
         await save_digest(db, digest)
-        bot = await make_bot(api)
-        engine = DeliveryEngine(bot, db, workers=WORKERS, retry_delays=FAST_RETRIES)
-        try:
-            await engine.run_until_idle(timeout=10)
-        finally:
-            await engine.stop()
-            await bot.shutdown()
+        await deliver_all(api, db, idle_within=10)
         for chat_id in (3, 6):
             labels = [m.text.split("\n", 1)[0][-5:] for m in api.messages_for(chat_id)]
             assert labels == ["(1/3)", "(2/3)", "(3/3)"]
@@ -266,13 +271,7 @@ async def test_newer_digest_waits_for_the_older_one_per_chat(db):
         api.fail_chat(3, 429, retry_after=1, times=1)
         await save_digest(db, newer)  # ingested first, published later
         await save_digest(db, older)
-        bot = await make_bot(api)
-        engine = DeliveryEngine(bot, db, workers=WORKERS, retry_delays=FAST_RETRIES)
-        try:
-            await engine.run_until_idle(timeout=10)
-        finally:
-            await engine.stop()
-            await bot.shutdown()
+        await deliver_all(api, db, idle_within=10)
         got = [m.text for m in api.messages_for(3)]
         profile = (await get_subscriber(db, 3)).profile
         assert got == render_digest(older, profile) + render_digest(newer, profile)
