@@ -136,7 +136,7 @@ def child(scenario: str, **options) -> dict:
 async def make_bot(api: str, rate: float | None, limiter: str = "ours"):
     from telegram.ext import AIORateLimiter, ExtBot
 
-    from bot.ratelimit import SendRateLimiter
+    from bot.delivery.ratelimit import SendRateLimiter
 
     if limiter == "ours":
         rate_limiter = SendRateLimiter(rate)
@@ -149,7 +149,7 @@ async def make_bot(api: str, rate: float | None, limiter: str = "ours"):
 
 async def run_engine(options: dict) -> dict:
     """Plan, render and send the digest to every subscriber (or the first `stop_after`)."""
-    from bot.delivery import DeliveryEngine
+    from bot.delivery.engine import DeliveryEngine
     from storage import deliveries
     from storage.db import connect
 
@@ -158,7 +158,7 @@ async def run_engine(options: dict) -> dict:
     workers = options.get("workers", 32)
     sender = None
     if options.get("sender", True):
-        from bot.bulk_send import BulkSender
+        from bot.delivery.sender import BulkSender
 
         sender = BulkSender(
             token=TOKEN,
@@ -199,7 +199,7 @@ async def run_plain_loop(options: dict) -> dict:
     through PTB's AIORateLimiter with its limits off; no database."""
     from telegram import LinkPreviewOptions
 
-    from bot.render import render_digest
+    from bot.digest.render import render_digest
     from storage.subscribers import Subscriber
 
     digest = load_digest()

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ingest import DEFAULT_DATA, parse, post_paths
 from bot.digest.models import Digest, Item
-from bot.ingest import tidy_search_index
+from bot.sources.ingest import tidy_search_index
 from storage.db import connect
 from storage.digests import count_items, save_digests
 from storage.search import match_ids, query_terms, search

@@ -75,7 +75,7 @@ def run_command(settings: Settings) -> int:
         return console_command(settings)
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.app import build_application
+    from bot.telegram.app import build_application
 
     application = build_application(settings)
     try:
@@ -150,7 +150,7 @@ class Progress:
 async def ingest_command(settings: Settings, targets: list[str]) -> int:
     import httpx
 
-    from bot.ingest import ingest_targets
+    from bot.sources.ingest import ingest_targets
     from storage.db import connect
 
     db = await connect(settings.database_path)
@@ -168,7 +168,7 @@ async def ingest_command(settings: Settings, targets: list[str]) -> int:
 
 
 async def search_command(settings: Settings, query: str, offset: int, limit: int) -> int:
-    from bot.render import html_to_plain, render_search_page
+    from bot.digest.render import html_to_plain, render_search_page
     from storage.db import connect
     from storage.search import search
 

@@ -19,8 +19,8 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.ingest import ingest_targets
 from bot.local_api import LocalBotApi, SentMessage
+from bot.sources.ingest import ingest_targets
 from storage.db import connect
 
 CONSOLE_CHAT_ID = 1000001  # a private chat with the person at the terminal
@@ -101,7 +101,7 @@ async def read_line(stream: TextIO) -> str | None:
 async def run_console(
     settings: Settings, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
 ) -> int:
-    from bot.app import build_application, start_application, stop_application
+    from bot.telegram.app import build_application, start_application, stop_application
 
     interactive = stdin.isatty()
     db = await connect(settings.database_path)

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.sources import SourceState
+
+@dataclass
+class SourceState:
+    """What is kept of a polled source between polls."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    seen_ids: frozenset[str] = frozenset()
+    failures: int = 0
+    next_poll_ts: int = 0
+    last_error: str | None = None
 
 
 async def load_source_state(db: aiosqlite.Connection, url: str) -> SourceState:

@@ -9,12 +9,12 @@ from pathlib import Path
 from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.app import build_application, start_application, stop_application
 from bot.config import Settings
 from bot.console import samples_dir, settle
+from bot.delivery.ratelimit import SendRateLimiter
 from bot.digest.parse import parse_file
 from bot.local_api import LocalBotApi, SentMessage
-from bot.ratelimit import SendRateLimiter
+from bot.telegram.app import build_application, start_application, stop_application
 from storage.db import connect
 from storage.digests import save_digest
 

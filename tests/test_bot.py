@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.digest.render import MAX_MESSAGE, utf16_len
 from bot.local_api import LocalBotApi
-from bot.render import MAX_MESSAGE, utf16_len
 from storage import subscribers as subs
 from storage.db import connect
 from tests.bot_env import ADMIN_ID, BotEnv, make_settings, start_bot, stop_bot, store_samples
@@ -252,7 +252,7 @@ async def test_removed_from_group_marks_the_subscriber_blocked(env):
 
 
 async def test_each_update_is_logged_with_its_ids_but_not_its_text(env, caplog):
-    caplog.set_level("INFO", logger="bot.handlers")
+    caplog.set_level("INFO", logger="bot.telegram.handlers")
     await env.say(USER, "/search secret-words-here")
     lines = [r for r in caplog.records if r.getMessage().startswith("update:")]
     assert lines and lines[-1].getMessage() == "update: /search"

@@ -24,9 +24,9 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
-from bot.bulk_send import BulkSender
+from bot.delivery.ratelimit import SendRateLimiter
+from bot.delivery.sender import BulkSender
 from bot.local_api import LocalBotApi
-from bot.ratelimit import SendRateLimiter
 
 TOKEN = "123456:BULK-SECRET-TOKEN"
 

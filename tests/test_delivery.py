@@ -15,11 +15,11 @@ import pytest
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.bulk_send import BulkSender
-from bot.delivery import DeliveryEngine, quiet_until
+from bot.delivery.engine import DeliveryEngine, quiet_until
+from bot.delivery.ratelimit import SendRateLimiter
+from bot.delivery.sender import BulkSender
+from bot.digest.render import html_to_plain, render_digest
 from bot.local_api import LocalBotApi
-from bot.ratelimit import SendRateLimiter
-from bot.render import html_to_plain, render_digest
 from storage import deliveries
 from storage.db import connect
 from storage.digests import save_digest

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import BULK, SendRateLimiter, counts_as_message
+from bot.delivery.ratelimit import BULK, SendRateLimiter, counts_as_message
 
 
 class Recorder:

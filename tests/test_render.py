@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.digest.models import Digest, Item, Profile
-from bot.render import (
+from bot.digest.render import (
     MAX_ENTITIES,
     MAX_MESSAGE,
     highlight,

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from bot.digest.parse import ParseError
-from bot.sources import (
+from bot.sources.feeds import (
     FIRST_POLL_LIMIT,
     MAX_FEED_BYTES,
     SourceError,

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.digest.models import Item
-from bot.topics import (
+from bot.digest.topics import (
     BUILTIN_TOPICS,
     follow_label,
     keyword_pattern,

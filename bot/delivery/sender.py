@@ -34,7 +34,7 @@ from telegram.error import (
 )
 from telegram.ext import BaseRateLimiter
 
-from bot.ratelimit import BULK, SendRateLimiter
+from bot.delivery.ratelimit import BULK, SendRateLimiter
 
 __all__ = ["BulkSender"]
 

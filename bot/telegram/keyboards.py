@@ -7,7 +7,7 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.topics import BUILTIN_TOPICS, follow_label
+from bot.digest.topics import BUILTIN_TOPICS, follow_label
 from storage.subscribers import Subscriber
 
 SEARCH, TOPIC, SETTING, FORGET = "s", "t", "set", "forget"

@@ -7,9 +7,9 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import handlers
-from bot.ingest import ingest_targets
-from bot.keyboards import escape
+from bot.sources.ingest import ingest_targets
+from bot.telegram import handlers
+from bot.telegram.keyboards import escape
 from storage import deliveries, digests
 from storage import subscribers as subs
 

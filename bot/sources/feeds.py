@@ -30,6 +30,7 @@ from bot.digest.blocks import blocks_md, parse_blocks
 from bot.digest.html import html_to_markdown
 from bot.digest.models import Digest, Item, Link
 from bot.digest.parse import ParseError, digest_from_html, parse_file
+from storage.sources import SourceState
 
 POST_SUFFIXES = (".md", ".markdown")
 MAX_FEED_BYTES = 10 * 1024 * 1024
@@ -49,17 +50,6 @@ class SourceError(Exception):
 
     def __str__(self) -> str:
         return f"{self.reason} from {self.url}"
-
-
-@dataclass
-class SourceState:
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    seen_ids: frozenset[str] = frozenset()
-    failures: int = 0
-    next_poll_ts: int = 0
-    last_error: str | None = None
 
 
 @dataclass

@@ -13,7 +13,7 @@ import httpx
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.delivery import DeliveryEngine
+    from bot.delivery.engine import DeliveryEngine
 
 
 @dataclass
@@ -26,5 +26,7 @@ class Services:
     http: httpx.AsyncClient
     engine: DeliveryEngine | None = None
     ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    file_stamps: dict = field(default_factory=dict)  # bot.ingest.FileStamps of polled folders
+    file_stamps: dict = field(
+        default_factory=dict
+    )  # bot.sources.ingest.FileStamps of polled folders
     started_ts: float = field(default_factory=time.time)

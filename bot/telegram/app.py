@@ -10,13 +10,13 @@ import httpx
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.bulk_send import BulkSender
 from bot.config import Settings
-from bot.delivery import DeliveryEngine
-from bot.handlers import COMMANDS, add_handlers
-from bot.ingest import IngestReport, ingest_targets
-from bot.ratelimit import SendRateLimiter
-from bot.services import Services
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.ratelimit import SendRateLimiter
+from bot.delivery.sender import BulkSender
+from bot.sources.ingest import IngestReport, ingest_targets
+from bot.telegram.context import Services
+from bot.telegram.handlers import COMMANDS, add_handlers
 from storage.db import connect
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import httpx
 
 from bot.digest.models import Digest
 from bot.digest.parse import ParseError, parse_file
-from bot.sources import SourceError, fetch_feed, post_files
+from bot.sources.feeds import SourceError, fetch_feed, post_files
 from storage.digests import save_digest
 from storage.search import merge_search_index
 from storage.sources import load_source_state, save_source_state

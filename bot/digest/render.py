@@ -19,7 +19,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.digest.models import Digest, Item, Profile
-from bot.topics import match_item
+from bot.digest.topics import match_item
 
 MAX_MESSAGE = 4096  # UTF-16 code units per message
 MAX_ENTITIES = 100  # formatting entities per message

@@ -26,12 +26,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import keyboards
 from bot.config import check_timezone
 from bot.digest.models import ALERTS_MODES, FORMATS, Profile
-from bot.render import html_to_plain, render_digest, render_search_page
-from bot.services import Services
-from bot.topics import BUILTIN_TOPICS, follow_label, parse_follow
+from bot.digest.render import html_to_plain, render_digest, render_search_page
+from bot.digest.topics import BUILTIN_TOPICS, follow_label, parse_follow
+from bot.telegram import keyboards
+from bot.telegram.context import Services
 from storage import digests as digest_store
 from storage import queries
 from storage import search as search_store
@@ -574,7 +574,7 @@ async def log_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 def add_handlers(application: Application) -> None:
-    from bot import admin  # admin commands live in their own module
+    from bot.telegram import admin  # admin commands live in their own module
 
     command_handlers = {
         "start": start,

@@ -31,10 +31,10 @@ import telegram
 from telegram import LinkPreviewOptions, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.bulk_send import BulkSender
+from bot.delivery.ratelimit import BULK, SendRateLimiter, retry_after_seconds
+from bot.delivery.sender import BulkSender
 from bot.digest.models import Digest
-from bot.ratelimit import BULK, SendRateLimiter, retry_after_seconds
-from bot.render import html_to_plain, render_digest
+from bot.digest.render import html_to_plain, render_digest
 from storage import deliveries
 from storage.deliveries import Expansion, Key, Outcome, Part, Retry, Sent
 from storage.digests import get_digest

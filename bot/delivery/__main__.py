@@ -1,0 +1,5 @@
+import sys
+
+from bot.delivery.engine import main
+
+sys.exit(main())

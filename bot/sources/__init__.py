@@ -1,0 +1,1 @@
+"""Where digests come from (feeds, folders) and how they get into storage."""

@@ -1,0 +1,1 @@
+"""The Telegram face: application wiring, handlers, admin, keyboards, texts."""
