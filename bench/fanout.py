@@ -63,20 +63,19 @@ async def build_db(path: Path, subscribers: int) -> str:
 
     db = await connect(path)
     now = int(time.time())
-    await db.execute("BEGIN")
-    for start in range(1, subscribers + 1, 10_000):
-        chats = range(start, min(start + 10_000, subscribers + 1))
-        await db.executemany(
-            "INSERT INTO subscribers"
-            " (chat_id, format, previews, tz, alerts_mode, created_ts, updated_ts)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(c, *preferences(c), now, now) for c in chats],
-        )
-        await db.executemany(
-            "INSERT INTO follows (chat_id, topic) VALUES (?, 'chips')",
-            [(c,) for c in chats if c % 10 == 7],
-        )
-    await db.execute("COMMIT")
+    async with db.transaction() as conn:
+        for start in range(1, subscribers + 1, 10_000):
+            chats = range(start, min(start + 10_000, subscribers + 1))
+            await conn.executemany(
+                "INSERT INTO subscribers"
+                " (chat_id, format, previews, tz, alerts_mode, created_ts, updated_ts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(c, *preferences(c), now, now) for c in chats],
+            )
+            await conn.executemany(
+                "INSERT INTO follows (chat_id, topic) VALUES (?, 'chips')",
+                [(c,) for c in chats if c % 10 == 7],
+            )
     digest = load_digest()
     await save_digest(db, digest)
     await db.close()
@@ -210,7 +209,7 @@ async def run_plain_loop(options: dict) -> dict:
         fmt, previews, tz, mode = preferences(chat_id)
         topics = frozenset({"chips"}) if mode == "topics" else frozenset()
         profile = Subscriber(chat_id, format=fmt, previews=bool(previews), tz=tz,
-                             alerts_mode=mode, topics=topics).profile  # fmt: skip
+                             alerts_mode=mode, topics=topics).profile()  # fmt: skip
         parts = rendered.setdefault(profile.key(), render_digest(digest, profile))
         jobs += [(chat_id, text, profile.previews) for text in parts]
     jobs.reverse()

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.digest.models import Digest
 from storage.db import connect
 from storage.digests import count_items, save_digests
-from storage.search import search_grams
+from storage.search_index import search_grams
 
 SHARED_DIGESTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "digests"
 BUNDLED_SAMPLES = Path(__file__).resolve().parents[1] / "bot" / "samples"
@@ -114,14 +114,16 @@ async def run(posts: int, data: Path, only: str | None, batch: int, index: bool)
         db = await connect(db_path)
         try:
             if not index:
-                await db.execute("DROP TRIGGER items_search_insert")
+                async with db.transaction() as conn:
+                    await conn.execute("DROP TRIGGER items_search_insert")
             t = await ingest(db, paths, posts, batch)
             items = await count_items(db)
-            await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await db.maintenance("PRAGMA wal_checkpoint(TRUNCATE)")
             size = db_path.stat().st_size
-            await db.execute("INSERT INTO items_grams (items_grams) VALUES ('optimize')")
-            await db.execute("VACUUM")
-            await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO items_grams (items_grams) VALUES ('optimize')")
+            await db.maintenance("VACUUM")
+            await db.maintenance("PRAGMA wal_checkpoint(TRUNCATE)")
             optimized = db_path.stat().st_size
         finally:
             await db.close()

@@ -1,27 +1,47 @@
-"""Connecting to SQLite: pragmas, SQL functions and numbered migrations."""
+"""The SQLite database: pragmas, SQL functions, numbered migrations and the one write path.
+
+Modelled on datasette's `Database`: one object owns the file's connections.
+- Writes: ONE write connection. Every write goes through `transaction()` (or
+  `write(fn)`), which serialises writers in this process with a lock and runs each
+  inside `BEGIN IMMEDIATE`, so a transaction never swallows another task's statements
+  and a failure rolls back only its own work. Other processes (`digest-bot ingest`
+  while the bot runs) wait on SQLite's lock for up to BUSY_TIMEOUT_MS.
+- Reads: `execute()` runs on a separate read connection (`query_only`, so a write
+  there fails loudly). In WAL mode each read sees the last committed state.
+SQL functions are registered on each connection explicitly (`prepare_connection`,
+as datasette does), never through an import side effect.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager, suppress
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
+
+from storage.search_index import search_grams, search_text
 
 log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another process's transaction
 
-# SQL functions the schema's triggers call; registered on every connection.
-# storage/search.py adds its own via register_sql_function().
-_SQL_FUNCTIONS: dict[str, tuple[int, Callable]] = {}
+T = TypeVar("T")
+
+# Either side can run a read: the Database (its read connection) or the write
+# connection inside a transaction (to read what the transaction wrote).
+Reader = "Database | aiosqlite.Connection"
 
 
-def register_sql_function(name: str, n_args: int, func: Callable) -> None:
-    _SQL_FUNCTIONS[name] = (n_args, func)
+class DatabaseError(Exception):
+    """The database file cannot be opened or used; the message names the file and why."""
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -38,41 +58,135 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-async def connect(path: str | Path) -> aiosqlite.Connection:
-    """Open (creating if needed) and migrate the database at `path`."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = await aiosqlite.connect(path, isolation_level=None)  # explicit BEGIN/COMMIT
-    db.row_factory = aiosqlite.Row
-    # Imported here so the search module registers its SQL functions first.
-    import storage.search  # noqa: F401
-
-    for name, (n_args, func) in _SQL_FUNCTIONS.items():
-        await db.create_function(name, n_args, func, deterministic=True)
-    await db.execute("PRAGMA journal_mode = WAL")
-    await db.execute("PRAGMA synchronous = NORMAL")
-    await db.execute("PRAGMA foreign_keys = ON")
-    await db.execute("PRAGMA busy_timeout = 5000")
-    await migrate(db)
-    return db
+async def prepare_connection(conn: aiosqlite.Connection) -> None:
+    """Pragmas and the SQL functions the schema's triggers call, on one connection."""
+    await conn.create_function("search_text", 3, search_text, deterministic=True)
+    await conn.create_function("search_grams", 3, search_grams, deterministic=True)
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA synchronous = NORMAL")
 
 
-async def migrate(db: aiosqlite.Connection) -> int:
+async def _open_connection(path: str | Path) -> aiosqlite.Connection:
+    conn = aiosqlite.connect(path, isolation_level=None)  # explicit BEGIN/COMMIT
+    try:
+        await conn
+        conn.row_factory = aiosqlite.Row
+        await prepare_connection(conn)
+        return conn
+    except BaseException:
+        # A failed connect leaves aiosqlite's worker thread running: stop it, or the
+        # process never exits.
+        with suppress(Exception):
+            await conn.close()
+        raise
+
+
+class Database:
+    """One SQLite file: a write connection behind `transaction()`, a read connection."""
+
+    def __init__(
+        self, path: str | Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection
+    ):
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self._owner: asyncio.Task | None = None  # the task inside transaction()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating if needed) and migrate the database at `path`.
+        Raises DatabaseError naming the file when it is not a usable database."""
+        if str(path) != ":memory:":
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseError(f"{path}: cannot create its folder: {error.strerror}") from None
+        writer = reader = None
+        try:
+            writer = await _open_connection(path)
+            await writer.execute("PRAGMA journal_mode = WAL")
+            await migrate(writer)
+            reader = await _open_connection(path)
+            await reader.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as error:
+            for conn in (writer, reader):
+                if conn is not None:
+                    with suppress(Exception):
+                        await conn.close()
+            raise DatabaseError(f"{path}: {error}") from None
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def execute(self, sql: str, parameters: Iterable[Any] | dict | None = None):
+        """A read on the read connection: `async with db.execute(...) as cursor`."""
+        return self._reader.execute(sql, parameters)
+
+    # --- the write path --------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The write connection inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error),
+        one transaction at a time. Not re-entrant: pass the connection down instead."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError("transaction() inside a transaction: pass its connection down")
+        async with self._write_lock:
+            self._owner = asyncio.current_task()
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._writer
+                except BaseException:
+                    await self._writer.execute("ROLLBACK")
+                    raise
+                await self._writer.execute("COMMIT")
+            finally:
+                self._owner = None
+
+    async def write(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """`await fn(conn, *args)` inside one transaction; its result."""
+        async with self.transaction() as conn:
+            return await fn(conn, *args)
+
+    async def maintenance(self, sql: str) -> None:
+        """A statement that cannot run inside a transaction (VACUUM, wal_checkpoint),
+        on the write connection, between transactions."""
+        async with self._write_lock, self._writer.execute(sql) as cursor:
+            await cursor.fetchall()
+
+    @property
+    def total_changes(self) -> int:
+        """Rows changed by the write connection since it opened."""
+        return self._writer.total_changes
+
+
+async def connect(path: str | Path) -> Database:
+    """Open the database at `path` (Database.open)."""
+    return await Database.open(path)
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
     """Apply the migrations newer than PRAGMA user_version, each in its own transaction."""
-    async with db.execute("PRAGMA user_version") as cursor:
+    async with conn.execute("PRAGMA user_version") as cursor:
         (current,) = await cursor.fetchone()
     for version, name, sql in migrations():
         if version <= current:
             continue
         log.info("applying migration %s", name)
-        await db.execute("BEGIN IMMEDIATE")
+        await conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _split_statements(sql):
-                await db.execute(statement)
-            await db.execute(f"PRAGMA user_version = {version}")
-            await db.execute("COMMIT")
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {version}")
+            await conn.execute("COMMIT")
         except BaseException:
-            await db.execute("ROLLBACK")
+            await conn.execute("ROLLBACK")
             raise
         current = version
     return current

@@ -6,9 +6,8 @@ part = 0 ('planned'); the engine renders it (once per profile, cached in
 Pending parts go 'sending' while a worker has them, then 'sent', 'skipped' or
 'failed' for good, or back to 'pending' with a later `not_before` to retry.
 
-Every write is one statement (batches travel as a JSON parameter through
-`json_each`), so each is atomic on its own and the engine never holds a
-transaction open on a connection the command handlers share.
+Writes go through the database's one write path (storage/db.py), each function
+one short transaction; batches travel as a JSON parameter through `json_each`.
 """
 
 from __future__ import annotations
@@ -16,10 +15,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
-import aiosqlite
+from storage.db import Database, Reader
 
-UNFINISHED = ("planned", "pending", "sending")
+
+class PartStatus(StrEnum):
+    PLANNED = "planned"  # one row per chat at ingest (part 0), not rendered yet
+    PENDING = "pending"  # rendered, waiting to be sent (maybe not before `not_before`)
+    SENDING = "sending"  # taken by the engine; back to pending at start after a crash
+    SENT = "sent"
+    SKIPPED = "skipped"  # nothing to send, or the chat left
+    FAILED = "failed"  # gave up, with the reason in last_error
+
+
+UNFINISHED = (PartStatus.PLANNED, PartStatus.PENDING, PartStatus.SENDING)
 
 
 @dataclass(frozen=True)
@@ -127,7 +137,7 @@ _MATCH = "deliveries.digest_id = v.d AND deliveries.chat_id = v.c AND deliveries
 # --- planning -------------------------------------------------------------------------
 
 
-async def _digests_with(db: aiosqlite.Connection, status: str) -> list[str]:
+async def _digests_with(db: Reader, status: str) -> list[str]:
     """Ids of the digests with rows in `status`, oldest published first.
     A recursive walk of the queue index: one seek per digest, however many rows."""
     sql = """
@@ -145,7 +155,7 @@ async def _digests_with(db: aiosqlite.Connection, status: str) -> list[str]:
         return [row[0] for row in await cursor.fetchall()]
 
 
-async def next_planned(db: aiosqlite.Connection, limit: int = 500) -> list[Planned]:
+async def next_planned(db: Reader, limit: int = 500) -> list[Planned]:
     """Planned rows of the oldest digest that has any, at most `limit`."""
     for digest_id in await _digests_with(db, "planned"):
         sql = (
@@ -159,7 +169,7 @@ async def next_planned(db: aiosqlite.Connection, limit: int = 500) -> list[Plann
     return []
 
 
-async def load_render(db: aiosqlite.Connection, digest_id: str, profile: str) -> list[str] | None:
+async def load_render(db: Reader, digest_id: str, profile: str) -> list[str] | None:
     """The cached parts of a digest for a profile; [] = nothing to send; None = not rendered."""
     sql = "SELECT part, parts, text FROM renders WHERE digest_id = ? AND profile = ? ORDER BY part"
     async with db.execute(sql, (digest_id, profile)) as cursor:
@@ -170,59 +180,59 @@ async def load_render(db: aiosqlite.Connection, digest_id: str, profile: str) ->
 
 
 async def store_render(
-    db: aiosqlite.Connection, digest_id: str, profile: str, parts: Sequence[str], previews: bool
+    db: Database, digest_id: str, profile: str, parts: Sequence[str], previews: bool
 ) -> None:
     """Cache rendered parts; nothing to send is stored as part 0 with parts = 0."""
-    rows = [[i, len(parts), text] for i, text in enumerate(parts, 1)] or [[0, 0, ""]]
-    await db.execute(
-        "INSERT OR REPLACE INTO renders (digest_id, profile, part, parts, text, previews)"
-        " SELECT ?, ?, value->>0, value->>1, value->>2, ? FROM json_each(?)",
-        (digest_id, profile, int(previews), json.dumps(rows, ensure_ascii=False)),
-    )
-
-
-async def expand(db: aiosqlite.Connection, plans: Sequence[Expansion], now: float) -> None:
-    """Replace planned rows by their pending parts, or mark them skipped.
-
-    Inserting first and deleting the planned row second keeps this safe without a
-    transaction: after a crash in between, the planned row is still there (and still
-    holds back the chat's parts), and planning it again inserts nothing new."""
-    parts = [
-        [p.digest_id, p.chat_id, n, p.profile, p.not_before]
-        for p in plans
-        if p.parts > 0
-        for n in range(1, p.parts + 1)
-    ]
-    if parts:
-        await db.execute(
-            "INSERT OR IGNORE INTO deliveries"
-            " (digest_id, chat_id, part, profile, status, not_before, created_ts)"
-            f" SELECT v.d, v.c, v.p, v.x, 'pending', v.y, ? FROM {_ROWS}",
-            (int(now), json.dumps(parts)),
+    async with db.transaction() as conn:
+        rows = [[i, len(parts), text] for i, text in enumerate(parts, 1)] or [[0, 0, ""]]
+        await conn.execute(
+            "INSERT OR REPLACE INTO renders (digest_id, profile, part, parts, text, previews)"
+            " SELECT ?, ?, value->>0, value->>1, value->>2, ? FROM json_each(?)",
+            (digest_id, profile, int(previews), json.dumps(rows, ensure_ascii=False)),
         )
-        done: dict[str, list[int]] = {}
-        for p in plans:
-            if p.parts > 0:
-                done.setdefault(p.digest_id, []).append(p.chat_id)
-        for digest_id, chat_ids in done.items():
-            await db.execute(
-                "DELETE FROM deliveries WHERE digest_id = ? AND part = 0 AND status = 'planned'"
-                " AND chat_id IN (SELECT value FROM json_each(?))",
-                (digest_id, json.dumps(chat_ids)),
+
+
+async def expand(db: Database, plans: Sequence[Expansion], now: float) -> None:
+    """Replace planned rows by their pending parts, or mark them skipped (one transaction)."""
+    async with db.transaction() as conn:
+        parts = [
+            [p.digest_id, p.chat_id, n, p.profile, p.not_before]
+            for p in plans
+            if p.parts > 0
+            for n in range(1, p.parts + 1)
+        ]
+        if parts:
+            await conn.execute(
+                "INSERT OR IGNORE INTO deliveries"
+                " (digest_id, chat_id, part, profile, status, not_before, created_ts)"
+                f" SELECT v.d, v.c, v.p, v.x, 'pending', v.y, ? FROM {_ROWS}",
+                (int(now), json.dumps(parts)),
             )
-    skipped = [[p.digest_id, p.chat_id, 0, p.skip_reason, p.profile] for p in plans if p.parts <= 0]
-    if skipped:
-        await db.execute(
-            "UPDATE deliveries SET status = 'skipped', last_error = v.x, profile = v.y"
-            f" FROM {_ROWS} WHERE {_MATCH} AND deliveries.status = 'planned'",
-            (json.dumps(skipped),),
-        )
+            done: dict[str, list[int]] = {}
+            for p in plans:
+                if p.parts > 0:
+                    done.setdefault(p.digest_id, []).append(p.chat_id)
+            for digest_id, chat_ids in done.items():
+                await conn.execute(
+                    "DELETE FROM deliveries WHERE digest_id = ? AND part = 0 AND status = 'planned'"
+                    " AND chat_id IN (SELECT value FROM json_each(?))",
+                    (digest_id, json.dumps(chat_ids)),
+                )
+        skipped = [
+            [p.digest_id, p.chat_id, 0, p.skip_reason, p.profile] for p in plans if p.parts <= 0
+        ]
+        if skipped:
+            await conn.execute(
+                "UPDATE deliveries SET status = 'skipped', last_error = v.x, profile = v.y"
+                f" FROM {_ROWS} WHERE {_MATCH} AND deliveries.status = 'planned'",
+                (json.dumps(skipped),),
+            )
 
 
 # --- sending --------------------------------------------------------------------------
 
 
-async def next_sendable(db: aiosqlite.Connection, now: float, limit: int = 500) -> list[Part]:
+async def next_sendable(db: Reader, now: float, limit: int = 500) -> list[Part]:
     """Pending parts due at `now` whose chat has nothing unfinished before them:
     the oldest digest first, parts in order; per chat strictly one after another
     (a part in 'sending' holds back the chat's next one)."""
@@ -256,77 +266,90 @@ async def next_sendable(db: aiosqlite.Connection, now: float, limit: int = 500) 
     return found
 
 
-async def mark_sending(db: aiosqlite.Connection, keys: Sequence[Key]) -> None:
-    if keys:
-        await db.execute(
-            f"UPDATE deliveries SET status = 'sending' FROM {_ROWS} WHERE {_MATCH}",
-            (_keys_json(keys),),
-        )
+async def mark_sending(db: Database, keys: Sequence[Key]) -> None:
+    async with db.transaction() as conn:
+        if keys:
+            await conn.execute(
+                f"UPDATE deliveries SET status = 'sending' FROM {_ROWS} WHERE {_MATCH}",
+                (_keys_json(keys),),
+            )
 
 
-async def mark_sent(db: aiosqlite.Connection, sent: Sequence[Sent]) -> None:
+async def mark_sent(db: Database, sent: Sequence[Sent]) -> None:
     """Record sent parts (one statement for the whole batch)."""
-    if sent:
-        rows = [[s.key.digest_id, s.key.chat_id, s.key.part, s.message_id, s.sent_ts] for s in sent]
-        await db.execute(
-            "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, last_error = NULL,"
-            f" message_id = v.x, sent_ts = v.y FROM {_ROWS} WHERE {_MATCH}",
-            (json.dumps(rows),),
-        )
+    async with db.transaction() as conn:
+        if sent:
+            rows = [
+                [s.key.digest_id, s.key.chat_id, s.key.part, s.message_id, s.sent_ts] for s in sent
+            ]
+            await conn.execute(
+                "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, last_error = NULL,"
+                f" message_id = v.x, sent_ts = v.y FROM {_ROWS} WHERE {_MATCH}",
+                (json.dumps(rows),),
+            )
 
 
-async def mark_retry(db: aiosqlite.Connection, retries: Sequence[Retry]) -> None:
+async def mark_retry(db: Database, retries: Sequence[Retry]) -> None:
     """Back to 'pending', not before the given time; the error is kept for admins."""
-    if retries:
-        rows = [
-            [r.key.digest_id, r.key.chat_id, r.key.part, r.not_before, r.error, int(r.counts)]
-            for r in retries
-        ]
-        await db.execute(
-            "UPDATE deliveries SET status = 'pending', not_before = v.x, last_error = v.y,"
-            f" attempts = attempts + v.z FROM {_ROWS} WHERE {_MATCH}",
-            (json.dumps(rows, ensure_ascii=False),),
-        )
+    async with db.transaction() as conn:
+        if retries:
+            rows = [
+                [r.key.digest_id, r.key.chat_id, r.key.part, r.not_before, r.error, int(r.counts)]
+                for r in retries
+            ]
+            await conn.execute(
+                "UPDATE deliveries SET status = 'pending', not_before = v.x, last_error = v.y,"
+                f" attempts = attempts + v.z FROM {_ROWS} WHERE {_MATCH}",
+                (json.dumps(rows, ensure_ascii=False),),
+            )
 
 
-async def mark_final(db: aiosqlite.Connection, outcomes: Sequence[Outcome]) -> None:
+async def mark_final(db: Database, outcomes: Sequence[Outcome]) -> None:
     """Parts that will not be sent: 'skipped' or 'failed', with the reason."""
-    if outcomes:
-        rows = [[o.key.digest_id, o.key.chat_id, o.key.part, o.status, o.reason] for o in outcomes]
-        await db.execute(
-            f"UPDATE deliveries SET status = v.x, last_error = v.y FROM {_ROWS} WHERE {_MATCH}",
-            (json.dumps(rows, ensure_ascii=False),),
-        )
+    async with db.transaction() as conn:
+        if outcomes:
+            rows = [
+                [o.key.digest_id, o.key.chat_id, o.key.part, o.status, o.reason] for o in outcomes
+            ]
+            await conn.execute(
+                f"UPDATE deliveries SET status = v.x, last_error = v.y FROM {_ROWS} WHERE {_MATCH}",
+                (json.dumps(rows, ensure_ascii=False),),
+            )
 
 
-async def skip_chat(db: aiosqlite.Connection, chat_id: int, reason: str) -> int:
+async def skip_chat(db: Database, chat_id: int, reason: str) -> int:
     """Skip every unfinished part of a chat (blocked us, or paused). Returns how many."""
-    cursor = await db.execute(
-        "UPDATE deliveries SET status = 'skipped', last_error = ?"
-        " WHERE chat_id = ? AND status IN ('planned', 'pending', 'sending')",
-        (reason, chat_id),
-    )
-    return cursor.rowcount
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE deliveries SET status = 'skipped', last_error = ?"
+            " WHERE chat_id = ? AND status IN ('planned', 'pending', 'sending')",
+            (reason, chat_id),
+        )
+        return cursor.rowcount
 
 
-async def reset_sending(db: aiosqlite.Connection) -> int:
+async def reset_sending(db: Database) -> int:
     """Crash recovery at start-up: parts a dead process had in hand go back to pending.
     Those it had sent but not yet recorded go twice, the only duplicates allowed."""
-    cursor = await db.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
-    return cursor.rowcount
-
-
-async def release(db: aiosqlite.Connection, keys: Sequence[Key]) -> None:
-    """Parts taken for sending but never tried (the engine stopped) go back to pending."""
-    if keys:
-        await db.execute(
-            f"UPDATE deliveries SET status = 'pending' FROM {_ROWS}"
-            f" WHERE {_MATCH} AND deliveries.status = 'sending'",
-            (_keys_json(keys),),
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'"
         )
+        return cursor.rowcount
 
 
-async def has_work(db: aiosqlite.Connection, due_before: float) -> bool:
+async def release(db: Database, keys: Sequence[Key]) -> None:
+    """Parts taken for sending but never tried (the engine stopped) go back to pending."""
+    async with db.transaction() as conn:
+        if keys:
+            await conn.execute(
+                f"UPDATE deliveries SET status = 'pending' FROM {_ROWS}"
+                f" WHERE {_MATCH} AND deliveries.status = 'sending'",
+                (_keys_json(keys),),
+            )
+
+
+async def has_work(db: Reader, due_before: float) -> bool:
     """Are there planned rows, parts in hand, or pending parts due before `due_before`?"""
     async with db.execute(
         "SELECT EXISTS (SELECT 1 FROM deliveries WHERE status IN ('planned', 'sending'))"
@@ -336,7 +359,7 @@ async def has_work(db: aiosqlite.Connection, due_before: float) -> bool:
         return bool((await cursor.fetchone())[0])
 
 
-async def next_due(db: aiosqlite.Connection, after: float) -> float | None:
+async def next_due(db: Reader, after: float) -> float | None:
     """The earliest not_before after `after` of a pending part (None: there is none)."""
     async with db.execute(
         "SELECT min(not_before) FROM deliveries WHERE status = 'pending' AND not_before > ?",
@@ -346,20 +369,10 @@ async def next_due(db: aiosqlite.Connection, after: float) -> float | None:
     return row[0]
 
 
-async def count_unfinished(db: aiosqlite.Connection) -> dict[str, int]:
-    counts = dict.fromkeys(UNFINISHED, 0)
-    for status in UNFINISHED:
-        async with db.execute(
-            "SELECT count(*) FROM deliveries WHERE status = ?", (status,)
-        ) as cursor:
-            counts[status] = (await cursor.fetchone())[0]
-    return counts
-
-
 # --- admins ---------------------------------------------------------------------------
 
 
-async def delivery_stats(db: aiosqlite.Connection) -> DeliveryStats:
+async def delivery_stats(db: Reader) -> DeliveryStats:
     counts: dict[str, int] = {}
     async with db.execute("SELECT status, count(*) FROM deliveries GROUP BY status") as cursor:
         for status, count in await cursor.fetchall():
@@ -394,7 +407,7 @@ async def delivery_stats(db: aiosqlite.Connection) -> DeliveryStats:
     )
 
 
-async def _latency_at(db: aiosqlite.Connection, digest_id: str, sent: int, q: float) -> float:
+async def _latency_at(db: Reader, digest_id: str, sent: int, q: float) -> float:
     """The q-quantile of (sent_ts - ingested_ts) over a digest's sent parts."""
     offset = min(sent - 1, int(q * sent))
     async with db.execute(

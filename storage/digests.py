@@ -16,11 +16,12 @@ from datetime import datetime
 import aiosqlite
 
 from bot.digest.models import Digest, Item, Link
+from storage.db import Database, Reader
 
 ID_BLOCK = 2**20  # item ids per second of digest time
 
 
-async def save_digest(db: aiosqlite.Connection, digest: Digest) -> str:
+async def save_digest(db: Database, digest: Digest) -> str:
     """Store `digest` in one transaction; "new", "updated" (content changed: row and
     items replaced in place, nothing re-planned) or "unchanged" (a re-ingest).
     A new digest gets a planned delivery row per active subscriber, atomically."""
@@ -28,19 +29,13 @@ async def save_digest(db: aiosqlite.Connection, digest: Digest) -> str:
     return outcome
 
 
-async def save_digests(db: aiosqlite.Connection, digests: Iterable[Digest]) -> list[str]:
+async def save_digests(db: Database, digests: Iterable[Digest]) -> list[str]:
     """save_digest for many digests in ONE transaction (all or none): for bulk
     ingest. FTS5 writes an index segment per commit, so a commit per post costs
     several ms of index work; a batch shares it (see bench/ingest.py)."""
     now = int(time.time())
-    await db.execute("BEGIN IMMEDIATE")
-    try:
-        outcomes = [await _save(db, digest, now) for digest in digests]
-        await db.execute("COMMIT")
-    except BaseException:
-        await db.execute("ROLLBACK")
-        raise
-    return outcomes
+    async with db.transaction() as conn:
+        return [await _save(conn, digest, now) for digest in digests]
 
 
 async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
@@ -139,7 +134,7 @@ async def _insert_items(db: aiosqlite.Connection, digest: Digest) -> None:
     )
 
 
-async def get_digest(db: aiosqlite.Connection, digest_id: str) -> Digest | None:
+async def get_digest(db: Reader, digest_id: str) -> Digest | None:
     async with db.execute(
         "SELECT id, source, title, published_at, categories FROM digests WHERE id = ?",
         (digest_id,),
@@ -174,27 +169,23 @@ def item_from_row(row: aiosqlite.Row) -> Item:
     )
 
 
-async def latest_digest(db: aiosqlite.Connection) -> Digest | None:
-    """The digest published last (not the one ingested last)."""
+async def latest_digest(db: Reader, *, with_items: bool = False) -> Digest | None:
+    """The digest published last (not the one ingested last); with_items: the last
+    one that has items (an empty post ingests fine)."""
+    having = " WHERE EXISTS (SELECT 1 FROM items i WHERE i.digest_id = d.id)" if with_items else ""
     async with db.execute(
-        "SELECT id FROM digests ORDER BY published_ts DESC, ingested_ts DESC, id DESC LIMIT 1"
+        f"SELECT id FROM digests d{having}"
+        " ORDER BY published_ts DESC, ingested_ts DESC, id DESC LIMIT 1"
     ) as cursor:
         row = await cursor.fetchone()
     return None if row is None else await get_digest(db, row[0])
 
 
-async def count_digests(db: aiosqlite.Connection) -> int:
+async def count_digests(db: Reader) -> int:
     async with db.execute("SELECT count(*) FROM digests") as cursor:
         return (await cursor.fetchone())[0]
 
 
-async def count_items(db: aiosqlite.Connection) -> int:
+async def count_items(db: Reader) -> int:
     async with db.execute("SELECT count(*) FROM items") as cursor:
         return (await cursor.fetchone())[0]
-
-
-async def digest_ingested_ts(db: aiosqlite.Connection, digest_id: str) -> int | None:
-    """When the digest was first stored (unix seconds): delivery latency starts here."""
-    async with db.execute("SELECT ingested_ts FROM digests WHERE id = ?", (digest_id,)) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None else row[0]

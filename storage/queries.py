@@ -1,19 +1,41 @@
-"""Saved /search queries: a paging button carries the query's id, since the
-query itself may not fit in Telegram's 64 bytes of callback data."""
+"""Saved /search queries: a paging button carries a token, since the query itself may
+not fit in Telegram's 64 bytes of callback data. A token belongs to the chat that
+searched; it is random, so it cannot be guessed or counted up to."""
 
 from __future__ import annotations
 
-import aiosqlite
+import secrets
+import time
+
+from storage.db import Database
+
+TOKEN_BYTES = 9  # 12 URL-safe characters
+KEEP_SECONDS = 30 * 24 * 3600  # older saved searches are dropped as new ones are saved
 
 
-async def save_query(db: aiosqlite.Connection, query: str) -> int:
-    await db.execute("INSERT OR IGNORE INTO saved_queries (query) VALUES (?)", (query,))
-    async with db.execute("SELECT id FROM saved_queries WHERE query = ?", (query,)) as cursor:
-        (query_id,) = await cursor.fetchone()
-    return query_id
+async def save_query(db: Database, chat_id: int, query: str) -> str:
+    """The token of `query` for this chat (the same token when saved before)."""
+    now = int(time.time())
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT token FROM saved_searches WHERE chat_id = ? AND query = ?", (chat_id, query)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None:
+            return row[0]
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        await conn.execute(
+            "INSERT INTO saved_searches (token, chat_id, query, created_ts) VALUES (?, ?, ?, ?)",
+            (token, chat_id, query, now),
+        )
+        await conn.execute("DELETE FROM saved_searches WHERE created_ts < ?", (now - KEEP_SECONDS,))
+    return token
 
 
-async def get_query(db: aiosqlite.Connection, query_id: int) -> str | None:
-    async with db.execute("SELECT query FROM saved_queries WHERE id = ?", (query_id,)) as cursor:
+async def get_query(db: Database, chat_id: int, token: str) -> str | None:
+    """The saved query, or None when the token is unknown, expired or another chat's."""
+    async with db.execute(
+        "SELECT query FROM saved_searches WHERE token = ? AND chat_id = ?", (token, chat_id)
+    ) as cursor:
         row = await cursor.fetchone()
     return row[0] if row else None

@@ -31,66 +31,30 @@ digest time, so `ORDER BY rowid DESC` is "newest first" without ranking.
 
 The index is contentless: the triggers delete with the values they inserted.
 Change search_text() or search_grams() and you must rebuild the index
-(rebuild_search_index) in the same migration.
+in the same migration (see migration 005).
 """
 
 from __future__ import annotations
 
 import operator
-import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from bot.digest.models import Item
-from storage.db import register_sql_function
+from storage.db import Database
 from storage.digests import item_from_row
+from storage.search_index import RUN_SPLIT, trigrams
 
 MAX_TERMS = 16  # more AND-ed terms than this only narrow a result nobody reads
 MAX_TERM_CHARS = 100  # longer terms are cut (the cut term matches a superset)
 MAX_LIMIT = 50
 SNIPPET_CHARS = 160
 
-# Runs are split on whitespace and on control characters (SQLite's unicode61
-# treats Cc as separators; doing the same here keeps both sides in step).
-_RUN_SPLIT = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 # Punctuation kept at the ends of a term because it means something there: C#, 100%, @user.
 _KEEP_AT_ENDS = frozenset("#%&@")
-# A run's stretches of ASCII characters long enough to have trigrams.
-_ASCII_STRETCH = re.compile(r"[\x00-\x7f]{3,}")
-# Between two stretches' trigrams: four characters, so never a query's token.
-_STRETCH_END = "----"
-
-
-# --- the searchable text and the grams of the index ---------------------------------
-
-
-def search_text(title: str | None, author: str | None, summary: str | None) -> str:
-    """What the index sees of an item: title, author, summary; no bold markup; lowercase."""
-    text = f"{title or ''}\n{author or ''}\n{summary or ''}"
-    return text.replace("**", "").lower()
-
-
-def search_grams(title: str | None, author: str | None, summary: str | None) -> str:
-    """The token stream of `items_grams` (module docstring)."""
-    tokens: list[str] = []
-    for run in _RUN_SPLIT.split(search_text(title, author, summary)):
-        stretches = [run] if run.isascii() else _ASCII_STRETCH.findall(run)
-        for n, stretch in enumerate(stretches):
-            if n:
-                tokens.append(_STRETCH_END)  # the previous stretch's trigrams end here
-            tokens += _trigrams(stretch)
-        tokens += map(operator.add, run, run[1:])
-        tokens += run
-    return " ".join(tokens)
-
-
-def _trigrams(text: str) -> Iterator[str]:
-    return map(operator.add, map(operator.add, text, text[1:]), text[2:])
-
 
 # --- query terms ----------------------------------------------------------------------
 
@@ -119,7 +83,7 @@ def query_terms(query: str) -> list[str]:
     redundant). Everything else is plain text to search for, FTS5 syntax included."""
     terms: list[str] = []
     query = query.encode("utf-8", "ignore").decode("utf-8")  # lone surrogates cannot be bound
-    for raw in _RUN_SPLIT.split(query.lower()):
+    for raw in RUN_SPLIT.split(query.lower()):
         term = _strip_term(raw)[:MAX_TERM_CHARS]
         if term and _has_content(term) and term not in terms:
             terms.append(term)
@@ -137,7 +101,7 @@ def _phrase(term: str) -> str:
     if len(term) <= 2:
         return _fts_string(term)
     if term.isascii():
-        return _fts_string(" ".join(_trigrams(term)))
+        return _fts_string(" ".join(trigrams(term)))
     return _fts_string(" ".join(map(operator.add, term, term[1:])))
 
 
@@ -147,7 +111,7 @@ def match_expression(terms: list[str]) -> str:
 
 
 async def match_ids(
-    db: aiosqlite.Connection, terms: list[str], *, offset: int = 0, limit: int | None = None
+    db: Database, terms: list[str], *, offset: int = 0, limit: int | None = None
 ) -> list[int]:
     """ids of the items matching every term, newest first (limit None: all)."""
     if not terms:
@@ -182,9 +146,7 @@ class SearchPage:
     terms: list[str]  # the normalised terms, for highlighting
 
 
-async def search(
-    db: aiosqlite.Connection, query: str, *, offset: int = 0, limit: int = 5
-) -> SearchPage:
+async def search(db: Database, query: str, *, offset: int = 0, limit: int = 5) -> SearchPage:
     """A page of items matching every word of `query`, newest digest first; within a
     digest, items whose title matches more terms first. Never raises on user text."""
     offset = max(0, int(offset))
@@ -252,36 +214,17 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
 # --- maintenance ----------------------------------------------------------------------
 
 
-async def merge_search_index(db: aiosqlite.Connection, pages: int = 500) -> bool:
+async def merge_search_index(db: Database, pages: int = 500) -> bool:
     """One bounded step (~`pages` leaf pages, tens of ms) of merging the index
     towards a single segment, in its own transaction; False once there is nothing
     left to merge. Each commit adds a segment and a look-up seeks in every one:
     at 200k items an absent mix like `nvidia 芯片` took ~8 ms over 22 segments and
     ~3 ms over one, common words 1-2.5 ms vs < 1 ms. Call it after ingests (or
     on a timer) until it returns False."""
-    before = db.total_changes
-    await db.execute("BEGIN IMMEDIATE")
-    try:
+    async with db.transaction() as conn:
+        before = conn.total_changes
         # A negative page count merges across levels: an incremental 'optimize'.
-        await db.execute(
+        await conn.execute(
             "INSERT INTO items_grams (items_grams, rank) VALUES ('merge', ?)", (-abs(pages),)
         )
-        await db.execute("COMMIT")
-    except BaseException:
-        await db.execute("ROLLBACK")
-        raise
-    return db.total_changes - before > 1  # a step with nothing to merge writes one record
-
-
-async def rebuild_search_index(db: aiosqlite.Connection) -> None:
-    """Re-derive the index from items (after search_text/search_grams change).
-    Runs inside the caller's transaction if there is one."""
-    await db.execute("INSERT INTO items_grams (items_grams) VALUES ('delete-all')")
-    await db.execute(
-        "INSERT INTO items_grams (rowid, grams) "
-        "SELECT id, search_grams(title, author, summary) FROM items"
-    )
-
-
-register_sql_function("search_text", 3, search_text)
-register_sql_function("search_grams", 3, search_grams)
+        return conn.total_changes - before > 1  # a step with nothing to merge writes one record

@@ -6,7 +6,7 @@ import json
 import time
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.db import Database
 
 
 @dataclass
@@ -22,7 +22,7 @@ class SourceState:
     last_error: str | None = None
 
 
-async def load_source_state(db: aiosqlite.Connection, url: str) -> SourceState:
+async def load_source_state(db: Database, url: str) -> SourceState:
     """The stored state of `url`, or a fresh one for a source never polled."""
     async with db.execute(
         "SELECT etag, last_modified, seen_ids, failures, next_poll_ts, last_error"
@@ -44,11 +44,12 @@ async def load_source_state(db: aiosqlite.Connection, url: str) -> SourceState:
     )
 
 
-async def save_source_state(db: aiosqlite.Connection, state: SourceState) -> None:
+async def save_source_state(db: Database, state: SourceState) -> None:
     """Insert or replace the state; `last_ok_ts` moves only when failures is 0."""
     now = int(time.time())
-    await db.execute(
-        """
+    async with db.transaction() as conn:
+        await conn.execute(
+            """
         INSERT INTO sources
             (url, etag, last_modified, seen_ids, failures, next_poll_ts, last_error, last_ok_ts)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -61,14 +62,14 @@ async def save_source_state(db: aiosqlite.Connection, state: SourceState) -> Non
             last_error = excluded.last_error,
             last_ok_ts = COALESCE(excluded.last_ok_ts, sources.last_ok_ts)
         """,
-        (
-            state.url,
-            state.etag,
-            state.last_modified,
-            json.dumps(sorted(state.seen_ids), ensure_ascii=False),
-            state.failures,
-            state.next_poll_ts,
-            state.last_error,
-            now if state.failures == 0 else None,
-        ),
-    )
+            (
+                state.url,
+                state.etag,
+                state.last_modified,
+                json.dumps(sorted(state.seen_ids), ensure_ascii=False),
+                state.failures,
+                state.next_poll_ts,
+                state.last_error,
+                now if state.failures == 0 else None,
+            ),
+        )

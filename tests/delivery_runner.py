@@ -6,9 +6,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.digest.models import Digest, Item, Link
+from storage.db import Database
 
 FORMATS = ("full", "brief", "headlines")
 ZONES = ("UTC", "Asia/Shanghai")
@@ -57,23 +56,22 @@ def preferences(chat_id: int) -> dict:
     }
 
 
-async def add_subscribers(db: aiosqlite.Connection, chat_ids: list[int]) -> None:
+async def add_subscribers(db: Database, chat_ids: list[int]) -> None:
     """Active subscribers with `preferences(chat_id)`; topics-only chats follow robotics."""
     now = int(time.time())
     rows = []
     for chat_id in chat_ids:
         p = preferences(chat_id)
         rows.append((chat_id, p["format"], p["previews"], p["tz"], p["alerts_mode"], now, now))
-    await db.execute("BEGIN")
-    for start in range(0, len(rows), 5000):
-        await db.executemany(
-            "INSERT INTO subscribers"
-            " (chat_id, format, previews, tz, alerts_mode, created_ts, updated_ts)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows[start : start + 5000],
+    async with db.transaction() as conn:
+        for start in range(0, len(rows), 5000):
+            await conn.executemany(
+                "INSERT INTO subscribers"
+                " (chat_id, format, previews, tz, alerts_mode, created_ts, updated_ts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows[start : start + 5000],
+            )
+        await conn.executemany(
+            "INSERT INTO follows (chat_id, topic) VALUES (?, 'robotics')",
+            [(c,) for c in chat_ids if preferences(c)["alerts_mode"] == "topics"],
         )
-    await db.executemany(
-        "INSERT INTO follows (chat_id, topic) VALUES (?, 'robotics')",
-        [(c,) for c in chat_ids if preferences(c)["alerts_mode"] == "topics"],
-    )
-    await db.execute("COMMIT")

@@ -15,11 +15,12 @@ import pytest
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.delivery.engine import DeliveryEngine, quiet_until
+from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendRateLimiter
 from bot.delivery.sender import BulkSender
 from bot.digest.render import html_to_plain, render_digest
 from bot.local_api import LocalBotApi
+from bot.preferences import quiet_until
 from storage import deliveries
 from storage.db import connect
 from storage.digests import save_digest
@@ -76,9 +77,9 @@ async def expected_parts(db, digest) -> dict[int, list[str]]:
     cache: dict[str, list[str]] = {}
     wanted = {}
     for chat_id, subscriber in subscribers.items():
-        key = subscriber.profile.key()
+        key = subscriber.profile().key()
         if key not in cache:
-            cache[key] = render_digest(digest, subscriber.profile)
+            cache[key] = render_digest(digest, subscriber.profile())
         wanted[chat_id] = cache[key]
     return wanted
 
@@ -127,7 +128,7 @@ async def test_fan_out_with_faults_delivers_every_part_once_in_order(db):
 
     for chat_id in blocked:
         assert (await get_subscriber(db, chat_id)).status == "blocked"
-    profiles = {s.profile.key() for s in (await get_subscribers(db, chat_ids)).values()}
+    profiles = {s.profile().key() for s in (await get_subscribers(db, chat_ids)).values()}
     async with db.execute(
         "SELECT count(DISTINCT profile) FROM renders WHERE digest_id = ?", (digest.id,)
     ) as cursor:
@@ -167,7 +168,7 @@ async def test_errors_block_fall_back_to_plain_fail_or_give_up(db, path):
         # Chat 15's profile renders to broken HTML: the stand-in answers "can't parse entities".
         broken = "<b>Digest</b> <i>unclosed & odd <a href='x'>"
         await update_preferences(db, 15, previews=True)  # a profile of its own
-        profile = (await get_subscriber(db, 15)).profile
+        profile = (await get_subscriber(db, 15)).profile()
         await deliveries.store_render(db, digest.id, profile.key(), [broken], profile.previews)
         bot = await make_bot(api)
         sender = make_sender(api, bot) if path == "bulk" else None
@@ -181,7 +182,7 @@ async def test_errors_block_fall_back_to_plain_fail_or_give_up(db, path):
             if sender is not None:
                 await sender.close()
             await bot.shutdown()
-        profile_18 = (await get_subscriber(db, 18)).profile
+        profile_18 = (await get_subscriber(db, 18)).profile()
         assert [m.text for m in api.messages_for(18)] == render_digest(digest, profile_18)
         (plain,) = api.messages_for(15)
         assert plain.parse_mode is None and plain.text == html_to_plain(broken)
@@ -252,15 +253,14 @@ async def test_quiet_hours_defer_until_the_window_ends(db):
 
 
 def test_quiet_until_wraps_midnight_and_uses_the_chat_zone():
-    from storage.subscribers import Subscriber
-
     at = datetime(2025, 6, 1, 15, 0, tzinfo=UTC).timestamp()  # 23:00 in Shanghai
-    shanghai = Subscriber(chat_id=1, tz="Asia/Shanghai", quiet_from=22, quiet_to=8)
-    assert quiet_until(shanghai, at) == datetime(2025, 6, 2, 0, 0, tzinfo=UTC).timestamp()
-    daytime = Subscriber(chat_id=1, tz="UTC", quiet_from=9, quiet_to=17)
-    assert quiet_until(daytime, at) == datetime(2025, 6, 1, 17, 0, tzinfo=UTC).timestamp()
-    assert quiet_until(Subscriber(chat_id=1, tz="UTC", quiet_from=1, quiet_to=6), at) is None
-    assert quiet_until(Subscriber(chat_id=1), at) is None
+    shanghai = quiet_until(22, 8, "Asia/Shanghai", at)
+    assert shanghai == datetime(2025, 6, 2, 0, 0, tzinfo=UTC).timestamp()
+    assert quiet_until(9, 17, "UTC", at) == datetime(2025, 6, 1, 17, 0, tzinfo=UTC).timestamp()
+    assert quiet_until(1, 6, "UTC", at) is None
+    assert quiet_until(None, None, "", at) is None
+    # A fixed offset typed as UTC+8 behaves like Shanghai (no DST there).
+    assert quiet_until(22, 8, "UTC+08:00", at) == shanghai
 
 
 async def test_newer_digest_waits_for_the_older_one_per_chat(db):
@@ -273,7 +273,7 @@ async def test_newer_digest_waits_for_the_older_one_per_chat(db):
         await save_digest(db, older)
         await deliver_all(api, db, idle_within=10)
         got = [m.text for m in api.messages_for(3)]
-        profile = (await get_subscriber(db, 3)).profile
+        profile = (await get_subscriber(db, 3)).profile()
         assert got == render_digest(older, profile) + render_digest(newer, profile)
 
 

@@ -12,9 +12,9 @@ from storage.search import (
     merge_search_index,
     query_terms,
     search,
-    search_text,
     snippet,
 )
+from storage.search_index import search_text
 
 CST = timezone(timedelta(hours=8))
 
@@ -373,16 +373,16 @@ async def test_index_follows_edits_and_deletes(corpus):
     assert await save_digest(corpus, edited) == "updated"
     assert await titles(corpus, "芯片") == ["Groq 发布推理芯片"]
     assert await titles(corpus, "MacBook") == []
-    await corpus.execute("UPDATE items SET title = 'Cerebras' WHERE digest_id = ?", (digest.id,))
+    async with corpus.transaction() as conn:
+        await conn.execute("UPDATE items SET title = 'Cerebras' WHERE digest_id = ?", (digest.id,))
     assert await titles(corpus, "芯片") == []
     assert await titles(corpus, "cerebras") == ["Cerebras"]
-    await corpus.execute("DELETE FROM digests WHERE id = ?", (digest.id,))  # cascades to items
+    async with corpus.transaction() as conn:
+        await conn.execute("DELETE FROM digests WHERE id = ?", (digest.id,))  # cascades to items
     assert await titles(corpus, "cerebras") == []
     assert await titles(corpus, "lpu") == []
-    async with corpus.execute(
-        "INSERT INTO items_grams (items_grams) VALUES ('integrity-check')"
-    ) as cursor:
-        await cursor.fetchall()
+    async with corpus.transaction() as conn:
+        await conn.execute("INSERT INTO items_grams (items_grams) VALUES ('integrity-check')")
 
 
 async def test_merging_the_index_keeps_every_match(db):

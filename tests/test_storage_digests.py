@@ -9,7 +9,6 @@ from bot.digest.models import Digest, Item, Link
 from storage.digests import (
     count_digests,
     count_items,
-    digest_ingested_ts,
     get_digest,
     latest_digest,
     save_digest,
@@ -17,6 +16,12 @@ from storage.digests import (
 )
 
 CST = timezone(timedelta(hours=8))
+
+
+async def ingested_ts(db, digest_id: str) -> int | None:
+    async with db.execute("SELECT ingested_ts FROM digests WHERE id = ?", (digest_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def make_digest(
@@ -50,10 +55,11 @@ def make_digest(
 
 
 async def add_subscriber(db, chat_id: int, status: str) -> None:
-    await db.execute(
-        "INSERT INTO subscribers (chat_id, status, created_ts, updated_ts) VALUES (?, ?, 0, 0)",
-        (chat_id, status),
-    )
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO subscribers (chat_id, status, created_ts, updated_ts) VALUES (?, ?, 0, 0)",
+            (chat_id, status),
+        )
 
 
 async def planned(db) -> list[tuple[str, int]]:
@@ -79,8 +85,7 @@ async def test_round_trip_keeps_every_field(db):
     assert stored.published_at.utcoffset() == timedelta(hours=8)
     assert stored.content_hash == digest.content_hash
     assert await get_digest(db, "nope") is None
-    assert await digest_ingested_ts(db, digest.id) is not None
-    assert await digest_ingested_ts(db, "nope") is None
+    assert await ingested_ts(db, digest.id) is not None
 
 
 async def test_same_digest_twice_is_unchanged(db):
@@ -98,14 +103,14 @@ async def test_edited_post_is_updated_in_place_and_not_replanned(db):
     await add_subscriber(db, 1, "active")
     first = make_digest()
     await save_digest(db, first)
-    ingested = await digest_ingested_ts(db, first.id)
+    ingested = await ingested_ts(db, first.id)
     await add_subscriber(db, 2, "active")  # arrives after the first ingest
     edited = make_digest(titles=("Qwen-Image-Layered 开源（更正）", "GPT5.2", "Reachy Mini"))
     assert await save_digest(db, edited) == "updated"
     assert await count_digests(db) == 1
     assert await get_digest(db, first.id) == edited
     assert await count_items(db) == 3
-    assert await digest_ingested_ts(db, first.id) == ingested
+    assert await ingested_ts(db, first.id) == ingested
     assert await planned(db) == [(first.id, 1)]
 
 

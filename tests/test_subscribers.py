@@ -2,13 +2,13 @@ from storage import subscribers as subs
 
 
 async def test_subscribe_stop_and_resubscribe_keeps_preferences(db):
-    subscriber, already = await subs.subscribe(db, 42, kind="private", title="Ann")
-    assert subscriber.status == "active" and not already
+    subscriber, before = await subs.subscribe(db, 42, kind="private", title="Ann")
+    assert subscriber.status == "active" and before is None
     await subs.update_preferences(db, 42, format="brief", tz="Asia/Shanghai", previews=True)
     await subs.follow(db, 42, "chips")
     await subs.set_status(db, 42, "paused")
-    subscriber, already = await subs.subscribe(db, 42)
-    assert not already
+    subscriber, before = await subs.subscribe(db, 42)
+    assert before == "paused"
     assert (subscriber.status, subscriber.format, subscriber.tz) == (
         "active",
         "brief",
@@ -16,7 +16,26 @@ async def test_subscribe_stop_and_resubscribe_keeps_preferences(db):
     )
     assert subscriber.previews is True
     assert subscriber.topics == frozenset({"chips"})
-    assert subscriber.profile.key() == "brief|1|Asia/Shanghai|all|chips"
+    profile = subscriber.profile()
+    assert (profile.format, profile.previews, profile.tz, profile.topics, profile.lang) == (
+        "brief",
+        True,
+        "Asia/Shanghai",
+        frozenset({"chips"}),
+        "en",
+    )
+    _, before = await subs.subscribe(db, 42)
+    assert before == "active"
+
+
+def test_profile_keys_cannot_collide_through_a_keyword():
+    """A keyword holding the old separator once made two follow sets one render key."""
+    from bot.preferences import Profile
+
+    attacker = Profile(alerts_mode="topics", topics=frozenset({"kw:notebooklm,kw:qwen"}))
+    victim = Profile(alerts_mode="topics", topics=frozenset({"kw:notebooklm", "kw:qwen"}))
+    assert attacker.key() != victim.key()
+    assert victim.key() == Profile(alerts_mode="topics", topics=victim.topics).key()
 
 
 async def test_follow_unfollow_report_changes(db):

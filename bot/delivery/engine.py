@@ -23,10 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import aiosqlite
 import telegram
 from telegram import LinkPreviewOptions, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -35,10 +32,12 @@ from bot.delivery.ratelimit import BULK, SendRateLimiter, retry_after_seconds
 from bot.delivery.sender import BulkSender
 from bot.digest.models import Digest
 from bot.digest.render import html_to_plain, render_digest
+from bot.preferences import quiet_until
 from storage import deliveries
+from storage.db import Database
 from storage.deliveries import Expansion, Key, Outcome, Part, Retry, Sent
 from storage.digests import get_digest
-from storage.subscribers import Subscriber, get_subscribers, set_status
+from storage.subscribers import ChatStatus, Subscriber, get_subscribers, set_status
 
 log = logging.getLogger(__name__)
 
@@ -65,31 +64,11 @@ class Accepted:
     message_id: int
 
 
-def quiet_until(subscriber: Subscriber, now: float) -> float | None:
-    """When the chat's quiet hours (in its time zone) end, if `now` is inside them."""
-    start, end = subscriber.quiet_from, subscriber.quiet_to
-    if start is None or end is None or start == end:
-        return None
-    try:
-        zone = ZoneInfo(subscriber.tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = datetime.fromtimestamp(now, zone)
-    hour = local.hour
-    inside = start <= hour < end if start < end else (hour >= start or hour < end)
-    if not inside:
-        return None
-    ends = local.replace(hour=end, minute=0, second=0, microsecond=0)
-    if ends <= local:
-        ends += timedelta(days=1)
-    return ends.timestamp()
-
-
 class DeliveryEngine:
     def __init__(
         self,
         bot: telegram.Bot,
-        db: aiosqlite.Connection,
+        db: Database,
         *,
         workers: int = 32,
         clock: Callable[[], float] = time.time,
@@ -97,6 +76,7 @@ class DeliveryEngine:
         retry_delays: Sequence[float] = RETRY_DELAYS,
         batch_size: int = 500,
         sender: BulkSender | None = None,
+        default_tz: str = "",
     ) -> None:
         """`sender`: the lean bulk path (bot/bulk_send.py), sharing the bot's rate limiter;
         without it parts go through `bot.send_message`. Its owner starts and closes it."""
@@ -108,6 +88,7 @@ class DeliveryEngine:
         self.poll_seconds = poll_seconds
         self.retry_delays = tuple(retry_delays)
         self.batch_size = batch_size
+        self.default_tz = default_tz  # DEFAULT_TZ, for chats that chose no zone
         self.render_calls = 0  # render_digest calls made by this engine (tests, bench)
         self.sent_count = 0
 
@@ -240,12 +221,13 @@ class DeliveryEngine:
                 reason = "unsubscribed" if subscriber is None else subscriber.status
                 plans.append(Expansion(digest_id, row.chat_id, None, 0, 0, reason))
                 continue
-            profile = subscriber.profile.key()
+            profile = subscriber.profile(self.default_tz).key()
             count = await self._render(digest, subscriber)
             if count == 0:
                 plans.append(Expansion(digest_id, row.chat_id, profile, 0, 0, "no matching items"))
                 continue
-            not_before = quiet_until(subscriber, now) or 0
+            zone = subscriber.tz or self.default_tz
+            not_before = quiet_until(subscriber.quiet_from, subscriber.quiet_to, zone, now) or 0
             plans.append(Expansion(digest_id, row.chat_id, profile, count, not_before))
         await deliveries.expand(self.db, plans, now)
         planned_parts = sum(p.parts for p in plans)
@@ -269,7 +251,7 @@ class DeliveryEngine:
     async def _render(self, digest: Digest, subscriber: Subscriber) -> int:
         """How many parts the digest has for this chat's profile; renders once per profile
         (the `renders` table keeps them across restarts)."""
-        profile = subscriber.profile
+        profile = subscriber.profile(self.default_tz)
         key = (digest.id, profile.key())
         count = self._parts_count.get(key)
         if count is None:
@@ -420,7 +402,7 @@ class DeliveryEngine:
 
     async def _chat_gone(self, part: Part, exc: TelegramError) -> None:
         reason = self._redact(f"blocked: {exc.message}")
-        await set_status(self.db, part.chat_id, "blocked")
+        await set_status(self.db, part.chat_id, ChatStatus.BLOCKED)
         skipped = await deliveries.skip_chat(self.db, part.chat_id, reason)
         self._log(part, logging.INFO, f"{reason}; chat marked blocked, {skipped} part(s) skipped")
 

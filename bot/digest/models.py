@@ -60,23 +60,3 @@ class Digest:
         """Changes when anything a reader sees changes; tells an edit from a re-ingest."""
         payload = json.dumps(self.to_json_dict(), ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
-
-
-FORMATS = ("full", "brief", "headlines")
-ALERTS_MODES = ("all", "topics")
-
-
-@dataclass(frozen=True)
-class Profile:
-    """Everything that changes how a digest looks to a chat. Chats with equal
-    profiles get the same rendered parts, so a digest is rendered once per profile."""
-
-    format: str = "full"  # full | brief | headlines
-    previews: bool = False
-    tz: str = "UTC"  # IANA zone
-    alerts_mode: str = "all"  # all: whole digest, matches marked; topics: matching items only
-    topics: frozenset[str] = frozenset()  # built-in topic keys and "kw:<keyword>"
-
-    def key(self) -> str:
-        topics = ",".join(sorted(self.topics))
-        return f"{self.format}|{int(self.previews)}|{self.tz}|{self.alerts_mode}|{topics}"

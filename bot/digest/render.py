@@ -16,10 +16,12 @@ from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.digest.models import Digest, Item, Profile
+from bot.digest.models import Digest, Item
 from bot.digest.topics import match_item
+from bot.i18n import N_, t
+from bot.preferences import Profile
+from bot.timezones import localize, offset_label
 
 MAX_MESSAGE = 4096  # UTF-16 code units per message
 MAX_ENTITIES = 100  # formatting entities per message
@@ -38,11 +40,6 @@ def utf16_len(text: str) -> int:
 def entity_count(html: str) -> int:
     """Formatting entities in our HTML: every entity is a tag pair, and text is escaped."""
     return html.count("</")
-
-
-def preview_options(profile: Profile) -> dict:
-    """Keyword arguments for telegram.LinkPreviewOptions for this profile."""
-    return {"is_disabled": not profile.previews}
 
 
 def _text(text: str) -> str:
@@ -74,19 +71,20 @@ def _clip(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
-def _zone(tz: str) -> tuple[ZoneInfo, str]:
-    try:
-        return ZoneInfo(tz), tz
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC"), "UTC"
+DATE_TIME = N_("{year}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}")
+UNTITLED = N_("(untitled)")
+READ_MORE = N_("Read more")
+PART_LABEL = N_(" ({number}/{total})")
+TOPICS_NOTE = N_("🔔 {matched} of {total} items match your topics")
 
 
-def format_time(when: datetime, tz: str, *, with_zone: bool = True) -> str:
-    """ "2025-12-20 12:00 (Asia/Shanghai)"; an unknown zone falls back to UTC."""
-    zone, name = _zone(tz)
-    local = when.astimezone(zone)
-    text = local.strftime("%Y-%m-%d %H:%M")
-    return f"{text} ({name})" if with_zone else text
+def format_time(when: datetime, tz: str, lang: str = "en", *, with_zone: bool = True) -> str:
+    """ "2025-12-20 12:00 (UTC+8)" in the chat's zone; tz "" keeps the time's own offset
+    (as the digest was published). The zone is named by its offset."""
+    local = localize(when, tz)
+    text = t(lang, DATE_TIME, year=local.year, month=local.month, day=local.day,
+             hour=local.hour, minute=local.minute)  # fmt: skip
+    return f"{text} ({offset_label(local)})" if with_zone else text
 
 
 # ---- Markdown summaries: segments of text with a style --------------------------------
@@ -248,13 +246,6 @@ def _sentence_ends(text: str) -> tuple[int, ...]:
     return tuple(ends)
 
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-
-
-def _read_more(text: str) -> str:
-    return "阅读全文" if _CJK.search(text) else "Read more"
-
-
 # ---- Digest items ---------------------------------------------------------------------
 
 
@@ -265,8 +256,8 @@ class _Block:
     entities: int
 
 
-def _headline(item: Item, marks: Sequence[str]) -> str:
-    title = _clip(item.title, MAX_TITLE) or _clip(item.url or "", MAX_TITLE) or "(untitled)"
+def _headline(item: Item, marks: Sequence[str], lang: str) -> str:
+    title = _clip(item.title, MAX_TITLE) or _clip(item.url or "", MAX_TITLE) or t(lang, UNTITLED)
     url = _safe_url(item.url)
     html = _link(url, _text(title)) if url else _text(title)
     line = f"{item.position}. {html}"
@@ -297,9 +288,11 @@ def _body_html(summary: str, fmt: str) -> str:
     return _segs_html(_body_segments(summary, fmt))
 
 
-def _item_block(item: Item, fmt: str, marks: Sequence[str], max_len: int, max_ent: int) -> _Block:
+def _item_block(
+    item: Item, fmt: str, marks: Sequence[str], max_len: int, max_ent: int, lang: str
+) -> _Block:
     """One item's HTML, cut (at a sentence if it can) to fit `max_len` and `max_ent`."""
-    head = _headline(item, marks)
+    head = _headline(item, marks, lang)
     body = _body_html(item.summary, fmt)
     html = head + ("\n" + body if body else "")
     length, entities = utf16_len(html), entity_count(html)
@@ -308,7 +301,7 @@ def _item_block(item: Item, fmt: str, marks: Sequence[str], max_len: int, max_en
 
     segs = _body_segments(item.summary, fmt)
     url = _safe_url(item.url)
-    suffix = "… " + _link(url, _read_more(item.summary)) if url else "…"
+    suffix = "… " + _link(url, t(lang, READ_MORE)) if url else "…"
     head_ent = entity_count(head) + entity_count(suffix)
     if entities > max_ent:
         segs = _limit_entities(segs, max(0, max_ent - head_ent))
@@ -349,7 +342,7 @@ def _header(digest: Digest, profile: Profile, *, first: bool, label: str, note: 
     title = digest.title.strip() or "Digest"
     if not first:
         return f"<b>{_text(_clip(title, 60))}</b>{label}"
-    line = f"🗓 {format_time(digest.published_at, profile.tz)}"
+    line = f"🗓 {format_time(digest.published_at, profile.tz, profile.lang)}"
     if digest.categories:
         line += " · " + _text(", ".join(digest.categories))
     header = f"<b>{_text(_clip(title, 200))}</b>{label}\n{line}"
@@ -370,7 +363,7 @@ def render_digest(digest: Digest, profile: Profile) -> list[str]:
     note = ""
     if profile.alerts_mode == "topics":
         items = [(item, marks) for item, marks in items if marks]
-        note = f"🔔 {len(items)} of {len(digest.items)} items match your topics"
+        note = t(profile.lang, TOPICS_NOTE, matched=len(items), total=len(digest.items))
     if not items:
         return []
 
@@ -381,7 +374,10 @@ def render_digest(digest: Digest, profile: Profile) -> list[str]:
     first_len, rest_len = utf16_len(first) + reserve, utf16_len(rest) + reserve
     max_len = MAX_MESSAGE - max(first_len, rest_len) - len(ITEM_SEP)
     max_ent = MAX_ENTITIES - max(entity_count(first), entity_count(rest))
-    blocks = [_item_block(item, profile.format, marks, max_len, max_ent) for item, marks in items]
+    blocks = [
+        _item_block(item, profile.format, marks, max_len, max_ent, profile.lang)
+        for item, marks in items
+    ]
 
     parts: list[list[_Block]] = [[]]
     used, used_ent = first_len, entity_count(first)
@@ -399,7 +395,7 @@ def render_digest(digest: Digest, profile: Profile) -> list[str]:
     total = len(parts)
     messages = []
     for number, part in enumerate(parts, 1):
-        label = f" ({number}/{total})" if total > 1 else ""
+        label = t(profile.lang, PART_LABEL, number=number, total=total) if total > 1 else ""
         header = _header(digest, profile, first=number == 1, label=label, note=note)
         messages.append(ITEM_SEP.join([header, *(block.html for block in part)]))
     return messages
@@ -467,42 +463,47 @@ def highlight(text: str, terms: Sequence[str], max_marks: int | None = None) -> 
     return "".join(out)
 
 
+SEARCH_HEADER = N_("🔎 Results {first}–{last} for <b>{query}</b>")
+SEARCH_NOTHING = N_("🔎 No results for <b>{query}</b>")
+
+
 def _render_hits(
-    page: SearchPageLike, tz: str, snippet_cap: int, title_cap: int, count: int
+    page: SearchPageLike, tz: str, lang: str, snippet_cap: int, title_cap: int, count: int
 ) -> str:
     terms = list(page.terms)
     hits = list(page.hits)[:count]
-    query = _text(" ".join(terms))
-    lines = [f"🔎 Results {page.offset + 1}–{page.offset + len(hits)} for <b>{query}</b>"]
+    query = " ".join(terms)
+    first, last = page.offset + 1, page.offset + len(hits)
+    lines = [t(lang, SEARCH_HEADER, first=first, last=last, query=query)]
     # Entities: the query, a link and an italic line per hit, the rest shared by bolds.
     marks = max(0, (MAX_ENTITIES - 1 - 2 * len(hits)) // (2 * max(1, len(hits))))
     for number, hit in enumerate(hits, page.offset + 1):
         item = hit.item
-        title = highlight(_clip(item.title, title_cap) or "(untitled)", terms, marks)
+        title = highlight(_clip(item.title, title_cap) or t(lang, UNTITLED), terms, marks)
         url = _safe_url(item.url)
         line = f"{number}. {_link(url, title) if url else title}"
         if item.author:
             line += f" — {_text(_clip(item.author, MAX_AUTHOR))}"
         if snippet_cap and hit.snippet.strip():
             line += "\n" + highlight(_clip(hit.snippet, snippet_cap), terms, marks)
-        when = format_time(hit.published_at, tz, with_zone=False)
+        when = format_time(hit.published_at, tz, lang, with_zone=False)
         line += f"\n<i>{_text(_clip(hit.digest_title, 80))} · {when}</i>"
         lines.append(line)
     return "\n\n".join(lines)
 
 
-def render_search_page(page: SearchPageLike, *, tz: str = "UTC") -> str:
+def render_search_page(page: SearchPageLike, *, tz: str = "", lang: str = "en") -> str:
     """One message: a header, then per hit its number, linked headline and snippet
     with the search terms in bold, and "digest title · date" in `tz`."""
     if not page.hits:
-        return f"🔎 No results for <b>{_text(' '.join(page.terms))}</b>"
+        return t(lang, SEARCH_NOTHING, query=" ".join(page.terms))
     shapes = [(300, 200), (200, 200), (120, 160), (60, 120), (0, 100)]
     for count in range(len(page.hits), 0, -1):  # drop hits only when nothing else helps
         for snippet_cap, title_cap in shapes:
-            html = _render_hits(page, tz, snippet_cap, title_cap, count)
+            html = _render_hits(page, tz, lang, snippet_cap, title_cap, count)
             if utf16_len(html) <= MAX_MESSAGE and entity_count(html) <= MAX_ENTITIES:
                 return html
-    return _render_hits(page, tz, 0, 40, 1)
+    return _render_hits(page, tz, lang, 0, 40, 1)
 
 
 # ---- Plain-text fallback --------------------------------------------------------------

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiosqlite
 import httpx
 
 from bot.digest.models import Digest
 from bot.digest.parse import ParseError, parse_file
 from bot.sources.feeds import SourceError, fetch_feed, post_files
+from storage.db import Database
 from storage.digests import save_digest
 from storage.search import merge_search_index
 from storage.sources import load_source_state, save_source_state
@@ -48,7 +48,7 @@ def is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-async def store(db: aiosqlite.Connection, digest: Digest, report: IngestReport) -> None:
+async def store(db: Database, digest: Digest, report: IngestReport) -> None:
     outcome = await save_digest(db, digest)
     getattr(report, outcome).append(digest.id)
     if outcome != "unchanged":
@@ -65,7 +65,7 @@ FileStamps = dict[Path, tuple[int, int]]  # path -> (mtime_ns, size) when last i
 
 
 async def ingest_file(
-    db: aiosqlite.Connection, path: Path, report: IngestReport, stamps: FileStamps | None = None
+    db: Database, path: Path, report: IngestReport, stamps: FileStamps | None = None
 ) -> None:
     """Parse and store one post; with `stamps`, a file unchanged since last time is skipped
     (the polling job would otherwise re-parse a whole folder every poll)."""
@@ -90,7 +90,7 @@ async def ingest_file(
 
 
 async def ingest_feed(
-    db: aiosqlite.Connection, client: httpx.AsyncClient, url: str, report: IngestReport
+    db: Database, client: httpx.AsyncClient, url: str, report: IngestReport
 ) -> None:
     state = await load_source_state(db, url)
     try:
@@ -112,7 +112,7 @@ async def ingest_feed(
 
 
 async def ingest_targets(
-    db: aiosqlite.Connection,
+    db: Database,
     targets: list[str],
     client: httpx.AsyncClient,
     on_file: Callable[[int, int], None] | None = None,
@@ -138,7 +138,7 @@ async def ingest_targets(
     return report
 
 
-async def tidy_search_index(db: aiosqlite.Connection, budget: float) -> None:
+async def tidy_search_index(db: Database, budget: float) -> None:
     """Merge the search index's segments for up to `budget` seconds: every ingest
     transaction adds a segment, and a look-up seeks in each (storage/search.py)."""
     deadline = time.monotonic() + budget

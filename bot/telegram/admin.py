@@ -1,81 +1,91 @@
-"""Admin-only commands (ADMIN_IDS) and chat life-cycle events."""
+"""Admin-only commands (ADMIN_IDS): /stats and /ingest."""
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
-from telegram.ext import ContextTypes
 
+from bot.i18n import t
 from bot.sources.ingest import ingest_targets
-from bot.telegram import handlers
-from bot.telegram.keyboards import escape
+from bot.telegram import texts
+from bot.telegram.context import BotContext
+from bot.telegram.permissions import is_bot_admin
+from bot.telegram.replies import chat_state, reply
 from storage import deliveries, digests
 from storage import subscribers as subs
-
-log = logging.getLogger(__name__)
-
-REFUSAL = "Sorry, that command is for the bot's admins."
+from storage.subscribers import ChatStatus
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not handlers.is_bot_admin(update, context):
-        await handlers.reply(update, context, REFUSAL)
+async def stats(update: Update, context: BotContext) -> None:
+    lang = (await chat_state(update, context)).lang
+    if not is_bot_admin(update, context):
+        await reply(update, context, t(lang, texts.ADMIN_REFUSAL))
         return
-    db = handlers.services(context).db
+    db = context.services.db
     by_status = await subs.count_by_status(db)
     figures = await deliveries.delivery_stats(db)
     lines = [
-        "<b>📊 Stats</b>",
-        f"Subscribers: {by_status['active']} active, {by_status['paused']} paused, "
-        f"{by_status['blocked']} blocked",
-        f"Stored: {await digests.count_digests(db)} digests, {await digests.count_items(db)} items",
-        f"Parts pending: {figures.pending}, failed: {figures.failed}",
+        t(lang, texts.STATS_TITLE),
+        t(
+            lang,
+            texts.STATS_SUBSCRIBERS,
+            active=by_status[ChatStatus.ACTIVE],
+            paused=by_status[ChatStatus.PAUSED],
+            blocked=by_status[ChatStatus.BLOCKED],
+        ),
+        t(
+            lang,
+            texts.STATS_STORED,
+            digests=await digests.count_digests(db),
+            items=await digests.count_items(db),
+        ),
+        t(lang, texts.STATS_PARTS, pending=figures.pending, failed=figures.failed),
     ]
     if figures.last_fanout is not None:
         fanout = figures.last_fanout
         lines.append(
-            f"Last fan-out: {escape(fanout.digest_id)}: {fanout.parts} parts in "
-            f"{fanout.duration:.1f} s ({fanout.rate:.1f} msg/s)"
+            t(
+                lang,
+                texts.STATS_FANOUT,
+                digest=fanout.digest_id,
+                parts=fanout.parts,
+                seconds=f"{fanout.duration:.1f}",
+                rate=f"{fanout.rate:.1f}",
+            )
         )
     if figures.latency_p50 is not None:
         lines.append(
-            f"Delivery latency: p50 {figures.latency_p50:.1f} s, p95 {figures.latency_p95:.1f} s"
+            t(
+                lang,
+                texts.STATS_LATENCY,
+                p50=f"{figures.latency_p50:.1f}",
+                p95=f"{figures.latency_p95:.1f}",
+            )
         )
-    await handlers.reply(update, context, "\n".join(lines))
+    await reply(update, context, "\n".join(lines))
 
 
-async def ingest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not handlers.is_bot_admin(update, context):
-        await handlers.reply(update, context, REFUSAL)
+async def ingest(update: Update, context: BotContext) -> None:
+    lang = (await chat_state(update, context)).lang
+    if not is_bot_admin(update, context):
+        await reply(update, context, t(lang, texts.ADMIN_REFUSAL))
         return
     if not context.args:
-        await handlers.reply(update, context, "Usage: /ingest &lt;feed URL or path&gt;")
+        await reply(update, context, t(lang, texts.INGEST_USAGE))
         return
-    services = handlers.services(context)
+    services = context.services
     async with services.ingest_lock:
-        report = await ingest_targets(services.ingest_db, list(context.args), services.http)
+        report = await ingest_targets(services.db, list(context.args), services.http)
     if report.new and services.engine is not None:
         services.engine.wake()
-    lines = [f"Ingested: {report.summary()}."]
-    lines += [f"• {escape(what)}: {escape(why)}" for what, why in report.failed[:10]]
-    await handlers.reply(update, context, "\n".join(lines))
-
-
-async def on_group_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A group that became a supergroup keeps its subscription under the new id."""
-    message = update.effective_message
-    if message.migrate_to_chat_id:
-        await subs.migrate_chat(
-            handlers.services(context).db, message.chat.id, message.migrate_to_chat_id
+    lines = [
+        t(
+            lang,
+            texts.INGEST_DONE,
+            new=len(report.new),
+            updated=len(report.updated),
+            unchanged=len(report.unchanged),
+            failed=len(report.failed),
         )
-
-
-async def on_membership_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Removed from a group, or blocked in a private chat: stop sending there."""
-    change = update.my_chat_member
-    if change.new_chat_member.status in ("kicked", "left"):
-        db = handlers.services(context).db
-        if await subs.get_subscriber(db, change.chat.id) is not None:
-            await subs.set_status(db, change.chat.id, "blocked")
-            log.info("bot removed from chat: subscriber blocked", extra={"chat_id": change.chat.id})
+    ]
+    lines += [t(lang, texts.INGEST_FAILED_LINE, what=w, why=y) for w, y in report.failed[:10]]
+    await reply(update, context, "\n".join(lines))

@@ -1,32 +1,54 @@
-"""What the handlers, jobs and admin commands share, kept in Application.bot_data."""
+"""Typed shared state for handlers: `context.services` instead of bot_data look-ups
+(as PTB's examples/contexttypesbot.py does it)."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-import aiosqlite
 import httpx
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.delivery.engine import DeliveryEngine
+from bot.sources.ingest import FileStamps
+from storage.db import Database
 
-if TYPE_CHECKING:
-    from bot.delivery.engine import DeliveryEngine
+SERVICES = "services"  # the bot_data key; only this module reads it
 
 
 @dataclass
 class Services:
+    """What handlers, jobs and admin commands share; one per running Application."""
+
     settings: Settings
-    # Separate connections: aiosqlite runs one connection's statements in order, so a
-    # transaction on a shared connection would swallow other tasks' statements.
-    db: aiosqlite.Connection  # handlers: single statements
-    ingest_db: aiosqlite.Connection  # source polling and /ingest: one transaction per post
-    http: httpx.AsyncClient
+    db: Database  # every write through db.transaction(), reads through db.execute()
+    http: httpx.AsyncClient  # feeds
     engine: DeliveryEngine | None = None
-    ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    file_stamps: dict = field(
-        default_factory=dict
-    )  # bot.sources.ingest.FileStamps of polled folders
-    started_ts: float = field(default_factory=time.time)
+    ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one ingest at a time
+    file_stamps: FileStamps = field(default_factory=dict)  # polled folders' unchanged files
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """The context every handler gets (registered with ContextTypes in app.py)."""
+
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[SERVICES]
+
+
+def install_services(application: Application, services: Services) -> None:
+    application.bot_data[SERVICES] = services
+
+
+def get_services(application: Application) -> Services | None:
+    return application.bot_data.get(SERVICES)
+
+
+def remove_services(application: Application) -> Services | None:
+    return application.bot_data.pop(SERVICES, None)

@@ -1,148 +1,231 @@
-"""Inline keyboards and the texts that go with them. Callback data stays under
-Telegram's 64 bytes: `<kind>:<args>` with short kinds."""
+"""Inline keyboards and the panels that go with them, in the chat's language.
+
+Callback data stays under Telegram's 64 bytes: `<kind>:<args>`; each kind has its
+own CallbackQueryHandler and a pattern that admits only well-formed data (PATTERNS).
+"""
 
 from __future__ import annotations
 
-import html
+import hashlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.digest.topics import BUILTIN_TOPICS, follow_label
-from storage.subscribers import Subscriber
+from bot.digest.topics import BUILTIN_TOPICS, KEYWORD_PREFIX
+from bot.i18n import t, tp
+from bot.telegram import texts
+from bot.timezones import localize, zone_for
+from storage.subscribers import ChatStatus, Subscriber
 
-SEARCH, TOPIC, SETTING, FORGET = "s", "t", "set", "forget"
+SEARCH, TOPIC, KEYWORD, SETTING, FORGET = "s", "t", "k", "set", "forget"
 MAX_CALLBACK_BYTES = 64
 
-COMMON_ZONES = ("UTC", "Asia/Shanghai", "Europe/London", "America/New_York")
-QUIET_CHOICES = (("off", "Off"), ("22-7", "22–07"), ("23-8", "23–08"))
+COMMON_ZONES = ("Asia/Shanghai", "UTC", "Europe/London", "America/New_York")
+QUIET_CHOICES = ("22-7", "23-8")
 
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=False)
+# What each kind's data may look like; anything else is answered "out of date".
+PATTERNS = {
+    SEARCH: r"^s:[A-Za-z0-9_-]{8,24}:\d{1,5}$",
+    TOPIC: r"^t:(" + "|".join(BUILTIN_TOPICS) + r")$",
+    KEYWORD: r"^k:[0-9a-f]{12}$",
+    SETTING: r"^set:(format|alerts|previews|lang|tz|quiet):[A-Za-z0-9_/+:-]{1,40}$",
+    FORGET: r"^forget:(yes|no)$",
+}
 
 
 def button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=data)
 
 
-def fits(data: str) -> bool:
-    return len(data.encode()) <= MAX_CALLBACK_BYTES
+def rows_of(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def keyword_token(follow: str) -> str:
+    """A keyword's button id: a hash, so any keyword (however long) has its button."""
+    return hashlib.sha256(follow.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+# ---- topic names -------------------------------------------------------------------------
+
+
+def topic_name(key: str, lang: str) -> str:
+    """A built-in topic's name in `lang`; a keyword as itself."""
+    if key.startswith(KEYWORD_PREFIX):
+        return key[len(KEYWORD_PREFIX) :]
+    topic = BUILTIN_TOPICS.get(key)
+    if topic is None:
+        return key
+    english, _, chinese = topic.label.partition(" · ")
+    return chinese if lang == "zh" and chinese else english
+
+
+# ---- search ------------------------------------------------------------------------------
 
 
 def search_pager(
-    query_id: int, offset: int, size: int, has_more: bool
+    token: str, offset: int, size: int, has_more: bool, lang: str
 ) -> InlineKeyboardMarkup | None:
     row = []
     if offset > 0:
-        row.append(button("◀ Previous", f"{SEARCH}:{query_id}:{max(0, offset - size)}"))
+        row.append(
+            button(tp(lang, texts.BUTTON_PREVIOUS), f"{SEARCH}:{token}:{max(0, offset - size)}")
+        )
     if has_more:
-        row.append(button("Next ▶", f"{SEARCH}:{query_id}:{offset + size}"))
+        row.append(button(tp(lang, texts.BUTTON_NEXT), f"{SEARCH}:{token}:{offset + size}"))
     return InlineKeyboardMarkup([row]) if row else None
 
 
-def _choice(label: str, chosen: bool) -> str:
-    return f"• {label} •" if chosen else label
+# ---- settings ----------------------------------------------------------------------------
 
 
-def settings_text(subscriber: Subscriber) -> str:
-    quiet = (
-        f"{subscriber.quiet_from:02d}:00–{subscriber.quiet_to:02d}:00"
-        if subscriber.quiet_from is not None and subscriber.quiet_to is not None
-        else "off"
-    )
-    alerts = "only items of my topics" if subscriber.alerts_mode == "topics" else "every digest"
-    status = {"active": "subscribed", "paused": "not subscribed (/start)", "blocked": "blocked"}
-    return "\n".join(
-        [
-            "<b>⚙️ Settings</b>",
-            f"Status: {status.get(subscriber.status, subscriber.status)}",
-            f"Format: <b>{subscriber.format}</b>",
-            f"Link previews: <b>{'on' if subscriber.previews else 'off'}</b>",
-            f"Alerts: <b>{alerts}</b>",
-            f"Time zone: <b>{escape(subscriber.tz)}</b>",
-            f"Quiet hours: <b>{quiet}</b>",
-            "",
-            "Tap to change, or type /format, /previews, /alerts, /tz, /quiet.",
+def _chosen(lang: str, label: str, chosen: bool) -> str:
+    return tp(lang, texts.BUTTON_CHOSEN, label=label) if chosen else label
+
+
+def _quiet_value(subscriber: Subscriber) -> str:
+    if subscriber.quiet_from is None or subscriber.quiet_to is None:
+        return "off"
+    return f"{subscriber.quiet_from}-{subscriber.quiet_to}"
+
+
+def setting_value(name: str, subscriber: Subscriber, lang: str) -> str:
+    """A setting's current value as the user reads it (plain text)."""
+    if name == "format":
+        names = {
+            "full": texts.FORMAT_FULL,
+            "brief": texts.FORMAT_BRIEF,
+            "headlines": texts.FORMAT_HEADLINES,
+        }
+        return tp(lang, names.get(subscriber.format, texts.FORMAT_FULL))
+    if name == "previews":
+        return tp(lang, texts.ON if subscriber.previews else texts.OFF)
+    if name == "alerts":
+        return tp(
+            lang, texts.ALERTS_TOPICS if subscriber.alerts_mode == "topics" else texts.ALERTS_ALL
+        )
+    if name == "lang":
+        return tp(lang, texts.LANG_ZH if subscriber.language == "zh" else texts.LANG_EN)
+    if name == "tz":
+        return subscriber.tz or tp(lang, texts.TZ_NOT_CHOSEN)
+    if name == "quiet":
+        if subscriber.quiet_from is None or subscriber.quiet_to is None:
+            return tp(lang, texts.OFF)
+        return tp(lang, texts.QUIET_RANGE, start=subscriber.quiet_from, end=subscriber.quiet_to)
+    raise ValueError(name)
+
+
+def setting_buttons(name: str, subscriber: Subscriber, lang: str) -> list[InlineKeyboardButton]:
+    """The choices of one setting, the current one marked."""
+
+    def choice(label: str, value: str, current: str) -> InlineKeyboardButton:
+        return button(_chosen(lang, label, value == current), f"{SETTING}:{name}:{value}")
+
+    if name == "format":
+        return [
+            choice(tp(lang, texts.BUTTON_FORMAT_FULL), "full", subscriber.format),
+            choice(tp(lang, texts.BUTTON_FORMAT_BRIEF), "brief", subscriber.format),
+            choice(tp(lang, texts.BUTTON_FORMAT_HEADLINES), "headlines", subscriber.format),
         ]
-    )
+    if name == "previews":
+        current = "on" if subscriber.previews else "off"
+        return [
+            choice(tp(lang, texts.BUTTON_PREVIEWS_ON), "on", current),
+            choice(tp(lang, texts.BUTTON_PREVIEWS_OFF), "off", current),
+        ]
+    if name == "alerts":
+        return [
+            choice(tp(lang, texts.BUTTON_ALERTS_ALL), "all", subscriber.alerts_mode),
+            choice(tp(lang, texts.BUTTON_ALERTS_TOPICS), "topics", subscriber.alerts_mode),
+        ]
+    if name == "lang":
+        return [
+            choice(tp(lang, texts.LANG_ZH), "zh", subscriber.language),
+            choice(tp(lang, texts.LANG_EN), "en", subscriber.language),
+        ]
+    if name == "tz":
+        return [choice(zone, zone, subscriber.tz) for zone in COMMON_ZONES]
+    if name == "quiet":
+        current = _quiet_value(subscriber)
+        buttons = [choice(tp(lang, texts.BUTTON_QUIET_OFF), "off", current)]
+        for value in QUIET_CHOICES:
+            start, end = (int(hour) for hour in value.split("-"))
+            quiet_range = tp(lang, texts.QUIET_RANGE, start=start, end=end)
+            label = tp(lang, texts.BUTTON_QUIET, range=quiet_range)
+            buttons.append(choice(label, value, current))
+        return buttons
+    raise ValueError(name)
 
 
-def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
-    quiet_now = (
-        f"{subscriber.quiet_from}-{subscriber.quiet_to}"
-        if subscriber.quiet_from is not None
-        else "off"
-    )
-    rows = [
-        [
-            button(
-                _choice(name.capitalize(), subscriber.format == name), f"{SETTING}:format:{name}"
-            )
-            for name in ("full", "brief", "headlines")
-        ],
-        [
-            button(_choice("Previews on", subscriber.previews), f"{SETTING}:previews:on"),
-            button(_choice("Previews off", not subscriber.previews), f"{SETTING}:previews:off"),
-        ],
-        [
-            button(
-                _choice("All digests", subscriber.alerts_mode == "all"), f"{SETTING}:alerts:all"
-            ),
-            button(
-                _choice("Only my topics", subscriber.alerts_mode == "topics"),
-                f"{SETTING}:alerts:topics",
-            ),
-        ],
-        [
-            button(_choice(zone, subscriber.tz == zone), f"{SETTING}:tz:{zone}")
-            for zone in COMMON_ZONES[:2]
-        ],
-        [
-            button(_choice(zone, subscriber.tz == zone), f"{SETTING}:tz:{zone}")
-            for zone in COMMON_ZONES[2:]
-        ],
-        [
-            button(_choice(f"Quiet {label}", quiet_now == value), f"{SETTING}:quiet:{value}")
-            for value, label in QUIET_CHOICES
-        ],
+def setting_keyboard(name: str, subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(rows_of(setting_buttons(name, subscriber, lang), 3))
+
+
+SETTINGS_PANEL = (
+    ("format", texts.SETTINGS_FORMAT),
+    ("previews", texts.SETTINGS_PREVIEWS),
+    ("alerts", texts.SETTINGS_ALERTS),
+    ("lang", texts.SETTINGS_LANG),
+    ("tz", texts.SETTINGS_TZ),
+    ("quiet", texts.SETTINGS_QUIET),
+)
+_STATUS = {
+    ChatStatus.ACTIVE: texts.STATUS_ACTIVE,
+    ChatStatus.PAUSED: texts.STATUS_PAUSED,
+    ChatStatus.BLOCKED: texts.STATUS_BLOCKED,
+}
+
+
+def settings_text(subscriber: Subscriber, lang: str) -> str:
+    lines = [
+        t(lang, texts.SETTINGS_TITLE),
+        t(lang, texts.SETTINGS_STATUS, status=t(lang, _STATUS[subscriber.status])),
     ]
+    lines += [
+        t(lang, line, value=setting_value(name, subscriber, lang)) for name, line in SETTINGS_PANEL
+    ]
+    return "\n".join([*lines, "", t(lang, texts.SETTINGS_FOOTER)])
+
+
+def settings_keyboard(subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup:
+    rows = []
+    for name, _ in SETTINGS_PANEL:
+        rows += rows_of(setting_buttons(name, subscriber, lang), 3 if name != "tz" else 2)
     return InlineKeyboardMarkup(rows)
 
 
-def topics_text(subscriber: Subscriber) -> str:
-    lines = ["<b>🔔 Topics</b>", "Tap to follow or unfollow. ✅ = following.", ""]
-    for topic in BUILTIN_TOPICS.values():
-        mark = "✅" if topic.key in subscriber.topics else "▫️"
-        sample = ", ".join(topic.keywords[:4])
-        lines.append(f"{mark} <b>{escape(topic.label)}</b> ({escape(sample)}, …)")
-    own = sorted(t for t in subscriber.topics if t.startswith("kw:"))
-    if own:
-        lines += ["", "Your keywords: " + ", ".join(escape(follow_label(t)) for t in own)]
-    mode = (
-        "only matching items"
-        if subscriber.alerts_mode == "topics"
-        else "every digest, matches marked"
-    )
-    lines += ["", f"Alerts: {mode}. Add your own with /follow &lt;keyword&gt;."]
-    return "\n".join(lines)
+def local_time_now(tz: str, now) -> str:
+    """ "14:05" in the zone `tz` at the aware datetime `now`."""
+    local = localize(now, tz) if zone_for(tz) is not None else now
+    return local.strftime("%H:%M")
 
 
-def topics_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
+# ---- topics ------------------------------------------------------------------------------
+
+
+def topics_keyboard(subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup:
     buttons = [
         button(
-            ("✅ " if topic.key in subscriber.topics else "") + topic.label, f"{TOPIC}:{topic.key}"
+            ("✅ " if key in subscriber.topics else "") + topic_name(key, lang), f"{TOPIC}:{key}"
         )
-        for topic in BUILTIN_TOPICS.values()
+        for key in BUILTIN_TOPICS
     ]
     buttons += [
-        button(f"✖ {follow_label(t)}", f"{TOPIC}:{t}")
-        for t in sorted(subscriber.topics)
-        if t.startswith("kw:") and fits(f"{TOPIC}:{t}")
+        button(
+            tp(lang, texts.BUTTON_REMOVE_KEYWORD, keyword=topic_name(follow, lang)[:40]),
+            f"{KEYWORD}:{keyword_token(follow)}",
+        )
+        for follow in sorted(subscriber.topics)
+        if follow.startswith(KEYWORD_PREFIX)
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return InlineKeyboardMarkup(rows_of(buttons, 2))
 
 
-def forget_keyboard() -> InlineKeyboardMarkup:
+def forget_keyboard(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button("Yes, delete everything", f"{FORGET}:yes"), button("No, keep", f"{FORGET}:no")]]
+        [
+            [
+                button(tp(lang, texts.BUTTON_FORGET_YES), f"{FORGET}:yes"),
+                button(tp(lang, texts.BUTTON_FORGET_NO), f"{FORGET}:no"),
+            ]
+        ]
     )

@@ -1,0 +1,122 @@
+"""Answering a chat: Telegram HTML with a plain-text fallback, in the chat's language,
+in the forum topic the command came from."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+
+from bot.digest.render import html_to_plain
+from bot.i18n import Lang, language_for
+from bot.telegram.context import BotContext
+from storage import subscribers as subs
+from storage.subscribers import ChatStatus, Subscriber
+
+log = logging.getLogger(__name__)
+
+PARSE_ERROR = "can't parse entities"
+CHAT_KINDS = ("private", "group", "supergroup", "channel")
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """The chat a handler answers: its stored preferences (or the defaults of a chat the
+    bot has not stored) and the language to answer in."""
+
+    subscriber: Subscriber
+    lang: Lang
+    stored: bool
+
+
+async def chat_state(update: Update, context: BotContext) -> ChatState:
+    """Preferences and language of the update's chat. A private chat follows its user's
+    Telegram language until it picks one with /lang; that language is remembered (for
+    pushes) when it changes."""
+    chat = update.effective_chat
+    user = update.effective_user
+    db = context.services.db
+    found = await subs.get_subscriber(db, chat.id)
+    user_lang = language_for(user.language_code) if user and user.language_code else None
+    if found is None:
+        subscriber = Subscriber(
+            chat_id=chat.id, kind=chat_kind(chat), status=ChatStatus.PAUSED, user_lang=user_lang
+        )
+        return ChatState(subscriber, subscriber.lang or user_lang or "en", stored=False)
+    if chat.type == ChatType.PRIVATE and user_lang and found.user_lang != user_lang:
+        found = await subs.update_preferences(db, chat.id, user_lang=user_lang)
+    lang = found.lang or (user_lang if chat.type == ChatType.PRIVATE else None) or found.language
+    return ChatState(found, lang, stored=True)  # type: ignore[arg-type]
+
+
+def chat_kind(chat: Chat) -> str:
+    return chat.type if chat.type in CHAT_KINDS else "private"
+
+
+def chat_title(chat: Chat) -> str | None:
+    return chat.title or chat.full_name or chat.username
+
+
+def thread_of(update: Update) -> int | None:
+    """The forum topic an update came from, so the answer goes there too."""
+    message = update.effective_message
+    if message is not None and message.is_topic_message:
+        return message.message_thread_id
+    return None
+
+
+async def send_html(
+    context: BotContext,
+    chat_id: int,
+    text: str,
+    *,
+    thread_id: int | None = None,
+    previews: bool = False,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Send Telegram HTML; if Telegram cannot parse it, the same words as plain text."""
+    options = LinkPreviewOptions(is_disabled=not previews)
+    try:
+        await context.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=options,
+            reply_markup=reply_markup,
+            message_thread_id=thread_id,
+        )
+    except BadRequest as error:
+        if PARSE_ERROR not in error.message.lower():
+            raise
+        log.warning(
+            "HTML rejected, sending plain text: %s", error.message, extra={"chat_id": chat_id}
+        )
+        await context.bot.send_message(
+            chat_id,
+            html_to_plain(text),
+            link_preview_options=options,
+            reply_markup=reply_markup,
+            message_thread_id=thread_id,
+        )
+
+
+async def reply(update: Update, context: BotContext, text: str, **kwargs) -> None:
+    """Answer in the update's chat (and forum topic)."""
+    await send_html(context, update.effective_chat.id, text, thread_id=thread_of(update), **kwargs)
+
+
+async def edit_html(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Replace a button's message; pressing the same button twice changes nothing."""
+    try:
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            reply_markup=markup,
+        )
+    except BadRequest as error:
+        if "message is not modified" not in error.message.lower():
+            raise

@@ -1,0 +1,98 @@
+"""/start (with deep links), /stop and /forget."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.digest.topics import BUILTIN_TOPICS
+from bot.i18n import t
+from bot.telegram import keyboards, texts
+from bot.telegram.context import BotContext
+from bot.telegram.permissions import may_change_settings
+from bot.telegram.replies import chat_kind, chat_state, chat_title, edit_html, reply
+from storage import digests as digest_store
+from storage import subscribers as subs
+from storage.subscribers import ChatStatus
+
+
+async def start(update: Update, context: BotContext) -> None:
+    state = await chat_state(update, context)
+    lang = state.lang
+    if not await may_change_settings(update, context):
+        await reply(update, context, t(lang, texts.ADMINS_ONLY))
+        return
+    db = context.services.db
+    chat = update.effective_chat
+    subscriber, before = await subs.subscribe(
+        db,
+        chat.id,
+        kind=chat_kind(chat),
+        title=chat_title(chat),
+        lang=state.subscriber.lang or lang,
+    )
+    lines = []
+    if before == ChatStatus.ACTIVE:
+        lines.append(t(lang, texts.ALREADY_SUBSCRIBED))
+    elif before is None:
+        lines += [t(lang, texts.WELCOME), t(lang, texts.ABOUT)]
+    else:
+        lines.append(t(lang, texts.WELCOME_BACK))
+    # A deep link t.me/<bot>?start=<topic> subscribes and follows that topic in one tap.
+    topic = (context.args or [""])[0].lower()
+    if topic in BUILTIN_TOPICS:
+        await subs.follow(db, chat.id, topic)
+        name = keyboards.topic_name(topic, lang)
+        lines.append(t(lang, texts.FOLLOWING_FROM_LINK, topic=name))
+        subscriber = await subs.get_subscriber(db, chat.id) or subscriber
+    if before is None:
+        latest = await digest_store.latest_digest(db)
+        if latest is not None:
+            lines.append(t(lang, texts.NEWEST, title=latest.title[:200]))
+        lines.append(
+            t(
+                lang,
+                texts.NOW_SETTINGS,
+                format=keyboards.setting_value("format", subscriber, lang),
+                tz=keyboards.setting_value("tz", subscriber, lang),
+            )
+        )
+    await reply(update, context, "\n\n".join(lines))
+
+
+async def stop(update: Update, context: BotContext) -> None:
+    state = await chat_state(update, context)
+    if not await may_change_settings(update, context):
+        await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+        return
+    if not state.stored:
+        await reply(update, context, t(state.lang, texts.NOT_SUBSCRIBED))
+        return
+    await subs.set_status(context.services.db, update.effective_chat.id, ChatStatus.PAUSED)
+    await reply(update, context, t(state.lang, texts.PAUSED))
+
+
+async def forget(update: Update, context: BotContext) -> None:
+    state = await chat_state(update, context)
+    if not await may_change_settings(update, context):
+        await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+        return
+    await reply(
+        update,
+        context,
+        t(state.lang, texts.FORGET_CONFIRM),
+        reply_markup=keyboards.forget_keyboard(state.lang),
+    )
+
+
+async def on_forget_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    state = await chat_state(update, context)
+    if not await may_change_settings(update, context):
+        await query.answer(t(state.lang, texts.ADMINS_ONLY), show_alert=True)
+        return
+    await query.answer()
+    if query.data == f"{keyboards.FORGET}:yes":
+        await subs.forget(context.services.db, update.effective_chat.id)
+        await edit_html(query, t(state.lang, texts.FORGOTTEN), None)
+    else:
+        await edit_html(query, t(state.lang, texts.KEPT), None)

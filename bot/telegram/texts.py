@@ -1,0 +1,193 @@
+"""Every text the Telegram face writes, in English; the Chinese is in the gettext
+catalog (bot/i18n/locales/zh/LC_MESSAGES/messages.po). Texts are Telegram HTML:
+`t(lang, TEXT, name=value)` fills `{name}` escaped (bot/i18n).
+Keep a text's placeholders and tags the same in both languages (a test checks)."""
+
+from bot.i18n import N_
+
+# ---- commands: usage and the one-line help of /help and the command menu --------------
+USAGE_START = N_("/start")
+HELP_START = N_("subscribe to the digests")
+USAGE_STOP = N_("/stop")
+HELP_STOP = N_("pause the digests (your settings are kept)")
+USAGE_LATEST = N_("/latest")
+HELP_LATEST = N_("the newest digest")
+USAGE_SEARCH = N_("/search <words>")
+HELP_SEARCH = N_("find items in every digest so far")
+USAGE_FOLLOW = N_("/follow <topic or keyword>")
+HELP_FOLLOW = N_("follow a topic or your own keyword")
+USAGE_UNFOLLOW = N_("/unfollow <topic or keyword>")
+HELP_UNFOLLOW = N_("stop following it")
+USAGE_TOPICS = N_("/topics")
+HELP_TOPICS = N_("the topics, with buttons to follow them")
+USAGE_SETTINGS = N_("/settings")
+HELP_SETTINGS = N_("format, previews, alerts, language, time zone, quiet hours")
+USAGE_FORMAT = N_("/format full|brief|headlines")
+HELP_FORMAT = N_("how much of each item you see")
+USAGE_ALERTS = N_("/alerts all|topics")
+HELP_ALERTS = N_("every digest, or only items of your topics")
+USAGE_PREVIEWS = N_("/previews on|off")
+HELP_PREVIEWS = N_("link previews under messages")
+USAGE_TZ = N_("/tz <city, zone or UTC offset>")
+HELP_TZ = N_("your time zone, e.g. /tz Beijing or /tz UTC+8")
+USAGE_QUIET = N_("/quiet <HH-HH>|off")
+HELP_QUIET = N_("hold digests during these hours, e.g. /quiet 23-7")
+USAGE_LANG = N_("/lang zh|en")
+HELP_LANG = N_("the bot's language: 中文 or English")
+USAGE_FORGET = N_("/forget")
+HELP_FORGET = N_("delete everything the bot stores about this chat")
+USAGE_HELP = N_("/help")
+HELP_HELP = N_("this list")
+USAGE_STATS = N_("/stats")
+HELP_STATS = N_("subscribers, digests and delivery figures")
+USAGE_INGEST = N_("/ingest <url or path>")
+HELP_INGEST = N_("fetch a source now")
+
+HELP_TITLE = N_("<b>Commands</b>")
+HELP_ADMIN_TITLE = N_("<b>Admin</b>")
+HELP_LINE = N_("{usage} — {help}")
+HELP_FOOTER = N_("Or just type a word to search, e.g. 模型 or OpenAI.")
+
+# ---- subscribing -----------------------------------------------------------------------
+WELCOME = N_("👋 <b>Welcome to the AI digest.</b>")
+WELCOME_BACK = N_("👋 <b>Welcome back.</b> Your settings and topics are as you left them.")
+ALREADY_SUBSCRIBED = N_("✅ You are already subscribed.")
+ABOUT = N_(
+    "Every few hours I send a digest of what happened in AI: numbered items, each a "
+    "linked headline with its author and a short summary."
+)
+NEWEST = N_("Newest: <b>{title}</b> (/latest to read it).")
+NOW_SETTINGS = N_(
+    "Now: format <b>{format}</b>, time zone <b>{tz}</b>. Change it with /settings, "
+    "follow topics with /topics, pause with /stop. /help lists all."
+)
+FOLLOWING_FROM_LINK = N_("🔔 You now follow <b>{topic}</b>.")
+NOT_SUBSCRIBED = N_("You were not subscribed. /start subscribes.")
+PAUSED = N_("⏸ Paused: no more digests. Your settings and topics are kept; /start resumes.")
+ADMINS_ONLY = N_("Only this group's admins can change its settings.")
+
+# ---- reading ---------------------------------------------------------------------------
+NO_DIGEST_YET = N_("No digest has arrived yet.")
+NO_DIGEST_SUBSCRIBED = N_("You are subscribed: I'll send the next one as soon as it is out.")
+NO_DIGEST_NOT_SUBSCRIBED = N_("/start and I'll send the next one as soon as it is out.")
+NEWEST_WAS_EMPTY = N_(
+    "The newest digest, <b>{title}</b>, has no items. Here is the latest one that has:"
+)
+SEARCH_USAGE = N_(
+    "Usage: /search &lt;words&gt;, e.g. <code>/search 模型</code> or "
+    "<code>/search OpenAI agent</code>. Several words must all match."
+)
+SEARCH_NOTHING = N_("Nothing found for <b>{query}</b>. Try fewer or shorter words.")
+SEARCH_NO_MORE = N_("No more results for <b>{query}</b>.")
+SEARCH_EXPIRED = N_("This search has expired; send /search again.")
+SEARCH_HINT = N_("<i>Searched for what you typed. /help lists the commands.</i>")
+BUTTON_PREVIOUS = N_("◀ Previous")
+BUTTON_NEXT = N_("Next ▶")
+
+# ---- topics ----------------------------------------------------------------------------
+FOLLOW_USAGE = N_(
+    "Usage: /{verb} &lt;topic or keyword&gt;, e.g. <code>/{verb} chips</code> or "
+    "<code>/{verb} Gemini</code>. /topics shows the built-in topics."
+)
+FOLLOWING = N_("🔔 Following <b>{label}</b>.")
+ALREADY_FOLLOWING = N_("You already follow <b>{label}</b>.")
+FOLLOW_MARKED_HINT = N_("Matching items are marked in each digest; /alerts topics sends only them.")
+UNFOLLOWED = N_("Unfollowed <b>{label}</b>.")
+NOT_FOLLOWING = N_("You did not follow <b>{label}</b>.")
+KEYWORD_TOO_SHORT = N_(
+    "A keyword of one Latin letter matches almost everything. Try a word, e.g. "
+    "<code>/follow Gemini</code>."
+)
+KEYWORD_SEPARATOR = N_(
+    "A keyword cannot contain , | : or a line break. Follow each word on its own."
+)
+KEYWORD_NO_LETTERS = N_("A keyword needs at least one letter or digit.")
+KEYWORD_TOO_LONG = N_("A keyword can be at most {max} characters long.")
+KEYWORD_LIMIT = N_("You follow {max} keywords, the most a chat can. Remove one in /topics first.")
+TOPICS_TITLE = N_("<b>🔔 Topics</b>")
+TOPICS_HELP = N_("Tap to follow or unfollow. ✅ = following.")
+TOPIC_LINE = N_("{mark} <b>{name}</b>: {definition}")
+YOUR_KEYWORDS = N_("Your keywords: {keywords}")
+TOPICS_ALERTS_TOPICS = N_("Alerts: only matching items. Add your own with /follow &lt;keyword&gt;.")
+TOPICS_ALERTS_ALL = N_(
+    "Alerts: every digest, matches marked. Add your own with /follow &lt;keyword&gt;."
+)
+TOAST_FOLLOWING = N_("Following {label}")
+TOAST_UNFOLLOWED = N_("Unfollowed {label}")
+BUTTON_REMOVE_KEYWORD = N_("✖ {keyword}")
+
+# ---- settings --------------------------------------------------------------------------
+SETTINGS_TITLE = N_("<b>⚙️ Settings</b>")
+SETTINGS_STATUS = N_("Status: {status}")
+STATUS_ACTIVE = N_("subscribed")
+STATUS_PAUSED = N_("not subscribed (/start)")
+STATUS_BLOCKED = N_("blocked")
+SETTINGS_FORMAT = N_("Format: <b>{value}</b>")
+SETTINGS_PREVIEWS = N_("Link previews: <b>{value}</b>")
+SETTINGS_ALERTS = N_("Alerts: <b>{value}</b>")
+SETTINGS_LANG = N_("Language: <b>{value}</b>")
+SETTINGS_TZ = N_("Time zone: <b>{value}</b>")
+SETTINGS_QUIET = N_("Quiet hours: <b>{value}</b>")
+SETTINGS_FOOTER = N_("Tap to change, or type /format, /previews, /alerts, /lang, /tz, /quiet.")
+SAVED = N_("✅ Saved.")
+TOAST_SAVED = N_("Saved")
+CURRENT_VALUE = N_("{usage}\nNow: <b>{value}</b>. Tap to change:")
+
+FORMAT_FULL = N_("full")
+FORMAT_BRIEF = N_("brief")
+FORMAT_HEADLINES = N_("headlines")
+ON = N_("on")
+OFF = N_("off")
+ALERTS_ALL = N_("every digest")
+ALERTS_TOPICS = N_("only items of my topics")
+TZ_NOT_CHOSEN = N_("as each digest was published")
+QUIET_RANGE = N_("{start:02d}:00–{end:02d}:00")
+LANG_ZH = N_("中文")
+LANG_EN = N_("English")
+
+BUTTON_FORMAT_FULL = N_("Full")
+BUTTON_FORMAT_BRIEF = N_("Brief")
+BUTTON_FORMAT_HEADLINES = N_("Headlines")
+BUTTON_PREVIEWS_ON = N_("Previews on")
+BUTTON_PREVIEWS_OFF = N_("Previews off")
+BUTTON_ALERTS_ALL = N_("All digests")
+BUTTON_ALERTS_TOPICS = N_("Only my topics")
+BUTTON_QUIET_OFF = N_("No quiet hours")
+BUTTON_QUIET = N_("Quiet {range}")
+BUTTON_CHOSEN = N_("• {label} •")
+
+USAGE_WITH_EXAMPLE_TZ = N_(
+    "I don't know the time zone <b>{value}</b>. Try a city (Beijing, 北京, London), "
+    "an IANA name (Asia/Tokyo) or an offset (UTC+8)."
+)
+TZ_SUGGESTIONS = N_("Did you mean: {zones}?")
+TZ_SAVED = N_("🕒 Time zone: <b>{zone}</b>. It is {time} there now.")
+BAD_VALUE = N_("<b>{value}</b> is not a choice here.")
+LANG_SAVED = N_("🌐 I'll write in English in this chat.")
+
+# ---- forgetting ------------------------------------------------------------------------
+FORGET_CONFIRM = N_(
+    "Delete everything I store about this chat (subscription, settings, topics, "
+    "delivery records)? This cannot be undone."
+)
+BUTTON_FORGET_YES = N_("Yes, delete everything")
+BUTTON_FORGET_NO = N_("No, keep")
+FORGOTTEN = N_("🗑 Done: nothing about this chat is stored any more.")
+KEPT = N_("Kept: nothing was deleted.")
+
+# ---- errors and the rest ---------------------------------------------------------------
+BUTTON_OUT_OF_DATE = N_("This button is out of date; send the command again.")
+UNKNOWN_COMMAND = N_("I don't know {command}. /help lists every command.")
+SOMETHING_WENT_WRONG = N_("Sorry, something went wrong. Please try again later.")
+
+# ---- admin -----------------------------------------------------------------------------
+ADMIN_REFUSAL = N_("Sorry, that command is for the bot's admins.")
+STATS_TITLE = N_("<b>📊 Stats</b>")
+STATS_SUBSCRIBERS = N_("Subscribers: {active} active, {paused} paused, {blocked} blocked")
+STATS_STORED = N_("Stored: {digests} digests, {items} items")
+STATS_PARTS = N_("Parts pending: {pending}, failed: {failed}")
+STATS_FANOUT = N_("Last fan-out: {digest}: {parts} parts in {seconds} s ({rate} msg/s)")
+STATS_LATENCY = N_("Delivery latency: p50 {p50} s, p95 {p95} s")
+INGEST_USAGE = N_("Usage: /ingest &lt;feed URL or path&gt;")
+INGEST_DONE = N_("Ingested: {new} new, {updated} updated, {unchanged} unchanged, {failed} failed.")
+INGEST_FAILED_LINE = N_("• {what}: {why}")
