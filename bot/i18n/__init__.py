@@ -5,7 +5,8 @@ gettext catalog (`locales/zh/LC_MESSAGES/messages.po`) kept with Babel (`make me
 extracts and updates it). Digest content is never translated.
 
 - `N_("...")` marks a text where it is defined (bot/telegram/texts.py and a few in
-  rendering); `t(lang, text, **values)` translates it and fills `{placeholders}`.
+  rendering); `t(lang, text, **values)` translates it and fills `{placeholders}`;
+  `tp()` gives its plain text (buttons, toasts, the command menu).
 - Texts are Telegram HTML. `t()` escapes every value it fills in, unless the value is
   `Html` (already HTML, e.g. a rendered link), so user input can never become markup.
 - A text missing from the catalog at run time falls back to English, logged once.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -118,7 +120,11 @@ def tn(lang: str, singular: str, plural: str, n: int, /, **values: object) -> st
     return text.format(n=n, **{k: _fill(v) for k, v in values.items()})
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
 def tp(lang: str, msgid: str, /, **values: object) -> str:
-    """t() for plain text (buttons, toasts, the command menu): values are not escaped."""
-    text = gettext(lang, msgid)
+    """The plain text of a text (buttons, toasts, the command menu): tags dropped,
+    entities unescaped, values filled as they are."""
+    text = html.unescape(_TAG.sub("", gettext(lang, msgid)))
     return text.format(**values) if values else text

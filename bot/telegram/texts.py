@@ -1,6 +1,7 @@
 """Every text the Telegram face writes, in English; the Chinese is in the gettext
-catalog (bot/i18n/locales/zh/LC_MESSAGES/messages.po). Texts are Telegram HTML:
-`t(lang, TEXT, name=value)` fills `{name}` escaped (bot/i18n).
+catalog (bot/i18n/locales/zh/LC_MESSAGES/messages.po). Every text is Telegram HTML:
+`t(lang, TEXT, name=value)` fills `{name}` escaped; `tp()` gives the plain text for
+buttons, toasts and the command menu (bot/i18n).
 Keep a text's placeholders and tags the same in both languages (a test checks)."""
 
 from bot.i18n import N_
@@ -12,11 +13,11 @@ USAGE_STOP = N_("/stop")
 HELP_STOP = N_("pause the digests (your settings are kept)")
 USAGE_LATEST = N_("/latest")
 HELP_LATEST = N_("the newest digest")
-USAGE_SEARCH = N_("/search <words>")
+USAGE_SEARCH = N_("/search &lt;words&gt;")
 HELP_SEARCH = N_("find items in every digest so far")
-USAGE_FOLLOW = N_("/follow <topic or keyword>")
+USAGE_FOLLOW = N_("/follow &lt;topic or keyword&gt;")
 HELP_FOLLOW = N_("follow a topic or your own keyword")
-USAGE_UNFOLLOW = N_("/unfollow <topic or keyword>")
+USAGE_UNFOLLOW = N_("/unfollow &lt;topic or keyword&gt;")
 HELP_UNFOLLOW = N_("stop following it")
 USAGE_TOPICS = N_("/topics")
 HELP_TOPICS = N_("the topics, with buttons to follow them")
@@ -28,9 +29,9 @@ USAGE_ALERTS = N_("/alerts all|topics")
 HELP_ALERTS = N_("every digest, or only items of your topics")
 USAGE_PREVIEWS = N_("/previews on|off")
 HELP_PREVIEWS = N_("link previews under messages")
-USAGE_TZ = N_("/tz <city, zone or UTC offset>")
+USAGE_TZ = N_("/tz &lt;city, zone or UTC offset&gt;")
 HELP_TZ = N_("your time zone, e.g. /tz Beijing or /tz UTC+8")
-USAGE_QUIET = N_("/quiet <HH-HH>|off")
+USAGE_QUIET = N_("/quiet &lt;HH-HH&gt;|off")
 HELP_QUIET = N_("hold digests during these hours, e.g. /quiet 23-7")
 USAGE_LANG = N_("/lang zh|en")
 HELP_LANG = N_("the bot's language: 中文 or English")
@@ -40,7 +41,7 @@ USAGE_HELP = N_("/help")
 HELP_HELP = N_("this list")
 USAGE_STATS = N_("/stats")
 HELP_STATS = N_("subscribers, digests and delivery figures")
-USAGE_INGEST = N_("/ingest <url or path>")
+USAGE_INGEST = N_("/ingest &lt;url or path&gt;")
 HELP_INGEST = N_("fetch a source now")
 
 HELP_TITLE = N_("<b>Commands</b>")
