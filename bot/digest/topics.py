@@ -1,9 +1,13 @@
 """Built-in AI topics, users' own keywords, and matching them against digest items.
 
+The nine built-in topics are defined here (TOPIC_DEFINITIONS: what an item must be about,
+in English and Chinese); whether an item is about one is decided by classify() from
+bot/digest/topic_rules.py (weighted terms, with an explanation of what decided).
+
 A follow is stored as a string: a built-in topic key ("chips") or "kw:<keyword>"
 for a user's own keyword ("kw:karpathy").
 
-How a keyword matches (case-insensitive, after NFKC normalisation of the text, so
+How an own keyword matches (case-insensitive, after NFKC normalisation of the text, so
 full-width "ＧＰＵ" counts as "GPU"):
 - An end of a keyword that is a Latin letter or digit must sit on a word boundary,
   judged against Latin letters and digits only, so Latin keywords match inside
@@ -33,91 +37,137 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.digest.models import Item
+from bot.digest.topic_rules import TERMS, classify, topic_hits
+
+__all__ = [
+    "BUILTIN_TOPICS",
+    "MAX_KEYWORD",
+    "MAX_KEYWORDS_PER_CHAT",
+    "TOPIC_DEFINITIONS",
+    "TOPIC_KEYS",
+    "TOPIC_NAMES",
+    "check_keyword",
+    "classify",
+    "follow_keywords",
+    "follow_label",
+    "keyword_matches",
+    "keyword_pattern",
+    "match_item",
+    "parse_follow",
+]
 
 KEYWORD_PREFIX = "kw:"
-MAX_KEYWORD = 64
+MAX_KEYWORD = 64  # characters of an own keyword
+MAX_KEYWORDS_PER_CHAT = 50
+
+
+TOPIC_KEYS: tuple[str, ...] = (
+    "models",
+    "agents",
+    "robotics",
+    "opensource",
+    "chips",
+    "funding",
+    "policy",
+    "research",
+    "products",
+)  # display order: /topics and the settings keyboard
+
+TOPIC_NAMES: dict[str, dict[str, str]] = {
+    "models": {"en": "Models & releases", "zh": "模型与发布"},
+    "agents": {"en": "Agents", "zh": "智能体"},
+    "robotics": {"en": "Robotics", "zh": "机器人"},
+    "opensource": {"en": "Open source", "zh": "开源"},
+    "chips": {"en": "Chips & compute", "zh": "芯片与算力"},
+    "funding": {"en": "Funding & companies", "zh": "融资与公司"},
+    "policy": {"en": "Policy & safety", "zh": "政策与安全"},
+    "research": {"en": "Research papers", "zh": "研究论文"},
+    "products": {"en": "Products & apps", "zh": "产品与应用"},
+}
+
+# What an item must be about to belong to a topic. These are the definitions the labels in
+# tests/fixtures/topic_labels.tsv were judged by, and what /topics may show; the terms that
+# approximate them are in bot/digest/topic_rules.py. An item may have several topics or none.
+TOPIC_DEFINITIONS: dict[str, dict[str, str]] = {
+    "models": {
+        "en": "An AI model itself is the subject: a new model or version (language, image, "
+        "video, speech or multimodal), what it can do, how it scores or compares, or how "
+        "models are built and trained. A product that merely uses a model does not count.",
+        "zh": "条目的主体是 AI 模型本身：新模型或新版本（语言、图像、视频、语音或多模态）、"
+        "它能做什么、评测成绩与比较，或模型如何构建和训练。只是用到某个模型的产品不算。",
+    },
+    "agents": {
+        "en": "AI that carries out multi-step tasks on its own: agents and coding agents, "
+        "computer and browser use, tool calling, agent frameworks, skills and protocols "
+        "such as MCP, multi-agent systems.",
+        "zh": "自主完成多步任务的 AI：智能体与编程智能体、操控电脑和浏览器、工具调用、"
+        "智能体框架、技能与 MCP 等协议、多智能体系统。",
+    },
+    "robotics": {
+        "en": "Machines that act in the physical world: robots and humanoids, robot arms, "
+        "embodied AI and robot learning, self-driving vehicles and drones.",
+        "zh": "在物理世界中行动的机器：机器人与人形机器人、机械臂、具身智能与机器人学习、"
+        "自动驾驶汽车和无人机。",
+    },
+    "opensource": {
+        "en": "Something released in the open: open-weight models, open-source code, tools "
+        "and libraries (a public repository counts), open datasets, and news about "
+        "open-source projects and communities.",
+        "zh": "以开放方式发布的东西：开放权重的模型、开源代码、工具和库（公开的代码仓库也算）、"
+        "开放数据集，以及开源项目与社区的消息。",
+    },
+    "chips": {
+        "en": "The hardware AI runs on: chips and accelerators (GPUs, TPUs, NPUs), chipmakers, "
+        "data centres, compute capacity and its supply, GPU software such as CUDA, and chip "
+        "manufacturing and trade.",
+        "zh": "AI 运行所依赖的硬件：芯片与加速器（GPU、TPU、NPU）、芯片厂商、数据中心、"
+        "算力规模与供应、CUDA 等 GPU 软件栈，以及芯片制造与贸易。",
+    },
+    "funding": {
+        "en": "Money and deals of companies: funding rounds, valuations, investments and "
+        "spending plans, acquisitions and mergers, IPOs and share prices, revenue and "
+        "results, partnerships between companies, layoffs.",
+        "zh": "公司的资金与交易：融资、估值、投资与支出计划、收购与合并、上市与股价、"
+        "营收与财报、公司间的合作、裁员。",
+    },
+    "policy": {
+        "en": "Rules and risks: laws, regulation and government action, courts and lawsuits, "
+        "copyright and privacy, military use, export controls; AI safety and alignment, "
+        "misuse, jailbreaks and harm; security vulnerabilities and attacks.",
+        "zh": "规则与风险：法律、监管与政府行动、法院与诉讼、版权与隐私、军事用途、出口管制；"
+        "AI 安全与对齐、滥用、越狱与危害；安全漏洞与攻击。",
+    },
+    "research": {
+        "en": "New findings from research: papers, preprints and technical reports, studies, "
+        "surveys and experiments, new methods, and benchmarks or datasets that measure AI.",
+        "zh": "研究得出的新发现：论文、预印本与技术报告、研究、调查与实验、新方法，"
+        "以及衡量 AI 的基准和数据集。",
+    },
+    "products": {
+        "en": "Something people or businesses can use is launched or changed: apps, features, "
+        "devices, services, subscriptions and prices, AI added to existing products, and "
+        "how to use them. A model release alone, or a code library, does not count.",
+        "zh": "人们或企业可以使用的东西上线或变化：应用、功能、设备、服务、订阅与价格、"
+        "现有产品接入 AI，以及如何使用它们。仅发布模型或代码库不算。",
+    },
+}
 
 
 @dataclass(frozen=True)
 class Topic:
     key: str
-    label: str  # English, then " · " and a Chinese gloss
-    keywords: tuple[str, ...]
+    label: str  # English, then " · " and the Chinese name
+    keywords: tuple[str, ...]  # the terms of its rules (plain ones; see topic_rules.TERMS)
 
 
-def _topic(key: str, label: str, keywords: str) -> Topic:
-    return Topic(key, label, tuple(k.strip() for k in keywords.split("|") if k.strip()))
-
-
-# Order matters: it is the order of /topics and of the settings keyboard.
+# Kept for the Telegram face (keys and labels in order); classify() decides membership.
 BUILTIN_TOPICS: dict[str, Topic] = {
-    topic.key: topic
-    for topic in (
-        _topic(
-            "models",
-            "Models & releases · 模型与发布",
-            "模型|大模型|语言模型|多模态|model|LLM|foundation model|language model|multimodal"
-            "|GPT|Claude|Gemini|Llama|Qwen|通义|千问|DeepSeek|深度求索|Mistral|Grok|Kimi|GLM|智谱"
-            "|文心|混元|豆包|Nemotron|checkpoint|weights|fine-tune|fine-tuning|微调"
-            "|reasoning model|推理模型|新版本|model release",
-        ),
-        _topic(
-            "agents",
-            "Agents · 智能体",
-            "agent|智能体|代理|多智能体|MCP|tool use|computer use|browser use|autonomous|自主"
-            "|workflow|工作流|Manus|Devin|Codex|Claude Code|A2A|coding assistant|编程助手",
-        ),
-        _topic(
-            "robotics",
-            "Robotics · 机器人",
-            "robot|机器人|humanoid|人形|具身|embodied|Optimus|Figure AI|Boston Dynamics|Unitree"
-            "|宇树|Reachy|机械臂|robot arm|自动驾驶|self-driving|autonomous driving|Waymo|FSD"
-            "|无人机|drone",
-        ),
-        _topic(
-            "opensource",
-            "Open source · 开源",
-            "开源|open source|open-weight|开放权重|Hugging Face|GitHub|Apache 2.0|MIT license"
-            "|Ollama|llama.cpp|vLLM|权重开放|open model",
-        ),
-        _topic(
-            "chips",
-            "Chips & compute · 芯片与算力",
-            "芯片|GPU|NVIDIA|英伟达|TPU|算力|compute|H100|H200|B200|GB200|Blackwell|Rubin"
-            "|数据中心|data center|AMD|昇腾|Ascend|华为芯片|semiconductor|半导体|TSMC|台积电|chip"
-            "|CUDA|HBM|光刻|Cerebras|Groq|超算|supercomputer|晶圆",
-        ),
-        _topic(
-            "funding",
-            "Funding & companies · 融资与公司",
-            "融资|估值|valuation|funding|fund|raised|Series A|Series B|Series C|Series D|seed round"
-            "|IPO|上市|收购|并购|acquisition|acquire|merger|投资|investment|invest|investor"
-            "|venture|VC|a16z|Sequoia|红杉|revenue|营收|ARR|startup|初创|创业公司|独角兽|unicorn"
-            "|layoff|裁员",
-        ),
-        _topic(
-            "policy",
-            "Policy & safety · 政策与安全",
-            "监管|政策|法规|法案|安全|对齐|治理|版权|隐私|诉讼|出口管制|禁令|白宫|regulation"
-            "|regulator|regulatory|policy|policies|AI Act|law|lawsuit|safety|alignment"
-            "|governance|copyright|privacy|deepfake|Congress|Senate|White House"
-            "|executive order|export control|ban|court",
-        ),
-        _topic(
-            "research",
-            "Research papers · 研究论文",
-            "论文|研究|arXiv|paper|research|researcher|benchmark|基准|数据集|dataset|NeurIPS"
-            "|ICML|ICLR|CVPR|ACL|preprint|technical report|技术报告|SOTA|state of the art"
-            "|study|studies|scaling law|实验|experiment",
-        ),
-        _topic(
-            "products",
-            "Products & apps · 产品与应用",
-            "产品|应用|上线|推出|功能|插件|浏览器|用户|订阅|app|product|launch|feature|ChatGPT"
-            "|Copilot|Perplexity|plugin|browser|iOS|Android|subscription|beta|waitlist"
-            "|rolling out|rollout",
-        ),
+    key: Topic(
+        key,
+        f"{TOPIC_NAMES[key]['en']} · {TOPIC_NAMES[key]['zh']}",
+        tuple(term for term, weight in TERMS[key] if weight > 0 and not term.startswith("re:")),
     )
+    for key in TOPIC_KEYS
 }
 
 
@@ -131,22 +181,48 @@ _QUOTES = "\"'“”‘’「」『』《》`"
 
 def parse_follow(text: str) -> str | None:
     """User text to a follow string: a built-in key when the text names a topic (its
-    key, its label, the English or the Chinese part of the label), else
-    "kw:<keyword>" (lower-cased, whitespace collapsed, at most 64 characters).
-    None when nothing is left or only punctuation is."""
-    text = _normalise(text)
-    if text.lower().startswith(KEYWORD_PREFIX):
-        text = text[len(KEYWORD_PREFIX) :].strip()
-    text = text.strip(_QUOTES).strip()
+    key, its English or Chinese name, or both as in its label), else "kw:<keyword>"
+    (lower-cased, whitespace collapsed, at most 64 characters). None when nothing is
+    left or only punctuation is. Whether an own keyword is acceptable: check_keyword."""
+    text = _strip_keyword(_normalise(text))
     if not any(ch.isalnum() for ch in text):
         return None
     wanted = text.casefold()
-    for topic in BUILTIN_TOPICS.values():
-        names = {topic.key, topic.label, *topic.label.split(" · ")}
+    for key in TOPIC_KEYS:
+        names = {key, BUILTIN_TOPICS[key].label, *TOPIC_NAMES[key].values()}
         if wanted in {name.casefold() for name in names}:
-            return topic.key
+            return key
     keyword = text.lower()[:MAX_KEYWORD].rstrip()
     return KEYWORD_PREFIX + keyword
+
+
+def _strip_keyword(text: str) -> str:
+    if text.lower().startswith(KEYWORD_PREFIX):
+        text = text[len(KEYWORD_PREFIX) :].strip()
+    return text.strip(_QUOTES).strip()
+
+
+_SEPARATORS = (",", "|", ":", "\n", "\r")  # used in stored profile keys and lists
+
+
+def check_keyword(text: str) -> str | None:
+    """None when `text` is acceptable as a user's own keyword (as parse_follow reads it),
+    else why not: "separator" (contains , | : or a line break), "no_letters" (no letter or
+    digit), "too_short" (one Latin letter or digit: "a" is in almost every English item),
+    "too_long" (over MAX_KEYWORD characters). Anything else (emoji with text, HTML,
+    search syntax) is kept and matched as plain text."""
+    if any(sep in text for sep in ("\n", "\r")):
+        return "separator"
+    keyword = _strip_keyword(_normalise(text))
+    if any(sep in keyword for sep in _SEPARATORS):
+        return "separator"
+    if not any(ch.isalnum() for ch in keyword):
+        return "no_letters"
+    if len(keyword) == 1 and _is_latin_alnum(keyword):
+        return "too_short"
+    if len(keyword) > MAX_KEYWORD:
+        return "too_long"
+    return None
 
 
 def follow_label(follow: str) -> str:
@@ -159,7 +235,8 @@ def follow_label(follow: str) -> str:
 
 
 def follow_keywords(follow: str) -> tuple[str, ...]:
-    """The keywords a follow stands for; () for an unknown key."""
+    """The keywords a follow stands for (a built-in topic: the plain terms of its rules);
+    () for an unknown key."""
     if follow in BUILTIN_TOPICS:
         return BUILTIN_TOPICS[follow].keywords
     if follow.startswith(KEYWORD_PREFIX):
@@ -310,12 +387,31 @@ def _follow_hits(title: str, author: str, summary: str, follow: str) -> tuple[tu
 
 
 def match_item(item: Item, follows: Iterable[str]) -> list[str]:
-    """The keywords of `follows` found in the item, as written in the keyword lists
-    (or the user's keyword), each once, in order of first appearance; [] when none."""
-    found: dict[str, tuple[int, int, str]] = {}  # folded keyword -> (offset, order, keyword)
+    """What made the item match `follows`, each once, in order of first appearance: for a
+    built-in topic its strong and medium terms that classify found (the weak ones only
+    support them), for an own keyword the keyword; [] when nothing matched."""
+    found: dict[str, tuple[int, int, str]] = {}  # folded -> (offset, order, as shown)
+    hits = topic_hits(item.title, item.summary)
     for follow in sorted(follows):
+        if follow in BUILTIN_TOPICS:
+            text = _index(item.title, item.author or "", item.summary).text
+            for hit in hits.get(follow, ()):
+                folded = hit.term.casefold()
+                if hit.weight >= 2 and folded not in found:
+                    at = text.find(unicodedata.normalize("NFKC", folded))
+                    found[folded] = (at if at >= 0 else len(text), len(found), hit.term)
+            continue
         for offset, keyword in _follow_hits(item.title, item.author or "", item.summary, follow):
             folded = keyword.casefold()
             if folded not in found or offset < found[folded][0]:
                 found[folded] = (offset, len(found), keyword)
     return [keyword for _, _, keyword in sorted(found.values())]
+
+
+def keyword_matches(title: str, author: str | None, summary: str, keyword: str) -> bool:
+    """Whether a user's own keyword occurs in an item (see the module docstring: plain
+    text, case-insensitive, NFKC-folded, Latin ends on word boundaries)."""
+    keyword = _normalise(keyword)
+    if not keyword:
+        return False
+    return bool(_follow_hits(title, author or "", summary, KEYWORD_PREFIX + keyword.lower()))
