@@ -168,7 +168,8 @@ async def ingest_command(settings: Settings, targets: list[str]) -> int:
 
 
 async def search_command(settings: Settings, query: str, offset: int, limit: int) -> int:
-    from bot.digest.render import html_to_plain, render_search_page
+    from bot.digest.markup import html_to_plain
+    from bot.digest.render_search import render_search_page
     from storage.db import connect
     from storage.search import search
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.digest.render import MAX_MESSAGE, utf16_len
+from bot.digest.markup import MAX_MESSAGE, utf16_len
 from bot.local_api import LocalBotApi
 from storage import subscribers as subs
 from storage.db import connect

@@ -18,7 +18,8 @@ from telegram.request import HTTPXRequest
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendRateLimiter
 from bot.delivery.sender import BulkSender
-from bot.digest.render import html_to_plain, render_digest
+from bot.digest.markup import html_to_plain
+from bot.digest.render import render_digest
 from bot.local_api import LocalBotApi
 from bot.preferences import quiet_until
 from storage import deliveries

@@ -30,8 +30,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.delivery.ratelimit import BULK, SendRateLimiter, retry_after_seconds
 from bot.delivery.sender import BulkSender
+from bot.digest.markup import html_to_plain
 from bot.digest.models import Digest
-from bot.digest.render import html_to_plain, render_digest
+from bot.digest.render import render_digest
 from bot.preferences import quiet_until
 from storage import deliveries
 from storage.db import Database

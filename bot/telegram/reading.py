@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.digest.render import render_digest, render_search_page
+from bot.digest.render import render_digest
+from bot.digest.render_search import render_search_page
 from bot.i18n import t
 from bot.preferences import Profile
 from bot.telegram import keyboards, texts

@@ -10,7 +10,7 @@ from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, LinkPreviewOptio
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
-from bot.digest.render import html_to_plain
+from bot.digest.markup import html_to_plain
 from bot.i18n import Lang, language_for
 from bot.telegram.context import BotContext
 from storage import subscribers as subs
