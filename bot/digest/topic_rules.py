@@ -56,7 +56,7 @@ _MONEY = (  # sums of money, not prices ("$0.25 per million tokens")
     r"|\d[\d.,]*+\s?(?:亿|万亿|万)(?:美元|元|人民币|美金))(?!\s?(?:per|/|每|一))"
 )
 _STAR_COUNT = r"re:⭐\s?[\d.,]+\s?k?"
-_STARS = r"re:\d[\d.,]*\s?k?\s?(?:stars|星标)|\d[\d.,]*\s?k\s?星"
+_STARS = r"re:\d[\d.,]*\s?k?\s?(?:stars|星标)|\d[\d.,]*\s?(?:k|万)\s?星"
 _THOUSANDS = r"re:(?<![$\d.,])\d{1,3}(?:\.\d)?k(?![a-z0-9])(?!\s?(?:users|用户|downloads))"
 _RAISES = r"re:rais(?:es|ed|ing)\s+(?:a\s)?\$"
 _SERIES = r"re:series [a-h]\b"
@@ -106,8 +106,8 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
         |多智能体|computer use|browser use|tool use|tool calling|工具调用|agentic coding
         |agent swarm|subagent|sub-agent|子代理|子智能体|context engineering|上下文工程|Agent Skills
         |Agents SDK|Agent SDK|智能体框架|agent framework
-        2: agent|agentic|智能体|Claude Code|Codex|OpenClaw|Clawdbot|龙虾|Manus|Devin|Cline|Droid
-        |LangGraph|AutoGen|CrewAI|A2A|harness|Antigravity|Gemini CLI|代理|副驾驶
+        2: agent|智能体|Claude Code|Codex|OpenClaw|Clawdbot|龙虾|Manus|Devin|Cline|Droid|LangGraph
+        |AutoGen|CrewAI|A2A|harness|Antigravity|Gemini CLI|代理|副驾驶
         1: autonomous|autonomously|自主|workflow|工作流|自动化|automation|automate|tools|工具
         |sandbox|沙盒|沙箱|skills|技能|Cursor|Windsurf|vibe coding|CLI|long-running|长任务|长程
         |编排|orchestration|orchestrate
@@ -115,10 +115,10 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "robotics": _t(
         """
-        3: robot|robotic|robotics|机器人|humanoid|人形|具身|embodied|机械臂|robot arm|自动驾驶
-        |self-driving|autonomous driving|driverless|无人驾驶|robotaxi|无人出租车|Waymo|Optimus
-        |Unitree|宇树|Figure AI|Boston Dynamics|VLA|FSD|drone|无人机|灵巧手|dexterous|遥操作
-        |teleoperation|Reachy
+        3: robot|机器人|humanoid|人形|具身|embodied|机械臂|robot arm|自动驾驶|self-driving
+        |autonomous driving|driverless|无人驾驶|robotaxi|无人出租车|Waymo|Optimus|Unitree|宇树
+        |Figure AI|Boston Dynamics|VLA|FSD|drone|无人机|灵巧手|dexterous|遥操作|teleoperation
+        |Reachy
         1: 物理世界|physical world|sim-to-real|仿真|simulation|manipulation|传感器|sensor|lidar
         |激光雷达
         -3: 聊天机器人|chatbot|客服机器人|机器人流程|RPA
@@ -128,13 +128,13 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
         *_t(
             """
             3: 开源|open source|open sourced|open-weight|open weights|开放权重|Apache 2.0
-            |Apache-2.0|MIT license|MIT 许可|stars on github|open model|self-hosted|自托管
-            |self-host|GitHub 上|github star|github stars
-            2: GitHub|Github 上|星标|repo|repository|仓库|gpt-oss|Ollama|llama.cpp|vLLM|ComfyUI
-            |PyPI|public repository
+            |MIT license|MIT 许可|stars on github|open model|self-hosted|自托管|self-host|GitHub 上
+            |github star|github stars
+            2: GitHub|星标|repo|repository|仓库|gpt-oss|Ollama|llama.cpp|vLLM|ComfyUI|PyPI
+            |public repository
             1: Hugging Face|HuggingFace|weights|权重|community|社区|project|项目|下载|download
             |local|本地|代码库
-            -3: 闭源|closed-source|closed source|proprietary
+            -3: 闭源|closed-source|proprietary
             """
         ),
         (_STAR_COUNT, 3),
@@ -174,19 +174,20 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "policy": _t(
         """
-        3: 监管|regulation|regulator|regulatory|法案|AI Act|lawsuit|诉讼|起诉|sued|court|法院
-        |Supreme Court|copyright|版权|export control|出口管制|禁令|Pentagon|五角大楼
-        |Department of War|Department of Defense|国防部|military|军事|White House|白宫|Congress
-        |国会|Senate|参议院|executive order|行政令|AI alignment|AI 对齐|misalignment|对齐问题
-        |alignment research|对齐研究|对齐工具|AI safety|AI 安全|jailbreak|越狱|vulnerability
-        |vulnerabilities|漏洞|CVE|exploit|malware|恶意软件|phishing|deepfake|深度伪造|red team|红队
-        |supply chain risk|供应链风险|法律行动|legal action|legal requests|harassment|骚扰
-        |misinformation|虚假信息|fake news|假新闻|隐私|privacy|安全漏洞|安全风险|security risk
-        |security flaws|攻击|RCE|remote code execution
-        2: 政府|government|policy|policies|政策|law|法律|法规|ban|compliance|合规|governance|治理
-        |alignment|attack|safety|security|安全性|bias|偏见|interpretability|可解释性|harm|危害
-        |DevSecOps|security scanning|渗透测试|penetration testing|legal|政界|politicians
-        |policymakers|政策制定者
+        3: 安全漏洞|漏洞挖掘|代码漏洞|渗透测试|penetration testing|pentest|数据泄露|data breach
+        |data leak|暴露在公网|监管|regulation|regulator|regulatory|法案|AI Act|lawsuit|诉讼|起诉
+        |sued|court|法院|Supreme Court|copyright|版权|export control|出口管制|禁令|Pentagon
+        |五角大楼|Department of War|Department of Defense|国防部|military|军事|White House|白宫
+        |Congress|国会|Senate|参议院|executive order|行政令|AI alignment|AI 对齐|misalignment
+        |对齐问题|alignment research|对齐研究|对齐工具|AI safety|AI 安全|jailbreak|越狱
+        |vulnerability|vulnerabilities|CVE|exploit|malware|恶意软件|phishing|deepfake|深度伪造
+        |red team|红队|supply chain risk|供应链风险|法律行动|legal action|legal requests|harassment
+        |骚扰|misinformation|虚假信息|fake news|假新闻|安全风险|security risk|security flaws|攻击
+        |RCE|remote code execution
+        2: privacy|隐私|漏洞|政府|government|policy|policies|政策|law|法律|法规|ban|compliance|合规
+        |governance|治理|alignment|attack|safety|security|安全性|bias|偏见|interpretability
+        |可解释性|harm|危害|DevSecOps|security scanning|legal|政界|politicians|policymakers
+        |政策制定者
         1: 安全|禁止|prohibited|misuse|滥用|trust|信任|transparency|透明|welfare|福利|social|社会
         |jobs|就业|风险|risk|对齐|ethics|ethical|伦理|monitoring|监控|honest|诚实|controllable|可控
         """
@@ -203,8 +204,8 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
             |提出了|experiment|提出|university|大学|学院|Berkeley|Stanford|CMU|MIT|实验室
             |laboratory|AUC|强化学习|reinforcement learning|GRPO|Science|Nature|Cell|physics|物理学
             1: 研究|评测|evaluation|evals|benchmark|基准测试|复现|reproduce|SOTA|state of the art
-            |state-of-the-art|framework|框架|分析|analysis|方法|method|准确率|accuracy|理论
-            |theoretical|数学|math|发现|found|discovered|评估
+            |framework|框架|分析|analysis|方法|method|准确率|accuracy|理论|theoretical|数学|math
+            |发现|found|discovered|评估
             """
         ),
         (_VENUE_WWW, 3),
@@ -214,15 +215,15 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
         """
         3: App Store|应用商店|NotebookLM|gift card|礼品卡|Gemini app|Gemini 应用|Sora app
         |ChatGPT app|ChatGPT apps|App Directory|rolling out|rollout|rolls out|waitlist|新功能
-        |new feature|订阅|subscription|subscriber|会员|iPhone|MacBook|iPad|Studio Display|企业版
-        |Pro plan|付费用户|paid users|now available|正式上线
-        2: app|beta|内测|公测|封测|ChatGPT|Copilot|Perplexity|Cursor|Windsurf|TRAE|Midjourney|Gmail
-        |YouTube|WhatsApp|谷歌翻译|Google Translate|Workspace|Chrome|插件|plugin|extension|耳机
-        |glasses|眼镜|手机|phone|launches|免费|free|使用技巧|新增|现支持|now supports|now lets
+        |new feature|订阅|subscription|subscriber|会员|Studio Display|企业版|Pro plan|付费用户
+        |paid users|now available|正式上线
+        2: iPad|MacBook|iPhone|app|beta|内测|公测|封测|ChatGPT|Copilot|Perplexity|Cursor|Windsurf
+        |TRAE|Midjourney|Gmail|YouTube|WhatsApp|谷歌翻译|Google Translate|Workspace|Chrome|插件
+        |plugin|extension|耳机|glasses|眼镜|手机|phone|使用技巧|新增|现支持|now supports|now lets
         |adds support|tips|教程|tutorial|playbook|Claude Desktop|claude.ai|桌面端|移动端
         |desktop app|网页版|AI 助手|AI assistant|编码助手|coding assistant|编程工具|coding tool
-        1: 功能|feature|上线|launch|launches|launched|推出|update|更新|升级|integrates|integration
-        |集成|接入|可用|available|Studio|CLI|desktop|桌面|体验|experience|工具|tool|用户|users|产品
+        1: 免费|free|功能|feature|上线|launch|推出|update|更新|升级|integrates|integration|集成
+        |接入|可用|available|Studio|CLI|desktop|桌面|体验|experience|工具|tool|用户|users|产品
         |product|浏览器|browser|设备|device|指南|guide|enterprise|Ultra|助手|assistant|iOS|Android
         |pricing|定价|价格|price
         -1: model|模型|API|paper|论文
@@ -304,8 +305,8 @@ def _compile() -> tuple[dict, dict, list, list]:
                 continue
             folded = " ".join(_fold(term).split())
             if _WORD.fullmatch(folded):
-                if covered.intersection(_forms(folded)):
-                    continue
+                if covered.intersection(_forms(folded)):  # "GPUs" after "GPU"
+                    raise ValueError(f"{topic}: {term!r} twice")
                 covered.update(_forms(folded))
                 for form in _forms(folded):
                     by_word.setdefault(form, []).append(
@@ -317,6 +318,9 @@ def _compile() -> tuple[dict, dict, list, list]:
             elif _CJK.match(folded) and len(folded) >= 2 and _CJK.match(folded[1]):
                 if re.search(r"[\s\-]", folded):
                     raise ValueError(f"Chinese term with a space: {term!r}")
+                if folded in covered:
+                    raise ValueError(f"{topic}: {term!r} twice")
+                covered.add(folded)
                 by_pair.setdefault(folded[:2], []).append((_Rule(topic, term, weight), folded))
             else:
                 pieces = [re.escape(p) for p in re.split(r"[\s\-]+", folded) if p]
@@ -325,8 +329,8 @@ def _compile() -> tuple[dict, dict, list, list]:
                 # before it is checked by hand (_search).
                 boundary = re.match(f"[{_LATIN_ALNUM}]", folded) is not None
                 end = f"s?(?![{_LATIN_ALNUM}])" if re.search(f"[{_LATIN_ALNUM}]$", folded) else ""
-                if body + end in covered:  # "AI 代理" and "AI代理" are one term
-                    continue
+                if body + end in covered:
+                    raise ValueError(f"{topic}: {term!r} twice")
                 covered.add(body + end)
                 rule = _Rule(topic, term, weight, re.compile(body + end), boundary)
                 first = _WORD.match(folded)
