@@ -174,20 +174,20 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "policy": _t(
         """
-        3: 安全漏洞|漏洞挖掘|代码漏洞|渗透测试|penetration testing|pentest|数据泄露|data breach
-        |data leak|暴露在公网|监管|regulation|regulator|regulatory|法案|AI Act|lawsuit|诉讼|起诉
-        |sued|court|法院|Supreme Court|copyright|版权|export control|出口管制|禁令|Pentagon
-        |五角大楼|Department of War|Department of Defense|国防部|military|军事|White House|白宫
-        |Congress|国会|Senate|参议院|executive order|行政令|AI alignment|AI 对齐|misalignment
-        |对齐问题|alignment research|对齐研究|对齐工具|AI safety|AI 安全|jailbreak|越狱
-        |vulnerability|vulnerabilities|CVE|exploit|malware|恶意软件|phishing|deepfake|深度伪造
-        |red team|红队|supply chain risk|供应链风险|法律行动|legal action|legal requests|harassment
-        |骚扰|misinformation|虚假信息|fake news|假新闻|安全风险|security risk|security flaws|攻击
-        |RCE|remote code execution
-        2: privacy|隐私|漏洞|政府|government|policy|policies|政策|law|法律|法规|ban|compliance|合规
-        |governance|治理|alignment|attack|safety|security|安全性|bias|偏见|interpretability
-        |可解释性|harm|危害|DevSecOps|security scanning|legal|政界|politicians|policymakers
-        |政策制定者
+        3: 安全漏洞|漏洞挖掘|代码漏洞|渗透测试|penetration testing|pentest|data breach|data leak
+        |暴露在公网|监管|regulation|regulator|regulatory|法案|AI Act|lawsuit|诉讼|起诉|sued|court
+        |法院|Supreme Court|copyright|版权|export control|出口管制|禁令|Pentagon|五角大楼
+        |Department of War|Department of Defense|国防部|military|军事|White House|白宫|Congress
+        |国会|Senate|参议院|executive order|行政令|AI alignment|AI 对齐|misalignment|对齐问题
+        |alignment research|对齐研究|对齐工具|AI safety|AI 安全|jailbreak|越狱|vulnerability
+        |vulnerabilities|CVE|exploit|malware|恶意软件|phishing|deepfake|深度伪造|red team|红队
+        |supply chain risk|供应链风险|法律行动|legal action|legal requests|harassment|骚扰
+        |misinformation|虚假信息|fake news|假新闻|安全风险|security risk|security flaws|攻击|RCE
+        |remote code execution
+        2: 数据泄露|privacy|隐私|漏洞|政府|government|policy|policies|政策|law|法律|法规|ban
+        |compliance|合规|governance|治理|alignment|attack|safety|security|安全性|bias|偏见
+        |interpretability|可解释性|harm|危害|DevSecOps|security scanning|legal|政界|politicians
+        |policymakers|政策制定者
         1: 安全|禁止|prohibited|misuse|滥用|trust|信任|transparency|透明|welfare|福利|social|社会
         |jobs|就业|风险|risk|对齐|ethics|ethical|伦理|monitoring|监控|honest|诚实|controllable|可控
         """
@@ -201,8 +201,8 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
             |survey|调研|调查|findings|new benchmark|新基准|dataset|数据集|scaling law
             |published research|new research|研究成果|一项研究
             2: researcher|研究员|研究者|research|study|实验|report|报告|新方法|new method|proposes
-            |提出了|experiment|提出|university|大学|学院|Berkeley|Stanford|CMU|MIT|实验室
-            |laboratory|AUC|强化学习|reinforcement learning|GRPO|Science|Nature|Cell|physics|物理学
+            |提出了|experiment|university|大学|学院|Berkeley|Stanford|CMU|MIT|laboratory|AUC
+            |强化学习|reinforcement learning|GRPO|Science|Nature|Cell|physics|物理学
             1: 研究|评测|evaluation|evals|benchmark|基准测试|复现|reproduce|SOTA|state of the art
             |framework|框架|分析|analysis|方法|method|准确率|accuracy|理论|theoretical|数学|math
             |发现|found|discovered|评估
