@@ -1,5 +1,5 @@
 import sys
 
-from bot.local_api.server import main
+from bot.local_api.cli import main
 
 sys.exit(main())
