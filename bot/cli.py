@@ -14,8 +14,6 @@ from bot.logs import setup_logging
 
 log = logging.getLogger("bot.cli")
 
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -23,7 +21,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot (long polling; webhook when WEBHOOK_URL is set)")
-    commands.add_parser("console", help="chat with the bot in this terminal, no Telegram needed")
+    console = commands.add_parser(
+        "console", help="chat with the bot in this terminal, no Telegram needed"
+    )
+    console.add_argument(
+        "--database",
+        type=Path,
+        help="the database to use (default: its own file next to DATABASE_PATH, so trying "
+        "the console never leaves samples or a test chat where `run` looks)",
+    )
     ingest = commands.add_parser(
         "ingest", help="parse and store posts (folders recurse, feed URLs)"
     )
@@ -57,56 +63,57 @@ def run_cli(argv: list[str]) -> int:
     if args.command in (None, "run"):
         return run_command(settings)
     if args.command == "console":
-        return console_command(settings)
-    if args.command == "ingest":
-        return asyncio.run(ingest_command(settings, args.targets))
-    if args.command == "search":
-        return asyncio.run(search_command(settings, " ".join(args.words), args.offset, args.limit))
+        return console_command(settings, args.database)
+    from storage.db import DatabaseError
+
+    try:
+        if args.command == "ingest":
+            return asyncio.run(ingest_command(settings, args.targets))
+        if args.command == "search":
+            words = " ".join(args.words)
+            return asyncio.run(search_command(settings, words, args.offset, args.limit))
+    except DatabaseError as error:
+        print(f"digest-bot: cannot use the database {error}", file=sys.stderr)
+        return 1
     raise AssertionError(args.command)
 
 
 def run_command(settings: Settings) -> int:
     if settings.bot_token is None:
+        if not sys.stdin.isatty():
+            # A container or service with no token: say so, do not "succeed" in a loop.
+            print(
+                "digest-bot: BOT_TOKEN is not set (put the token from @BotFather in .env "
+                "or the environment); without it and without a terminal there is nothing to run",
+                file=sys.stderr,
+            )
+            return 2
         print(
             "No BOT_TOKEN is set, so here is the local console on the bundled sample digests.\n"
             "To run in Telegram, put BOT_TOKEN=<token from @BotFather> in .env (see README).\n",
             file=sys.stderr,
         )
-        return console_command(settings)
-    from telegram.error import InvalidToken, NetworkError
-
-    from bot.telegram.app import build_application
-
-    application = build_application(settings)
-    try:
-        if settings.webhook_url:
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
-                allowed_updates=ALLOWED_UPDATES,
-            )
-        else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    except InvalidToken:  # PTB's message quotes the token: log our own line instead
-        log.critical(
-            "BOT_TOKEN was rejected by %s (revoked or mistyped? @BotFather issues a new one)",
-            settings.telegram_api_url,
-        )
-        return 1
-    except NetworkError as error:
-        log.critical("cannot reach the Bot API at %s: %s", settings.telegram_api_url, error)
-        return 1
-    return 0
-
-
-def console_command(settings: Settings) -> int:
-    from bot.console import run_console
+        return console_command(settings, None)
+    from bot.telegram.runner import run
+    from storage.instance_lock import AlreadyRunning, InstanceLock
 
     try:
-        return asyncio.run(run_console(settings))
+        with InstanceLock(settings.database_path):
+            return run(settings)
+    except AlreadyRunning as error:
+        print(f"digest-bot: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # the lock file's folder cannot be made or written
+        print(f"digest-bot: cannot use the database {settings.database_path}: "
+              f"{error.strerror}", file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def console_command(settings: Settings, database: Path | None) -> int:
+    from bot.console import console_database, run_console
+
+    try:
+        return asyncio.run(run_console(settings, console_database(settings, database)))
     except KeyboardInterrupt:
         return 0
 

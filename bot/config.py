@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.timezones import resolve_timezone
 
 
 def _split_list(value: object) -> object:
@@ -33,7 +34,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(8080, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
-    default_tz: str = "UTC"
+    default_tz: str = ""  # "": each digest's own offset, as published
 
     @field_validator("digest_sources", mode="before")
     @classmethod
@@ -76,8 +77,13 @@ class Settings(BaseSettings):
     @field_validator("default_tz")
     @classmethod
     def _zone(cls, value: str) -> str:
-        check_timezone(value)
-        return value
+        if not value.strip():
+            return ""
+        choice = resolve_timezone(value)
+        if choice.tz is None:
+            hint = f" (did you mean {', '.join(choice.suggestions)}?)" if choice.suggestions else ""
+            raise ValueError(f"unknown time zone {value!r}{hint}")
+        return choice.tz
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
@@ -94,13 +100,7 @@ class Settings(BaseSettings):
         return urlsplit(self.webhook_url or "").path.lstrip("/")
 
 
-def check_timezone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
-        ) from None
+SECRET_SETTINGS = frozenset({"BOT_TOKEN", "WEBHOOK_SECRET"})
 
 
 class SettingsError(Exception):
@@ -113,7 +113,17 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            name = "_".join(str(part) for part in problem["loc"]).upper() or "settings"
+            loc = problem["loc"]
+            name = str(loc[0]).upper() if loc else ""
             message = problem["msg"].removeprefix("Value error, ")
-            lines.append(f"{name}: {message}" if name != "settings" else message)
+            if not name:
+                lines.append(message)
+                continue
+            # A list's bad element (ADMIN_IDS=12,abc): name the setting and the value,
+            # never a secret's value.
+            value = problem.get("input")
+            shown = isinstance(value, str | int) and value != "" and repr(value) not in message
+            if name not in SECRET_SETTINGS and shown:
+                message = f"{message}: {str(value)[:80]!r}"
+            lines.append(f"{name}: {message}")
         raise SettingsError("\n".join(lines)) from None

@@ -21,7 +21,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.local_api import LocalBotApi, SentMessage
 from bot.sources.ingest import ingest_targets
-from storage.db import connect
+from storage.db import DatabaseError, connect
 
 CONSOLE_CHAT_ID = 1000001  # a private chat with the person at the terminal
 IDLE_GRACE = 0.3  # seconds without a new reply before the next piped line is sent
@@ -98,13 +98,29 @@ async def read_line(stream: TextIO) -> str | None:
     return None if line == "" else line.strip()
 
 
+def console_database(settings: Settings, database: Path | None = None) -> Path:
+    """The console's own file next to DATABASE_PATH (data/digest-bot.console.db), so
+    its samples and its chat never reach the database `digest-bot run` uses."""
+    if database is not None:
+        return database
+    path = settings.database_path
+    return path.with_name(f"{path.stem}.console{path.suffix or '.db'}")
+
+
 async def run_console(
-    settings: Settings, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+    settings: Settings,
+    database: Path,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
 ) -> int:
     from bot.telegram.app import build_application, start_application, stop_application
 
     interactive = stdin.isatty()
-    db = await connect(settings.database_path)
+    try:
+        db = await connect(database)
+    except DatabaseError as error:
+        print(f"digest-bot: cannot use the database {error}", file=sys.stderr)
+        return 1
     try:
         async with httpx.AsyncClient() as client:
             report = await ingest_targets(db, [str(samples_dir())], client)
@@ -119,13 +135,14 @@ async def run_console(
                 # The person at the terminal runs this bot: they may use admin commands.
                 "admin_ids": [*settings.admin_ids, CONSOLE_CHAT_ID],
                 "webhook_url": None,
+                "database_path": database,
             }
         )
         application = build_application(local)
         console = Console(api, application, stdout)
         await start_application(application)
         stdout.write(BANNER)
-        stdout.write(f"({len(report.new)} new sample digests; database {settings.database_path})\n")
+        stdout.write(f"({len(report.new)} new sample digests; database {database})\n")
         try:
             while True:
                 if interactive:

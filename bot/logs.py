@@ -36,6 +36,11 @@ class RedactTokens(logging.Filter):
             record.exc_text = None
         record.msg = self.redact(message)
         record.args = None
+        # Context fields too: a source URL given to /ingest may hold a token.
+        for name in CONTEXT_FIELDS:
+            value = getattr(record, name, None)
+            if isinstance(value, str):
+                setattr(record, name, self.redact(value))
         return True
 
 

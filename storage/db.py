@@ -75,10 +75,13 @@ async def _open_connection(path: str | Path) -> aiosqlite.Connection:
         await prepare_connection(conn)
         return conn
     except BaseException:
-        # A failed connect leaves aiosqlite's worker thread running: stop it, or the
-        # process never exits.
+        # After a failed connect aiosqlite has only *asked* its worker thread to stop:
+        # wait for it, or the process hangs or prints the thread's error at exit.
         with suppress(Exception):
             await conn.close()
+        thread = getattr(conn, "_thread", None)
+        if thread is not None and thread.is_alive():
+            await asyncio.to_thread(thread.join, 5)
         raise
 
 

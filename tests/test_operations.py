@@ -350,9 +350,13 @@ def test_the_console_on_piped_input_and_run_without_a_token(tmp_path):
     assert re.search(r"\[1\] .+\[2\] ", out), out[-3000:]  # a numbered button list
     assert_no_traceback(console.stderr)
 
-    # `digest-bot run` with no BOT_TOKEN: the console, on the bundled samples.
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert "No BOT_TOKEN" in run.stderr
-    assert "digest-bot console" in run.stdout
-    assert "3 new sample digests" in run.stdout
+    # The console kept to its own file: `run` on DATABASE_PATH finds no sample, no chat.
+    assert (tmp_path / "bot.console.db").exists()
+    assert not (tmp_path / "bot.db").exists()
+
+    # `digest-bot run` with no BOT_TOKEN and no terminal (a detached container): not a
+    # console that reads end of input and "succeeds" in a restart loop, but one line.
+    assert run.returncode == 2, run.stderr[-3000:]
+    (line,) = run.stderr.strip().splitlines()
+    assert "BOT_TOKEN" in line
     assert_no_traceback(run.stderr)

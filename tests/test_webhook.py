@@ -108,6 +108,20 @@ async def test_webhook_mode_serves_updates_and_refuses_forged_ones(tmp_path, api
                 async with http.post(url, json=update, headers=headers) as response:
                     assert response.status == 403, headers
 
+            # A huge body: refused on its headers (wrong secret: 403 before any byte of
+            # the body is read), and over 1 MB even with the right secret (413).
+            huge = b"x" * (8 * 1024 * 1024)
+            for headers, status in (
+                ({SECRET_HEADER: "guess"}, 403),
+                ({SECRET_HEADER: SECRET}, 413),
+            ):
+                async with http.post(url, data=huge, headers=headers) as response:
+                    assert response.status == status, headers
+            async with http.post(
+                url, data=b"{not json", headers={SECRET_HEADER: SECRET}
+            ) as response:
+                assert response.status == 400
+
         # A genuine update after the forged ones is answered; the forged ones never were.
         before = len(api.messages_for(USER))
         api.send_user_message(USER, "/help")

@@ -21,7 +21,8 @@ from bot.telegram.context import (
     install_services,
     remove_services,
 )
-from bot.telegram.handlers import add_handlers
+from bot.telegram.handlers import add_handlers, tell_flooding_chat
+from bot.telegram.updates import PerChatUpdateProcessor
 from storage.db import connect
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
     api = settings.telegram_api_url
+    processor = PerChatUpdateProcessor(64)
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -42,7 +44,8 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(rate_limiter or SendRateLimiter(settings.send_rate))
-        .concurrent_updates(64)  # one user's slow /latest must not hold up the others
+        # Chats in parallel, each chat's updates in order (bot/telegram/updates.py).
+        .concurrent_updates(processor)
         .post_init(functools.partial(on_startup, settings=settings))
         .post_stop(on_stop)
         .post_shutdown(on_shutdown)
@@ -50,6 +53,7 @@ def build_application(
     if not with_updater:
         builder = builder.updater(None)
     application = builder.build()
+    processor.on_dropped = functools.partial(tell_flooding_chat, application)
     add_handlers(application)
     return application
 

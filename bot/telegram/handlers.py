@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import t, tp
+from bot.i18n import language_for, t, tp
 from bot.telegram import chat_events, following, keyboards, reading, settings, subscription, texts
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import BotContext
@@ -45,6 +45,14 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     command = (update.effective_message.text or "").split()[0][:40]
     command = command.encode("utf-8", "ignore").decode("utf-8")
     await reply(update, context, t(lang, texts.UNKNOWN_COMMAND, command=command))
+
+
+async def tell_flooding_chat(application: Application, update: Update) -> None:
+    """Said once to a chat whose updates were dropped (bot/telegram/updates.py)."""
+    user = update.effective_user
+    lang = language_for(user.language_code if user else None)
+    chat = update.effective_chat
+    await application.bot.send_message(chat.id, t(lang, texts.FLOOD_NOTICE), parse_mode="HTML")
 
 
 async def out_of_date_button(update: Update, context: BotContext) -> None:

@@ -180,6 +180,10 @@ KEPT = N_("Kept: nothing was deleted.")
 BUTTON_OUT_OF_DATE = N_("This button is out of date; send the command again.")
 UNKNOWN_COMMAND = N_("I don't know {command}. /help lists every command.")
 SOMETHING_WENT_WRONG = N_("Sorry, something went wrong. Please try again later.")
+FLOOD_NOTICE = N_(
+    "You are sending faster than I can answer, so I skipped some of your messages. "
+    "Please wait for my replies."
+)
 
 # ---- admin -----------------------------------------------------------------------------
 ADMIN_REFUSAL = N_("Sorry, that command is for the bot's admins.")

@@ -1,0 +1,153 @@
+"""`digest-bot run`: start the bot (long polling, or a webhook server), run until
+SIGTERM/SIGINT, stop cleanly.
+
+Start-up waits for the Bot API with back-off (one log line per attempt: a network
+that is not up yet, DNS not ready) and gives up at once, in one line, on a rejected
+token. The webhook server is ours (aiohttp), not PTB's: it checks Telegram's secret
+header before reading a body and refuses bodies over MAX_UPDATE_BYTES, so forged
+posts cost nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+from contextlib import suppress
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.telegram.app import build_application, stop_application
+from storage.db import DatabaseError
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "channel_post",
+    "callback_query",
+    "inline_query",
+    "my_chat_member",
+]
+MAX_UPDATE_BYTES = 1024 * 1024  # Telegram's updates are a few kB
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+FIRST_RETRY, MAX_RETRY = 1.0, 60.0  # seconds between start-up attempts
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message is the one line to show."""
+
+
+async def connect_to_bot_api(
+    application: Application, settings: Settings, stop: asyncio.Event
+) -> bool:
+    """PTB's initialize (getMe) until the Bot API answers: True; False when `stop` was
+    set first. StartupError on a rejected token."""
+    delay = FIRST_RETRY
+    attempt = 1
+    while not stop.is_set():
+        try:
+            await application.initialize()
+            return True
+        except InvalidToken:  # PTB's message quotes the token: our own line instead
+            raise StartupError(
+                f"BOT_TOKEN was rejected by {settings.telegram_api_url} "
+                "(revoked or mistyped? @BotFather issues a new one)"
+            ) from None
+        except NetworkError as error:  # TimedOut included
+            log.warning(
+                "cannot reach the Bot API at %s (attempt %d: %s); retrying in %.0f s",
+                settings.telegram_api_url,
+                attempt,
+                error.message,
+                delay,
+            )
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, MAX_RETRY)
+        attempt += 1
+    return False
+
+
+def webhook_app(application: Application, settings: Settings) -> web.Application:
+    secret = settings.webhook_secret.get_secret_value().encode()
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, secret):
+            log.debug("webhook post refused: missing or wrong secret")
+            return web.Response(status=403)
+        if (request.content_length or 0) > MAX_UPDATE_BYTES:
+            return web.Response(status=413)
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, application.bot)
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413)
+        except (ValueError, TypeError, KeyError):
+            log.debug("webhook post refused: not an update")
+            return web.Response(status=400)
+        await application.update_queue.put(update)
+        return web.Response()
+
+    app = web.Application(client_max_size=MAX_UPDATE_BYTES)
+    app.router.add_post("/" + settings.webhook_path, receive)
+    return app
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Run the bot until `stop` is set. Raises StartupError when it cannot start."""
+    application = build_application(settings)
+    site_runner: web.AppRunner | None = None
+    try:
+        if not await connect_to_bot_api(application, settings, stop):
+            return
+        try:
+            await application.post_init(application)
+        except DatabaseError as error:
+            raise StartupError(f"cannot use the database {error}") from None
+        if settings.webhook_url:
+            site_runner = web.AppRunner(webhook_app(application, settings), access_log=None)
+            await site_runner.setup()
+            await web.TCPSite(site_runner, settings.webhook_listen, settings.webhook_port).start()
+            await application.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            await application.bot.delete_webhook()
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        await application.start()
+        log.info("running (%s); SIGTERM or Ctrl-C stops", "webhook" if site_runner else "polling")
+        await stop.wait()
+    finally:
+        if site_runner is not None:
+            await site_runner.cleanup()
+        with suppress(Exception):  # a half-started application still closes what it opened
+            await stop_application(application)
+
+
+def run(settings: Settings) -> int:
+    """The process: 0 after a clean stop, 1 when the bot cannot start."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, stop)
+
+    try:
+        asyncio.run(main())
+    except StartupError as error:
+        log.critical("%s", error)
+        return 1
+    return 0
