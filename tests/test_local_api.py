@@ -13,7 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    MessageEntity,
+    Update,
+)
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import (
     BadRequest,
@@ -96,6 +103,30 @@ async def test_send_message_is_recorded_with_its_markup(api: LocalBotApi, bot: B
     assert recorded[1].parse_mode == "HTML"
     assert recorded[0].ts <= recorded[1].ts
     assert api.stats()["sent"] == 2
+
+
+async def test_text_that_looks_like_json_stays_text(api: LocalBotApi, bot: Bot):
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]])
+    listed = await bot.send_message(USER, "[1, 2]", reply_markup=keyboard)
+    mapped = await bot.send_message(USER, '{"a": 1}', entities=[MessageEntity("bold", 0, 1)])
+    assert (listed.text, mapped.text) == ("[1, 2]", '{"a": 1}')
+    assert [m.text for m in api.messages_for(USER)] == ["[1, 2]", '{"a": 1}']
+    # ...while the structured parameters beside them are still decoded.
+    assert api.messages_for(USER)[0].buttons == [[("Go", "go")]]
+    assert [(e.type, e.offset, e.length) for e in mapped.entities] == [("bold", 0, 1)]
+    assert api.calls[-1][1]["entities"] == [{"type": "bold", "offset": 0, "length": 1}]
+
+
+async def test_a_structured_parameter_that_is_not_json_is_refused(api: LocalBotApi):
+    url = f"{api.base_url}/bot{api.token}/sendMessage"
+    async with httpx.AsyncClient() as client:
+        reply = await client.post(url, data={"chat_id": USER, "text": "x", "reply_markup": "[oops"})
+        as_json = await client.post(url, json={"chat_id": USER, "text": "[1]", "entities": []})
+    assert reply.status_code == 400
+    assert reply.json()["description"] == (
+        "Bad Request: can't parse reply keyboard markup JSON object"
+    )
+    assert as_json.json()["result"]["text"] == "[1]"
 
 
 async def test_message_ids_count_per_chat(bot: Bot):

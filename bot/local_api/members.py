@@ -42,6 +42,7 @@ MEMBER_PERMISSIONS = (
     "can_pin_messages",
     "can_manage_topics",
     "can_edit_tag",
+    "can_react_to_messages",
 )
 
 

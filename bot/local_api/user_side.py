@@ -204,9 +204,9 @@ class UserSide:
         self, chat_id: int, name: str = "Topic", *, title: str | None = None
     ) -> int:
         state = self.state
-        if chat_id not in state.chats or title:
-            state.add_chat(chat_id, "supergroup", title=title, is_forum=True)
-        return state.add_topic(chat_id, name).thread_id
+        if title:
+            state.add_chat(chat_id, state.chat(chat_id)["type"], title=title)
+        return state.add_topic(chat_id, name).thread_id  # the chat becomes a forum
 
     def delete_forum_topic(self, chat_id: int, message_thread_id: int) -> None:
         state = self.state
