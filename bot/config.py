@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8080, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
     default_tz: str = ""  # "": each digest's own offset, as published
+    ingest_allow_private: bool = False  # /ingest may read any path and private URLs
 
     @field_validator("digest_sources", mode="before")
     @classmethod

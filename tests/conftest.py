@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,15 @@ async def db(tmp_path: Path):
         yield connection
     finally:
         await connection.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Skips in one line (the real-post tests skip, one by one, in a user's clone)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons = Counter(
+        str(report.longrepr[-1]).removeprefix("Skipped: ") for report in skipped if report.longrepr
+    )
+    summary = "; ".join(f"{count} × {reason}" for reason, count in reasons.most_common(3))
+    terminalreporter.write_line(f"{len(skipped)} skipped: {summary}")

@@ -211,8 +211,39 @@ async def test_admin_commands_check_the_admin_list(env, caplog):
     assert "1 active" in stats.text and "3 digests" in stats.text
     (usage,) = await env.say(ADMIN_ID, "/ingest")
     assert "Usage" in usage.text
-    (missing,) = await env.say(ADMIN_ID, "/ingest /no/such/folder")
-    assert "1 failed" in missing.text and "no such file" in missing.text
+    (outside,) = await env.say(ADMIN_ID, "/ingest /usr")  # not a configured source folder
+    assert "1 failed" in outside.text and "not allowed" in outside.text
+
+
+async def test_ingest_reads_only_the_sources_folders_and_public_urls(tmp_path):
+    watched = tmp_path / "posts"
+    (watched / "new").mkdir(parents=True)
+    (watched / "new" / "post.md").write_text(
+        "---\ntitle: An admin's post\ndate: 2026-11-29T08:00:00+08:00\n---\n\n"
+        "1.  [Headline - Ann](https://example.com/a)\n\n    Summary.\n",
+        encoding="utf-8",
+    )
+    async with LocalBotApi() as api:
+        settings = make_settings(api, tmp_path / "bot.db", digest_sources=[str(watched)])
+        env = BotEnv(api, await start_bot(settings), settings)
+        try:
+            (done,) = await env.say(ADMIN_ID, f"/ingest {watched / 'new'}")
+            assert "1 new" in done.text and "0 failed" in done.text
+            refused = [
+                "/etc",
+                f"{watched}/../..",  # out of the folder by its parent
+                f"{api.base_url}/feed.xml",  # loopback
+                "http://10.0.0.1/feed.xml",  # a private network
+                "file:///etc/passwd",
+            ]
+            for target in refused:
+                (answer,) = await env.say(ADMIN_ID, f"/ingest {target}")
+                assert "not allowed" in answer.text, target
+                assert "Connection" not in answer.text and "Errno" not in answer.text
+            (missing,) = await env.say(ADMIN_ID, f"/ingest {watched / 'gone.md'}")
+            assert "could not be read" in missing.text and "No such" not in missing.text
+        finally:
+            await stop_bot(env.application)
 
 
 async def test_forget_deletes_after_confirmation(env):

@@ -126,6 +126,19 @@ def test_the_healthcheck_fails_without_a_database(tmp_path):
     assert not (tmp_path / "none.db").exists()  # read-only: the check creates nothing
 
 
+def test_compose_keeps_the_database_on_a_volume_and_restarts():
+    import yaml
+
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
+    (service,) = compose["services"].values()
+    assert service["restart"] == "unless-stopped"
+    assert service["env_file"] == ".env"
+    (volume,) = service["volumes"]
+    name, _, target = volume.partition(":")
+    assert target == "/data" and name in compose["volumes"]
+    assert "DATABASE_PATH=/data/digest-bot.db" in (REPO / "Dockerfile").read_text()
+
+
 def test_dockerignore_keeps_secrets_and_local_state_out():
     ignored = {
         line.strip().rstrip("/")

@@ -126,3 +126,52 @@ async def test_a_source_that_is_down_backs_off_and_the_others_go_on(tmp_path):
             assert dead_feed in last_error
         finally:
             await stop_bot(application)
+
+
+async def test_a_trickling_feed_delays_no_other_source_and_stop_cancels_it(tmp_path):
+    """Slow loris: 100,000 bytes announced, one sent every second. The folder's post is
+    still pushed at once, and stopping the bot does not wait for the feed."""
+    from aiohttp import web
+
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Length": "100000"})
+        await response.prepare(request)
+        try:
+            for _ in range(100_000):
+                await response.write(b" ")
+                await asyncio.sleep(1)
+        except (ConnectionResetError, RuntimeError):
+            pass
+        return response
+
+    app = web.Application()
+    app.router.add_get("/feed.xml", trickle)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    watched = tmp_path / "posts"
+    watched.mkdir()
+    try:
+        async with LocalBotApi() as api:
+            settings = make_settings(
+                api,
+                tmp_path / "bot.db",
+                digest_sources=[f"http://127.0.0.1:{port}/feed.xml", str(watched)],
+                poll_interval=0.5,
+            )
+            application = await start_bot(settings)
+            env = BotEnv(api, application, settings)
+            try:
+                await env.say(1, "/start")
+                await asyncio.sleep(1.5)  # the feed's fetch is under way, and stuck
+                (watched / "2026-11-28-20.md").write_text(NEW_POST, encoding="utf-8")
+                pushed = (await api.wait_for_messages(2, chat_id=1, timeout=5))[-1]
+                assert "2026.11.28.20" in pushed.text
+            finally:
+                started = time.monotonic()
+                await stop_bot(application)
+                assert time.monotonic() - started < 5
+    finally:
+        await runner.cleanup()

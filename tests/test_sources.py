@@ -12,7 +12,6 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.digest.parse import ParseError
 from bot.sources.feeds import (
     FIRST_POLL_LIMIT,
     MAX_FEED_BYTES,
@@ -20,7 +19,7 @@ from bot.sources.feeds import (
     SourceState,
     fetch_feed,
     is_list_entry,
-    iter_folder,
+    post_files,
 )
 from storage.sources import load_source_state, save_source_state
 
@@ -46,6 +45,7 @@ async def server(shared_data: Path):
         body = files[name]
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if request.headers.get("If-None-Match") == etag:
+            hits.append("304")
             return web.Response(status=304, headers={"ETag": etag})
         return web.Response(
             body=body,
@@ -69,6 +69,18 @@ async def server(shared_data: Path):
         await asyncio.sleep(30)
         return web.Response(text="too late")
 
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        """Slow loris: announces 100,000 bytes, then sends one byte at a time."""
+        response = web.StreamResponse(headers={"Content-Length": "100000"})
+        await response.prepare(request)
+        try:
+            for _ in range(100_000):
+                await response.write(b" ")
+                await asyncio.sleep(0.2)
+        except (ConnectionResetError, RuntimeError):
+            pass
+        return response
+
     async def huge(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse()  # chunked: no Content-Length to trust
         await response.prepare(request)
@@ -90,6 +102,7 @@ async def server(shared_data: Path):
     app.router.add_get("/broken", broken)
     app.router.add_get("/slow", slow)
     app.router.add_get("/huge", huge)
+    app.router.add_get("/trickle", trickle)
     app.router.add_get("/garbage", garbage)
     runner = web.AppRunner(app, shutdown_timeout=0.1)
     await runner.setup()
@@ -153,7 +166,6 @@ async def test_conditional_get_and_new_entries_only(server, client) -> None:
     url = f"{base}/feeds/news.rss"
 
     first = await fetch_feed(client, url, SourceState(url))
-    assert not first.not_modified
     assert [item.title for item in first.digests[0].items] == [
         "Chip maker reports record AI demand",
         "Robotics start-up raises a new round",
@@ -162,13 +174,14 @@ async def test_conditional_get_and_new_entries_only(server, client) -> None:
     assert first.digests[0].items[0].summary == "Demand for **AI chips** keeps growing."
     state = SourceState(url, first.etag, first.last_modified, first.seen_ids)
 
+    answered = len(hits)
     second = await fetch_feed(client, url, state)
-    assert second.not_modified and second.digests == []
+    assert hits[answered:] == ["news.rss", "304"]  # the validators were sent and honoured
+    assert second.digests == []
     assert second.etag == first.etag and second.seen_ids == first.seen_ids
 
     files["news.rss"] = (FIXTURES / "news-2.rss").read_bytes()
     third = await fetch_feed(client, url, state)
-    assert not third.not_modified
     assert len(third.digests) == 1
     assert [item.title for item in third.digests[0].items] == ["OpenAI opens its agents platform"]
     assert third.digests[0].published_at == datetime(2026, 11, 28, 8, tzinfo=UTC)
@@ -241,27 +254,30 @@ async def test_unreachable_host_is_a_source_error(client) -> None:
         await fetch_feed(client, url, SourceState(url), request_timeout=2)
 
 
+async def test_a_feed_that_trickles_ends_at_the_deadline(server, client) -> None:
+    """Each read gets a byte within the read timeout; only the whole-fetch deadline ends it."""
+    base, _, _ = server
+    url = f"{base}/trickle"
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(SourceError, match="no complete answer within 1 s"):
+        await fetch_feed(client, url, SourceState(url), deadline=1.0)
+    assert loop.time() - started < 3
+
+
 # --- folders -----------------------------------------------------------------------
 
 
-def test_iter_folder_recurses_and_yields_errors(shared_data: Path, tmp_path: Path) -> None:
-    results = list(iter_folder(shared_data / "digests" / "ai-briefing-archive"))
-    assert len(results) == 14  # twitter-list/ 11 + hackernews/ 3, two levels down
-    assert [path for path, _ in results] == sorted(path for path, _ in results)
-    assert not [result for _, result in results if isinstance(result, ParseError)]
-
+def test_post_files_recurse_in_order(shared_data: Path, tmp_path: Path) -> None:
+    found = post_files(shared_data / "digests" / "ai-briefing-archive")
+    assert len(found) == 14  # twitter-list/ 11 + hackernews/ 3, two levels down
+    assert found == sorted(found)
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "good.markdown").write_text(
-        "---\ntitle: Good\ndate: 2026-01-01\n---\n\n1.  [A - B](https://e.com/a)\n\n    Text.\n"
-    )
+    (tmp_path / "sub" / "good.markdown").write_text("x")
     (tmp_path / "bad.md").write_bytes(b"\x00\x01binary")
     (tmp_path / "notes.txt").write_text("not a post")
-    found = {path.name: result for path, result in iter_folder(tmp_path)}
-    assert set(found) == {"bad.md", "good.markdown"}
-    assert isinstance(found["bad.md"], ParseError)
-    good = found["good.markdown"]
-    assert not isinstance(good, ParseError)
-    assert good.id == "sub/good" and good.items[0].author == "B"
+    assert [path.name for path in post_files(tmp_path)] == ["bad.md", "good.markdown"]
+    assert post_files(tmp_path / "bad.md") == [tmp_path / "bad.md"]
 
 
 # --- storage -----------------------------------------------------------------------

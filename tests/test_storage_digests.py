@@ -167,3 +167,15 @@ async def test_a_batch_is_one_transaction(db):
         await save_digests(db, [good, bad])
     assert await count_digests(db) == 0 and await count_items(db) == 0
     assert await save_digests(db, [good, good]) == ["new", "unchanged"]
+
+
+def test_a_digest_dated_in_the_future_is_dated_now():
+    from bot.sources.ingest import with_sane_date
+
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    soon = make_digest(published_at=datetime(2026, 11, 30, 20, 0, tzinfo=CST))
+    assert with_sane_date(soon, now) is soon  # within a day: clocks and zones differ
+    far = make_digest(published_at=datetime(2099, 1, 1, tzinfo=CST))
+    fixed = with_sane_date(far, now)
+    assert fixed.published_at == now and fixed.published_at.utcoffset() == timedelta(hours=8)
+    assert fixed.id == far.id and fixed.items == far.items

@@ -15,8 +15,8 @@ size of the feed.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -29,7 +29,7 @@ import httpx
 from bot.digest.blocks import blocks_md, parse_blocks
 from bot.digest.html import html_to_markdown
 from bot.digest.models import Digest, Item, Link
-from bot.digest.parse import ParseError, digest_from_html, parse_file
+from bot.digest.parse import digest_from_html
 from storage.sources import SourceState
 
 POST_SUFFIXES = (".md", ".markdown")
@@ -37,7 +37,8 @@ MAX_FEED_BYTES = 10 * 1024 * 1024
 FIRST_POLL_LIMIT = 30
 LIST_ENTRY_MIN_LINKS = 3
 MAX_ITEM_SUMMARY = 800  # characters of a single story's feed summary kept
-DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)  # each connect and each read
+FETCH_DEADLINE = 60.0  # the whole fetch: a feed trickling a byte at a time ends here
 
 
 class SourceError(Exception):
@@ -55,7 +56,6 @@ class SourceError(Exception):
 @dataclass
 class FeedResult:
     digests: list[Digest]
-    not_modified: bool
     etag: str | None
     last_modified: str | None
     seen_ids: frozenset[str]
@@ -72,17 +72,6 @@ def post_files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.suffix.lower() in POST_SUFFIXES and p.is_file())
 
 
-def iter_folder(path: Path) -> Iterator[tuple[Path, Digest | ParseError]]:
-    """Every post under `path` (recursing; a single file works too), sorted.
-    A post that does not parse is yielded with its ParseError, not raised, so the
-    rest of a batch still goes in."""
-    for file in post_files(path):
-        try:
-            yield file, parse_file(file)
-        except ParseError as error:
-            yield file, error
-
-
 # --- feeds --------------------------------------------------------------------
 
 
@@ -92,9 +81,30 @@ async def fetch_feed(
     state: SourceState,
     *,
     request_timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    deadline: float = FETCH_DEADLINE,
 ) -> FeedResult:
     """One conditional GET of a feed and its new digests. Raises SourceError on
-    HTTP errors, timeouts, bodies over MAX_FEED_BYTES and bytes that are no feed."""
+    HTTP errors, timeouts (each read, and `deadline` for the whole fetch), bodies over
+    MAX_FEED_BYTES and bytes that are no feed. The feed is parsed in a thread: a big
+    one takes a second or more of CPU, which must not stall the event loop."""
+    try:
+        async with asyncio.timeout(deadline):
+            body, etag, last_modified = await _download(client, url, state, request_timeout)
+    except TimeoutError:
+        raise SourceError(url, f"no complete answer within {deadline:g} s") from None
+    if body is None:
+        return FeedResult([], state.etag, state.last_modified, state.seen_ids)
+    digests, seen = await asyncio.to_thread(digests_from_feed, body, url, state.seen_ids)
+    return FeedResult(digests, etag, last_modified, seen)
+
+
+async def _download(
+    client: httpx.AsyncClient,
+    url: str,
+    state: SourceState,
+    request_timeout: httpx.Timeout | float,
+) -> tuple[bytes | None, str | None, str | None]:
+    """(body, etag, last_modified); body None when the feed is not modified (304)."""
     headers = {}
     if state.etag:
         headers["If-None-Match"] = state.etag
@@ -105,7 +115,7 @@ async def fetch_feed(
             "GET", url, headers=headers, follow_redirects=True, timeout=request_timeout
         ) as response:
             if response.status_code == 304:
-                return FeedResult([], True, state.etag, state.last_modified, state.seen_ids)
+                return None, state.etag, state.last_modified
             if response.status_code >= 400:
                 raise SourceError(url, f"HTTP {response.status_code}")
             body = await _read_capped(response, url)
@@ -115,8 +125,7 @@ async def fetch_feed(
         raise SourceError(url, f"timed out ({type(error).__name__})") from error
     except httpx.HTTPError as error:
         raise SourceError(url, f"network error: {type(error).__name__}: {error}") from error
-    digests, seen = digests_from_feed(body, url, state.seen_ids)
-    return FeedResult(digests, False, etag, last_modified, seen)
+    return body, etag, last_modified
 
 
 async def _read_capped(response: httpx.Response, url: str) -> bytes:

@@ -3,16 +3,19 @@ Used by `digest-bot ingest`, the admin /ingest command and the polling job."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from bot.digest.models import Digest
 from bot.digest.parse import ParseError, parse_file
+from bot.sources.allowed import is_url
 from bot.sources.feeds import SourceError, fetch_feed, post_files
 from storage.db import Database
 from storage.digests import save_digest
@@ -44,11 +47,24 @@ class IngestReport:
         )
 
 
-def is_url(target: str) -> bool:
-    return target.startswith(("http://", "https://"))
+FUTURE_TOLERANCE = timedelta(days=1)  # clocks and time zones differ; a year ahead is wrong
+
+
+def with_sane_date(digest: Digest, now: datetime) -> Digest:
+    """A digest dated beyond tomorrow would stay "newest" for years: date it now."""
+    if digest.published_at <= now + FUTURE_TOLERANCE:
+        return digest
+    log.warning(
+        "digest %s is dated %s, in the future: stored as published now",
+        digest.id,
+        digest.published_at.isoformat(),
+        extra={"digest_id": digest.id},
+    )
+    return replace(digest, published_at=now.astimezone(digest.published_at.tzinfo))
 
 
 async def store(db: Database, digest: Digest, report: IngestReport) -> None:
+    digest = with_sane_date(digest, datetime.now(UTC))
     outcome = await save_digest(db, digest)
     getattr(report, outcome).append(digest.id)
     if outcome != "unchanged":
@@ -79,7 +95,8 @@ async def ingest_file(
         report.unchanged.append(str(path))
         return
     try:
-        digest = parse_file(path)
+        # In a thread: a pathological post takes seconds of CPU (the loop must not stall).
+        digest = await asyncio.to_thread(parse_file, path)
     except ParseError as error:
         report.failed.append((str(path), error.reason))
         log.warning("skipped %s", error)

@@ -1,7 +1,10 @@
-"""Polling the configured sources (DIGEST_SOURCES): each failure isolated and backed off."""
+"""Polling the configured sources (DIGEST_SOURCES): one task per source, so a slow or
+failing source never delays another; stopping cancels fetches in flight."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -9,34 +12,66 @@ from pathlib import Path
 
 import httpx
 
-from bot.sources.ingest import FileStamps, IngestReport, ingest_targets, is_url
+from bot.sources.allowed import is_url
+from bot.sources.ingest import FileStamps, ingest_targets
 from storage.db import Database
 from storage.sources import load_source_state
 
 log = logging.getLogger(__name__)
 
+FIRST_POLL_AFTER = 1.0  # seconds after start-up
 
-async def poll_sources(
-    db: Database,
-    http: httpx.AsyncClient,
-    sources: list[str],
-    stamps: FileStamps,
-    on_new: Callable[[], None],
-) -> IngestReport:
-    """One poll of every due source; `on_new()` when a new digest was stored."""
-    report = IngestReport()
-    for source in sources:
-        if not await due(db, source):
-            continue
+
+class SourcePoller:
+    def __init__(
+        self,
+        db: Database,
+        http: httpx.AsyncClient,
+        sources: list[str],
+        interval: float,
+        on_new: Callable[[], None],
+    ) -> None:
+        self.db = db
+        self.http = http
+        self.sources = sources
+        self.interval = interval
+        self.on_new = on_new
+        self.stamps: FileStamps = {}  # folders: files unchanged since their last ingest
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._poll_forever(source), name=f"poll {n}")
+            for n, source in enumerate(self.sources)
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def _poll_forever(self, source: str) -> None:
+        await asyncio.sleep(FIRST_POLL_AFTER)
+        while True:
+            await self.poll_once(source)
+            await asyncio.sleep(self.interval)
+
+    async def poll_once(self, source: str) -> None:
+        """One poll of one source, if it is due; its failures are logged and backed off."""
         try:
-            report.merge(await ingest_targets(db, [source], http, stamps=stamps))
-        except Exception:  # one broken source must not stop the others
+            if not await due(self.db, source):
+                return
+            report = await ingest_targets(self.db, [source], self.http, stamps=self.stamps)
+        except Exception:  # a broken source must not end its own polling either
             log.exception("polling failed", extra={"source": source})
-    if report.new:
-        on_new()
-    if report.new or report.updated or report.failed:
-        log.info("polled sources: %s", report.summary())
-    return report
+            return
+        if report.new:
+            self.on_new()
+        if report.new or report.updated or report.failed:
+            log.info("polled: %s", report.summary(), extra={"source": source})
 
 
 async def due(db: Database, source: str) -> bool:

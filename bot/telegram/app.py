@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendRateLimiter
 from bot.delivery.sender import BulkSender
-from bot.sources.poller import poll_sources
+from bot.sources.poller import SourcePoller
 from bot.telegram.commands import register_commands
 from bot.telegram.context import (
     BotContext,
@@ -78,10 +78,12 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
     )
     await services.engine.start()
     await register_commands(application.bot)
-    if settings.digest_sources and application.job_queue is not None:
-        application.job_queue.run_repeating(
-            poll_job, interval=settings.poll_interval, first=1, name="poll-sources"
-        )
+    if settings.digest_sources:
+        services.poller = SourcePoller(
+            db, services.http, settings.digest_sources, settings.poll_interval,
+            on_new=services.engine.wake,
+        )  # fmt: skip
+        services.poller.start()
     log.info(
         "started: database %s, %d source(s), send rate %s/s",
         settings.database_path,
@@ -90,22 +92,12 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
     )
 
 
-async def poll_job(context: BotContext) -> None:
-    """The repeating job: poll every due source (bot/sources/poller.py)."""
-    services = context.services
-    async with services.ingest_lock:
-        await poll_sources(
-            services.db,
-            services.http,
-            services.settings.digest_sources,
-            services.file_stamps,
-            on_new=services.engine.wake if services.engine else lambda: None,
-        )
-
-
 async def on_stop(application: Application) -> None:
-    """Updates have stopped: let the parts in flight finish."""
+    """Updates have stopped: stop polling (fetches in flight are cancelled), let the
+    parts in flight finish."""
     services = get_services(application)
+    if services and services.poller:
+        await services.poller.stop()
     if services and services.engine:
         await services.engine.stop()
 

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
-from bot.sources.ingest import FileStamps
+from bot.sources.poller import SourcePoller
 from storage.db import Database
 
 SERVICES = "services"  # the bot_data key; only this module reads it
@@ -25,8 +24,7 @@ class Services:
     db: Database  # every write through db.transaction(), reads through db.execute()
     http: httpx.AsyncClient  # feeds
     engine: DeliveryEngine | None = None
-    ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one ingest at a time
-    file_stamps: FileStamps = field(default_factory=dict)  # polled folders' unchanged files
+    poller: SourcePoller | None = None  # DIGEST_SOURCES
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

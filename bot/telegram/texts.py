@@ -195,4 +195,7 @@ STATS_FANOUT = N_("Last fan-out: {digest}: {parts} parts in {seconds} s ({rate} 
 STATS_LATENCY = N_("Delivery latency: p50 {p50} s, p95 {p95} s")
 INGEST_USAGE = N_("Usage: /ingest &lt;feed URL or path&gt;")
 INGEST_DONE = N_("Ingested: {new} new, {updated} updated, {unchanged} unchanged, {failed} failed.")
-INGEST_FAILED_LINE = N_("• {what}: {why}")
+INGEST_FAILED_LINE = N_("• {what}: could not be read as digests (the log says why)")
+INGEST_REFUSED_LINE = N_(
+    "• {what}: not allowed: only the configured sources' folders and public http(s) URLs"
+)

@@ -47,7 +47,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     ) -> None:
         super().__init__(_PTB_BOUND)
         self._slots = asyncio.Semaphore(max_concurrent)
-        self._max_waiting = max_waiting
+        self.max_waiting = max_waiting
         self._lines: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._told: set[int] = set()  # chats told about dropped updates, until their line empties
@@ -66,7 +66,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with self._slots:
                 await coroutine
             return
-        if self._waiting.get(key, 0) >= self._max_waiting:
+        if self._waiting.get(key, 0) >= self.max_waiting:
             await self._drop(key, update, coroutine)
             return
         self._waiting[key] = self._waiting.get(key, 0) + 1
