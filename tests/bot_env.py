@@ -3,6 +3,7 @@ LocalBotApi stand-in on 127.0.0.1, with a real SQLite file."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,21 @@ async def store_samples(database: Path) -> int:
     finally:
         await db.close()
     return len(list(samples_dir().glob("*.md")))
+
+
+async def wait_until(condition, timeout: float = 10.0, what: str = "") -> None:  # noqa: ASYNC109
+    """Poll `condition()` (sync or async) until it is true; fails after `timeout`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = condition()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what or condition}")
+        await asyncio.sleep(0.02)
 
 
 async def start_bot(settings: Settings, *, limits: bool = False) -> Application:

@@ -8,7 +8,15 @@ from bot.digest.markup import MAX_MESSAGE, utf16_len
 from bot.local_api import LocalBotApi
 from storage import subscribers as subs
 from storage.db import connect
-from tests.bot_env import ADMIN_ID, BotEnv, make_settings, start_bot, stop_bot, store_samples
+from tests.bot_env import (
+    ADMIN_ID,
+    BotEnv,
+    make_settings,
+    start_bot,
+    stop_bot,
+    store_samples,
+    wait_until,
+)
 
 USER = 101
 GROUP = -500
@@ -80,7 +88,7 @@ async def test_latest_in_every_format(env):
     assert "<a href=" in texts["headlines"]
 
 
-async def make_settings_by_buttons(env):
+async def test_settings_by_buttons(env):
     await env.say(USER, "/start")
     (panel,) = await env.say(USER, "/settings")
     data = button_data(panel)
@@ -289,3 +297,74 @@ async def test_each_update_is_logged_with_its_ids_but_not_its_text(env, caplog):
     assert lines and lines[-1].getMessage() == "update: /search"
     assert lines[-1].chat_id == USER and isinstance(lines[-1].update_id, int)
     assert not any("secret-words-here" in r.getMessage() for r in caplog.records)
+
+
+def group_message(chat_id: int, text: str, **fields) -> dict:
+    return {
+        "message": {
+            "message_id": 77,
+            "date": 1,
+            "chat": {"id": chat_id, "type": "group", "title": "AI fans"},
+            "text": text,
+            **fields,
+        }
+    }
+
+
+async def test_an_anonymous_admin_writing_as_the_group_may_change_settings(env):
+    env.api.set_chat_admins(GROUP, {GROUP_ADMIN})
+    group_chat = {"id": GROUP, "type": "group", "title": "AI fans"}
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group"}  # Telegram's
+    entity = [{"type": "bot_command", "offset": 0, "length": 6}]
+    env.api.add_update(
+        group_message(
+            GROUP, "/start", sender_chat=group_chat, entities=entity, **{"from": anonymous}
+        )
+    )
+    await wait_until(lambda: env.api.messages_for(GROUP), what="the group's welcome")
+    assert "Welcome" in env.api.messages_for(GROUP)[-1].text
+    assert (await stored(env, GROUP)).status == "active"
+    # Another chat's identity (a channel posting in the group) is not the group's admin.
+    other = {"id": -1009, "type": "channel", "title": "Elsewhere"}
+    entity = [{"type": "bot_command", "offset": 0, "length": 5}]
+    env.api.add_update(group_message(GROUP, "/stop", sender_chat=other, entities=entity))
+    await wait_until(lambda: len(env.api.messages_for(GROUP)) >= 2, what="a refusal")
+    assert "Only this group's admins" in env.api.messages_for(GROUP)[-1].text
+    assert (await stored(env, GROUP)).status == "active"
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_subscription(env):
+    env.api.set_chat_admins(GROUP, {GROUP_ADMIN})
+    await env.say(GROUP, "/start", user_id=GROUP_ADMIN, chat_type="group", chat_title="AI fans")
+    await env.say(GROUP, "/format brief", user_id=GROUP_ADMIN, chat_type="group")
+    supergroup = -1001234567890
+    env.api.add_update(group_message(GROUP, "", migrate_to_chat_id=supergroup))
+    await wait_until(lambda: stored_async(env, supergroup), what="the subscription moved")
+    moved = await stored(env, supergroup)
+    assert (moved.kind, moved.format, moved.status) == ("supergroup", "brief", "active")
+    assert await stored(env, GROUP) is None
+
+
+async def stored_async(env, chat_id: int) -> bool:
+    return await stored(env, chat_id) is not None
+
+
+async def test_html_telegram_refuses_is_sent_again_as_plain_text(env):
+    env.api.fail_chat(USER, 400, "Bad Request: can't parse entities: unsupported tag", times=1)
+    answers = await env.say(USER, "/help")
+    (plain,) = answers  # the refused HTML never arrived; its plain text did
+    assert plain.parse_mode is None
+    assert "<b>" not in plain.text and "Commands" in plain.text and "/search <words>" in plain.text
+
+
+async def test_a_storage_failure_is_logged_and_answered_without_details(env, caplog):
+    db = env.application.bot_data["services"].db
+    async with db.transaction() as conn:
+        await conn.execute("DROP TABLE saved_searches")
+    caplog.set_level("ERROR", logger="bot.telegram.handlers")
+    (sorry,) = await env.say(USER, "/search 模型")
+    assert "something went wrong" in sorry.text
+    assert "saved_searches" not in sorry.text
+    assert any("error while handling an update" in r.getMessage() for r in caplog.records)
+    (again,) = await env.say(USER, "/help")  # the bot goes on
+    assert "Commands" in again.text

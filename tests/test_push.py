@@ -9,7 +9,7 @@ import time
 
 from bot.console import samples_dir
 from bot.local_api import LocalBotApi
-from tests.bot_env import BotEnv, make_settings, start_bot, stop_bot
+from tests.bot_env import BotEnv, make_settings, start_bot, stop_bot, wait_until
 
 NEW_POST = """\
 ---
@@ -39,7 +39,8 @@ async def test_post_dropped_into_watched_folder_is_pushed(tmp_path):
         application = await start_bot(settings)
         env = BotEnv(api, application, settings)
         try:
-            await asyncio.sleep(1.0)  # the first poll stores the existing post
+            services = application.bot_data["services"]
+            await wait_until(lambda: services.poller.polls >= 1, what="the first poll")
             await env.say(1, "/start")
             await env.say(2, "/start")
             await env.say(2, "/alerts topics")
@@ -57,7 +58,8 @@ async def test_post_dropped_into_watched_folder_is_pushed(tmp_path):
             assert application.bot_data["services"].engine.sender.posts == 2  # the lean path
 
             # The next polls find nothing new: nobody gets it twice; the paused chat never.
-            await asyncio.sleep(1.5)
+            polled = services.poller.polls
+            await wait_until(lambda: services.poller.polls >= polled + 2, what="two more polls")
             assert len(api.messages_for(1)) == before[1] + 1
             assert len(api.messages_for(2)) == before[2] + 1
             assert len(api.messages_for(3)) == before[3]
@@ -133,7 +135,10 @@ async def test_a_trickling_feed_delays_no_other_source_and_stop_cancels_it(tmp_p
     still pushed at once, and stopping the bot does not wait for the feed."""
     from aiohttp import web
 
+    fetching = asyncio.Event()
+
     async def trickle(request: web.Request) -> web.StreamResponse:
+        fetching.set()
         response = web.StreamResponse(headers={"Content-Length": "100000"})
         await response.prepare(request)
         try:
@@ -165,7 +170,7 @@ async def test_a_trickling_feed_delays_no_other_source_and_stop_cancels_it(tmp_p
             env = BotEnv(api, application, settings)
             try:
                 await env.say(1, "/start")
-                await asyncio.sleep(1.5)  # the feed's fetch is under way, and stuck
+                await asyncio.wait_for(fetching.wait(), 10)  # the feed's fetch is under way
                 (watched / "2026-11-28-20.md").write_text(NEW_POST, encoding="utf-8")
                 pushed = (await api.wait_for_messages(2, chat_id=1, timeout=5))[-1]
                 assert "2026.11.28.20" in pushed.text

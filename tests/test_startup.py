@@ -48,9 +48,8 @@ def test_run_without_a_token_in_a_terminal_opens_the_console_on_its_own_database
     )
     os.close(secondary)
     try:
-        os.write(primary, b"/latest\n")
-        time.sleep(0.5)
-        os.write(primary, b"\x04")  # Ctrl-D: end of input at a line's start
+        # Ctrl-D at a line's start is end of input, read after the line is answered.
+        os.write(primary, b"/latest\n\x04")
         out, err = process.communicate(timeout=60)
     finally:
         os.close(primary)

@@ -37,6 +37,7 @@ class SourcePoller:
         self.interval = interval
         self.on_new = on_new
         self.stamps: FileStamps = {}  # folders: files unchanged since their last ingest
+        self.polls = 0  # polls finished, all sources together (tests wait on it)
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -61,6 +62,12 @@ class SourcePoller:
 
     async def poll_once(self, source: str) -> None:
         """One poll of one source, if it is due; its failures are logged and backed off."""
+        try:
+            await self._poll(source)
+        finally:
+            self.polls += 1
+
+    async def _poll(self, source: str) -> None:
         try:
             if not await due(self.db, source):
                 return
