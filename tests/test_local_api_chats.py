@@ -288,3 +288,13 @@ async def test_a_thread_in_a_group_that_is_no_forum_must_be_a_message(api: Local
         await bot.send_message(GROUP, "x", message_thread_id=50)
     with pytest.raises(ValueError, match="only supergroups are forums"):
         api.create_forum_topic(USER, "News")
+
+
+async def test_a_user_replies_to_the_bot(api: LocalBotApi, bot: Bot):
+    question = await bot.send_message(USER, "Which time zone?")
+    api.send_user_message(USER, "Europe/Berlin", reply_to_message_id=question.message_id)
+    (update,) = await updates(bot)
+    replied = update.message.reply_to_message
+    assert (replied.message_id, replied.from_user.id) == (question.message_id, api.bot_id)
+    with pytest.raises(LookupError, match="no message 99"):
+        api.send_user_message(USER, "x", reply_to_message_id=99)

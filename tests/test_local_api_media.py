@@ -118,6 +118,17 @@ async def test_send_photo_is_checked_like_telegram(api: LocalBotApi, bot: Bot):
     assert len(api.photos_for(USER)) == 1
 
 
+async def test_a_quiet_run_counts_photos_without_keeping_them():
+    async with (
+        LocalBotApi(record=False) as quiet,
+        Bot(quiet.token, base_url=f"{quiet.base_url}/bot") as bot,
+    ):
+        sent = await bot.send_photo(USER, png(4, 4))
+        await bot.send_photo(USER + 1, sent.photo[-1].file_id)
+        assert quiet.state.files == {} and quiet.sent == []
+        assert quiet.stats()["sent"] == 2
+
+
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_chat_faults_reach_send_photo(api: LocalBotApi, bot: Bot):
     api.fail_chat(USER, 429, retry_after=3, times=1)
@@ -240,6 +251,11 @@ def test_standalone_rtt_delays_sends():
                 "/bot123456:LOCAL-TEST-TOKEN/sendMessage", data={"chat_id": "5", "text": "hi"}
             )
             assert reply.json()["ok"] and time.monotonic() - started >= 0.3
+            client.post("/_local/latency", json={"seconds": 0.6})  # changed while running
+            started = time.monotonic()
+            client.post("/bot123456:LOCAL-TEST-TOKEN/sendMessage", data={"chat_id": 5, "text": "x"})
+            assert time.monotonic() - started >= 0.6
+            assert client.get("/_local/stats").json()["sent"] == 2
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=10)
         assert proc.returncode == 0

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.local_api.chats import ChatMethods
+from bot.local_api.control import add_control_routes
 from bot.local_api.errors import ApiError
 from bot.local_api.faults import Faults
 from bot.local_api.inline import InlineMethods
@@ -93,8 +94,7 @@ class LocalBotApi:
     async def start(self) -> None:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_get("/_local/stats", self._control_stats)
-        app.router.add_post("/_local/{action}", self._control)
+        add_control_routes(app, self)
         self._runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=1.0
         )
@@ -305,7 +305,12 @@ class LocalBotApi:
 
     @property
     def record(self) -> bool:
+        """False: only counters are kept (benchmarks with 100k messages)."""
         return self.recorder.record
+
+    @record.setter
+    def record(self, record: bool) -> None:
+        self.recorder.record = record
 
     @property
     def sent(self) -> list[SentMessage]:
@@ -561,55 +566,6 @@ class LocalBotApi:
     async def _get_updates(self, params: dict) -> list[dict]:
         self.webhooks.check_polling_allowed()
         return await self.updates.get_updates(params)
-
-    async def _control_stats(self, request: web.Request) -> web.Response:
-        return web.json_response(self.stats())
-
-    async def _control(self, request: web.Request) -> web.Response:
-        """Drive a standalone server: fail_chat, fail_method, fail_randomly, clear_faults,
-        clear, latency, user_message (JSON bodies with the Python methods' arguments)."""
-        action = request.match_info["action"]
-        body = await request.json() if request.can_read_body else {}
-        if action == "fail_chat":
-            self.fail_chat(
-                int(body["chat_id"]),
-                int(body["status"]),
-                body.get("description"),
-                retry_after=body.get("retry_after"),
-                times=body.get("times"),
-                methods=body.get("methods"),
-            )
-        elif action == "fail_method":
-            self.fail_method(
-                body["method"],
-                int(body["status"]),
-                body.get("description"),
-                chat_id=body.get("chat_id"),
-                retry_after=body.get("retry_after"),
-                times=body.get("times"),
-            )
-        elif action == "fail_randomly":
-            self.fail_randomly(
-                float(body["rate"]),
-                int(body.get("status", 429)),
-                body.get("description"),
-                retry_after=body.get("retry_after"),
-                seed=int(body.get("seed", 0)),
-                methods=body.get("methods"),
-            )
-        elif action == "clear_faults":
-            self.clear_faults()
-        elif action == "clear":
-            self.clear()
-        elif action == "latency":
-            self.latency = float(body["seconds"])
-        elif action == "user_message":
-            chat_id = int(body.pop("chat_id"))
-            update_id = self.send_user_message(chat_id, body.pop("text"), **body)
-            return web.json_response({"update_id": update_id})
-        else:
-            raise web.HTTPNotFound(text=f"unknown control action {action!r}")
-        return web.json_response({"ok": True})
 
 
 def _error_response(status: int, description: str, retry_after: int | None = None) -> web.Response:

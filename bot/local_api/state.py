@@ -236,8 +236,9 @@ class State:
     def add_inline_query(self, query_id: str, user_id: int, query: str) -> None:
         self.inline_queries[query_id] = InlineQuery(query_id, user_id, query)
 
-    def new_file_id(self, data: bytes) -> str:
+    def new_file_id(self, data: bytes, *, keep: bool = True) -> str:
         self._file_ids += 1
         file_id = f"photo-{self._file_ids}"
-        self.files[file_id] = data
+        if keep:
+            self.files[file_id] = data
         return file_id

@@ -50,29 +50,32 @@ class UserSide:
         user = state.user(
             user_id, first_name=first_name, language_code=language_code, username=username
         )
-        chat = state.add_chat(chat_id, chat_type, title=chat_title, first_name=user["first_name"])
+        state.add_chat(chat_id, chat_type, title=chat_title, first_name=user["first_name"])
         status = state.member(chat_id, state.bot_id)["status"]
         if chat_type == "private" and status == "kicked":
-            # Writing to a bot one blocked unblocks it ("Restart"), as in Telegram.
+            # Writing to a bot the user blocked unblocks it ("Restart"), as in Telegram.
             self.set_bot_member(chat_id, "member", by_user_id=user_id)
         elif status in ("left", "kicked"):
             return None  # the bot is not in the group: nothing reaches it
-        message = self._message(chat, text)
-        message["from"] = user
         if message_thread_id is not None:
             topic = state.topics.get(chat_id, {}).get(message_thread_id)
-            if topic is None:
+            if topic is None:  # made on the way (and the chat a forum)
                 topic = state.add_topic(chat_id, f"Topic {message_thread_id}", message_thread_id)
-                message["chat"] = dict(state.chats[chat_id])  # now a forum
             if topic.deleted:
                 raise LookupError(f"topic {message_thread_id} of chat {chat_id} was deleted")
-            message["message_thread_id"] = message_thread_id
-            message["is_topic_message"] = True
+        replied = None
         if reply_to_message_id is not None:
             key = (chat_id, reply_to_message_id)
             replied = state.bot_messages.get(key) or state.user_messages.get(key)
             if replied is None:
                 raise LookupError(f"no message {reply_to_message_id} in chat {chat_id}")
+        message = self._message(state.chats[chat_id], text)
+        message["from"] = user
+        if message_thread_id is not None:
+            message["message_thread_id"] = message_thread_id
+            message["is_topic_message"] = True
+        if replied is not None:  # one level deep, as in Telegram
+            replied = {k: v for k, v in replied.items() if k != "reply_to_message"}
             message["reply_to_message"] = replied
         state.user_messages[(chat_id, message["message_id"])] = message
         return self.deliver({"message": message})
