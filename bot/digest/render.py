@@ -35,7 +35,8 @@ from bot.preferences import Profile
 
 MAX_TITLE = 300  # an item's headline is clipped to this many characters
 MAX_BRIEF = 400  # the brief format's first sentence is clipped to this
-ITEM_SEP = "\n\n"
+ITEM_SEP = "\n\n"  # between items with a summary
+HEADLINE_SEP = "\n"  # headlines format: one line per item, no blank lines
 
 READ_MORE = N_("Read more")
 PART_LABEL = N_(" ({number}/{total})")
@@ -165,6 +166,7 @@ def render_digest(digest: Digest, profile: Profile) -> list[str]:
     # Room for the widest label there can be: never more parts than items.
     reserve = len(f" ({len(items)}/{len(items)})")
     first_len, rest_len = utf16_len(first) + reserve, utf16_len(rest) + reserve
+    sep = HEADLINE_SEP if profile.format == "headlines" else ITEM_SEP
     max_len = MAX_MESSAGE - max(first_len, rest_len) - len(ITEM_SEP)
     max_ent = MAX_ENTITIES - max(entity_count(first), entity_count(rest))
     blocks = [
@@ -173,16 +175,19 @@ def render_digest(digest: Digest, profile: Profile) -> list[str]:
     ]
 
     parts: list[list[_Block]] = [[]]
+    # The header is followed by ITEM_SEP, the blocks joined by `sep`.
+    first_len += len(ITEM_SEP) - len(sep)
+    rest_len += len(ITEM_SEP) - len(sep)
     used, used_ent = first_len, entity_count(first)
     for block in blocks:
         if parts[-1] and (
-            used + len(ITEM_SEP) + block.length > MAX_MESSAGE
+            used + len(sep) + block.length > MAX_MESSAGE
             or used_ent + block.entities > MAX_ENTITIES
         ):
             parts.append([])
             used, used_ent = rest_len, entity_count(rest)
         parts[-1].append(block)
-        used += len(ITEM_SEP) + block.length
+        used += len(sep) + block.length
         used_ent += block.entities
 
     total = len(parts)
@@ -190,5 +195,6 @@ def render_digest(digest: Digest, profile: Profile) -> list[str]:
     for number, part in enumerate(parts, 1):
         label = t(profile.lang, PART_LABEL, number=number, total=total) if total > 1 else ""
         header = _header(digest, profile, first=number == 1, label=label, note=note)
-        messages.append(ITEM_SEP.join([header, *(block.html for block in part)]))
+        body = sep.join(block.html for block in part)
+        messages.append(f"{header}{ITEM_SEP}{body}")
     return messages
