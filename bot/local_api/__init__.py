@@ -5,7 +5,7 @@ By job: `markup` (Telegram's HTML parse mode), `params` (reading a method's para
 lists), `updates` (the getUpdates queue), `webhook` (webhook mode), `faults` (fault
 injection), `messages` / `chats` / `inline` (the Bot API methods), `user_side` (updates from
 users), `records` (what the bot did), `server` (LocalBotApi, the aiohttp server and the
-test-facing API) and `cli` (`python -m bot.local_api`).
+test-facing API), `control` (its HTTP control routes) and `cli` (`python -m bot.local_api`).
 """
 
 from bot.local_api.cli import main

@@ -47,6 +47,13 @@ def _bad_result(reason: str) -> ApiError:
     return ApiError(400, f"Bad Request: can't parse inline query result: {reason}")
 
 
+def _inner_error(exc: ApiError) -> ApiError:
+    """A text's error inside a result: "can't parse entities: ..." becomes "can't parse
+    inline query result: Can't parse entities: ...", as in Telegram."""
+    reason = exc.description.removeprefix("Bad Request: ")
+    return _bad_result(reason[:1].upper() + reason[1:])
+
+
 class InlineMethods:
     def __init__(self, state: State, recorder: Recorder) -> None:
         self.state = state
@@ -118,7 +125,7 @@ def _check_result(result: Any, seen: set[str]) -> None:
                 result["caption"], result.get("parse_mode"), result.get("caption_entities")
             )
         except ApiError as exc:
-            raise _bad_result(exc.description.removeprefix("Bad Request: ")) from None
+            raise _inner_error(exc) from None
 
 
 def _check_content(content: dict) -> None:
@@ -133,9 +140,7 @@ def _check_content(content: dict) -> None:
     try:
         plain, _ = parse_markup(text, content.get("parse_mode"), content.get("entities"))
     except ApiError as exc:
-        # "can't parse entities: ..." becomes "Can't parse entities: ..." here, as in Telegram
-        reason = exc.description.removeprefix("Bad Request: ")
-        raise _bad_result(reason[:1].upper() + reason[1:]) from None
+        raise _inner_error(exc) from None
     if not plain.strip():
         raise ApiError(400, "Bad Request: MESSAGE_EMPTY")
     if utf16_len(plain) > MAX_TEXT_UTF16:
