@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.token import Token
 
+from bot.digest.limits import MAX_INLINE_DEPTH
 from bot.digest.models import Link
 
 # A rule can only fire where its marker is: without the marker in the text it
@@ -95,13 +96,23 @@ class Node:
 
 
 def _tree(tokens: list[Token]) -> list[Node]:
+    """Nodes from markdown-it's flat tokens. Markup nested deeper than MAX_INLINE_DEPTH
+    (`*a *b *c ...` 100,000 times) is dropped, its text kept: every helper below
+    recurses over this tree."""
     top: list[Node] = []
     stack = [top]
+    skipped = 0  # opening tokens dropped for depth whose closing token is still to come
     for token in tokens:
         if token.nesting == -1:
-            stack.pop()
+            if skipped:
+                skipped -= 1
+            else:
+                stack.pop()
             continue
         nester = token.nesting == 1
+        if nester and len(stack) > MAX_INLINE_DEPTH:
+            skipped += 1
+            continue
         node = Node(
             token.type[:-5] if nester else token.type,
             [] if nester or not token.children else _tree(token.children),

@@ -55,7 +55,7 @@ def timestamp_in(text: str) -> datetime | None:
             moment = datetime(*map(int, (year, month, day, hour, minute, second)))
         except ValueError:
             return None
-        return moment.replace(tzinfo=_zone(zone))
+        return moment.replace(tzinfo=_zone(zone) or UTC)
     return None
 
 
@@ -85,8 +85,12 @@ def _midnight(year: str, month: str, day: str) -> datetime | None:
         return None
 
 
-def _zone(text: str | None) -> timezone:
+def _zone(text: str | None) -> timezone | None:
+    """`Z`, `+0800`: a fixed offset; None for an impossible one (`+9900`)."""
     if not text or text == "Z":
         return UTC
     sign = 1 if text[0] == "+" else -1
-    return timezone(sign * timedelta(hours=int(text[1:3]), minutes=int(text[3:5])))
+    try:
+        return timezone(sign * timedelta(hours=int(text[1:3]), minutes=int(text[3:5])))
+    except ValueError:
+        return None

@@ -10,6 +10,9 @@ from html.parser import HTMLParser
 _BLOCK = {"p", "div", "section", "article", "blockquote", "header", "footer", "figure", "hr"}
 _SKIP = {"script", "style", "table", "pre", "svg", "iframe", "noscript", "head", "title"}
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
+# Lists nested deeper than this are indented as this deep: 5,000 unclosed <ul> would
+# otherwise indent each line by up to 20,000 spaces (quadratic output, minutes of parsing).
+_MAX_LIST_INDENT = 8
 
 
 def html_to_markdown(html: str) -> str:
@@ -30,8 +33,9 @@ class _Converter(HTMLParser):
         self.skip = 0
         self.item_start = False  # just wrote a list marker, nothing after it yet
 
-    def _indent(self) -> str:
-        return "    " * len(self.lists)
+    def _indent(self, depth: int | None = None) -> str:
+        depth = len(self.lists) if depth is None else depth
+        return "    " * min(depth, _MAX_LIST_INDENT)
 
     def _break(self, blank: bool = True) -> None:
         if self.item_start:
@@ -59,7 +63,7 @@ class _Converter(HTMLParser):
             marker = f"{number}. " if ordered else "- "
             self.lists[-1][1] += 1
             self.item_start = False
-            self.out.append("\n\n" + "    " * (len(self.lists) - 1) + marker)
+            self.out.append("\n\n" + self._indent(len(self.lists) - 1) + marker)
             self.item_start = True
         elif tag == "br":
             self._break(blank=False)

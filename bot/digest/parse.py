@@ -1,13 +1,18 @@
 """Posts (Markdown files, feed entries) into Digests. No Telegram imports.
 
-Public API: ParseError, parse_text, parse_file, digest_from_html, MAX_POST_BYTES.
-How items are found is in bot/digest/items.py; dates in bot/digest/dates.py.
+Public API: ParseError, parse_text, parse_file, digest_from_html, MAX_POST_BYTES, and
+their `*_result` forms returning a ParseResult (the digest, how many items past
+MAX_ITEMS were dropped, and the heading each item sits under).
+How items are found is in bot/digest/items.py; dates in bot/digest/dates.py; the size
+limits every returned Digest keeps (titles, summaries, links, items) in
+bot/digest/limits.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -15,10 +20,34 @@ import yaml
 from bot.digest import dates
 from bot.digest.blocks import Heading, Para, Quote, parse_blocks, plain, sections
 from bot.digest.html import html_to_markdown
-from bot.digest.items import find_items
+from bot.digest.items import Story, find_stories
+from bot.digest.limits import (
+    MAX_ITEM_TITLE_CHARS,
+    MAX_ITEMS,
+    MAX_POST_BYTES,
+    clip,
+    clip_digest,
+    storable,
+)
 from bot.digest.models import Digest
 
-MAX_POST_BYTES = 5 * 1024 * 1024
+__all__ = [
+    "MAX_ITEMS",
+    "MAX_POST_BYTES",
+    "ParseError",
+    "ParseResult",
+    "digest_from_html",
+    "digest_from_html_result",
+    "parse_file",
+    "parse_file_result",
+    "parse_text",
+    "parse_text_result",
+]
+
+# Bytes that do not occur in text (C0 controls other than tab, newlines, form feed,
+# escape): a file whose first 8 KB are more than a tenth these is not a post.
+_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32)])
+_BINARY_SHARE = 0.1
 # libyaml's scanner when PyYAML has it (a third of the time); the same
 # SafeConstructor builds the values either way.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -36,9 +65,25 @@ class ParseError(Exception):
         return f"{self.name}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class ParseResult:
+    """A parsed post with what the Digest cannot say (models.Digest is shared, so
+    these ride beside it): `dropped_items` is how many items past MAX_ITEMS were left
+    out (the caller may log it); `sections[i]` is the heading `digest.items[i]` sits
+    under (None at the top), e.g. an AINews Discord channel."""
+
+    digest: Digest
+    dropped_items: int = 0
+    sections: tuple[str | None, ...] = ()
+
+
 def parse_file(path: Path) -> Digest:
     """One post file. id = "<folder>/<stem>", source = "<folder>", so a file gives the
     same id whichever path reached it."""
+    return parse_file_result(path).digest
+
+
+def parse_file_result(path: Path) -> ParseResult:
     path = Path(path)
     name = path.name
     try:
@@ -53,18 +98,20 @@ def parse_file(path: Path) -> Digest:
         raise ParseError(name, f"file is {megabytes:.1f} MB, over the {limit} MB limit")
     text = decode(data, name=name)
     source = path.parent.name or "local"
-    digest = parse_text(text, name=name, source=source)
-    return digest
+    return parse_text_result(text, name=name, source=source)
 
 
 def decode(data: bytes, *, name: str) -> str:
-    """UTF-8 text without BOM; binary (NUL bytes, not UTF-8) is a ParseError."""
-    if b"\x00" in data:
-        raise ParseError(name, "binary file (NUL bytes), not a text post")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ParseError(name, f"not UTF-8 text (bad byte at offset {error.start})") from error
+    """Text from a post's bytes: UTF-8 (BOM dropped), bytes that are not UTF-8 as
+    U+FFFD; UTF-16 when it says so with a BOM. Binary data (an image saved as .md:
+    many control bytes) is a ParseError; a stray NUL in text is not (parse_text drops it)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    sample = data[:8192]
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if sample and controls > _BINARY_SHARE * len(sample):
+        raise ParseError(name, "binary file (control bytes, NULs), not a text post")
+    return data.decode("utf-8-sig", errors="replace")
 
 
 def parse_text(
@@ -72,16 +119,22 @@ def parse_text(
 ) -> Digest:
     """One post's Markdown. `name` (file or entry name) gives the id's slug, the
     fallback date and the name in errors; `source` labels where it came from."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return parse_text_result(text, name=name, source=source, default_time=default_time).digest
+
+
+def parse_text_result(
+    text: str, *, name: str, source: str, default_time: datetime | None = None
+) -> ParseResult:
+    text = storable(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     meta, body = _front_matter(text, name)
     blocks = parse_blocks(body)
-    tree = sections(blocks)
-    items = find_items(tree)
+    stories = find_stories(sections(blocks))
 
     title = _text_field(meta.get("title")) or _first_h1(blocks)
-    published = dates.from_value(meta.get("date")) if meta.get("date") is not None else None
-    if meta.get("date") is not None and published is None:
-        raise ParseError(name, f"front matter date is not a date: {meta.get('date')!r}")
+    raw_date = meta.get("date")
+    published = dates.from_value(raw_date) if raw_date is not None else None
+    if raw_date is not None and published is None:
+        raise ParseError(name, f"front matter date is not a date: {_shown(raw_date)}")
     published = (
         published
         or _quoted_timestamp(blocks)
@@ -90,7 +143,7 @@ def parse_text(
         or (dates.day_in(title) if title else None)
         or _heading_day(blocks)
     )
-    if not items and not title and not published:
+    if not stories and not title and not published:
         if not body.strip():
             raise ParseError(name, "empty post")
         raise ParseError(name, "nothing recognisable: no items, no title, no date")
@@ -99,15 +152,20 @@ def parse_text(
         raise ParseError(name, "no date: none in front matter, title or file name")
     if published.tzinfo is None:
         raise ParseError(name, "default_time must be timezone-aware")
+    try:
+        published.astimezone(UTC)  # 9999-12-31T23:00-05:00 is no instant Python can hold
+    except OverflowError:
+        raise ParseError(name, f"date out of range: {published.isoformat()}") from None
     slug = Path(name).stem if name.endswith((".md", ".markdown")) else name
-    return Digest(
+    digest = Digest(
         id=f"{source}/{slug}",
         source=source,
         title=title or slug,
         published_at=published,
         categories=_categories(meta.get("categories")),
-        items=tuple(items),
+        items=tuple(story.item for story in stories),
     )
+    return _finish(digest, stories)
 
 
 def digest_from_html(
@@ -120,16 +178,51 @@ def digest_from_html(
     categories: Iterable[str] = (),
 ) -> Digest:
     """A feed entry whose HTML content is a list of stories, as one Digest."""
-    markdown = html_to_markdown(html)
-    items = find_items(sections(parse_blocks(markdown)))
-    return Digest(
+    return digest_from_html_result(
+        html,
+        id=id,
+        source=source,
+        title=title,
+        published_at=published_at,
+        categories=categories,
+    ).digest
+
+
+def digest_from_html_result(
+    html: str,
+    *,
+    id: str,
+    source: str,
+    title: str,
+    published_at: datetime,
+    categories: Iterable[str] = (),
+) -> ParseResult:
+    markdown = html_to_markdown(storable(html))
+    stories = find_stories(sections(parse_blocks(markdown)))
+    digest = Digest(
         id=id,
         source=source,
         title=title,
         published_at=published_at,
         categories=tuple(str(c) for c in categories if str(c).strip()),
-        items=tuple(items),
+        items=tuple(story.item for story in stories),
     )
+    return _finish(digest, stories)
+
+
+def _finish(digest: Digest, stories: list[Story]) -> ParseResult:
+    clipped, dropped = clip_digest(digest, MAX_ITEMS)
+    names = tuple(
+        clip(story.section, MAX_ITEM_TITLE_CHARS) if story.section else None
+        for story in stories[: len(clipped.items)]
+    )
+    return ParseResult(clipped, dropped, names)
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """A value for an error message, however big the post made it."""
+    text = repr(value) if isinstance(value, str | int | float | date) else type(value).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _front_matter(text: str, name: str) -> tuple[dict, str]:
@@ -143,13 +236,7 @@ def _front_matter(text: str, name: str) -> tuple[dict, str]:
             break
     else:
         raise ParseError(name, "front matter is not closed (no second '---' line)")
-    try:
-        meta = _load_yaml(raw) if raw.strip() else {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        raise ParseError(name, f"broken front matter{where}: {problem}") from error
+    meta = _load_yaml(raw, name) if raw.strip() else {}
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -157,17 +244,58 @@ def _front_matter(text: str, name: str) -> tuple[dict, str]:
     return meta, body
 
 
-def _load_yaml(raw: str) -> object:
+def _load_yaml(raw: str, name: str) -> object:
     """Front matter YAML through libyaml; on an error through the pure-Python loader
-    again, whose messages and line numbers the ParseError has always quoted."""
+    again, whose messages and line numbers the ParseError has always quoted.
+    Aliases are refused: a few hundred bytes of nested `*a` expand to gigabytes."""
+    _refuse_aliases(raw, name)
     try:
         return yaml.load(raw, Loader=_YAML_LOADER)
+    except yaml.YAMLError as fast_error:
+        if "nesting depth" in str(fast_error):
+            raise _broken(name, fast_error) from fast_error  # the Python loader would recurse
+        try:
+            yaml.safe_load(raw)
+        except yaml.YAMLError as error:
+            raise _broken(name, error) from error
+        except (RecursionError, ValueError, OverflowError):
+            pass  # the pure-Python loader fails otherwise (deep nesting): libyaml's words
+        raise _broken(name, fast_error) from fast_error
+    except RecursionError as error:
+        raise ParseError(name, "broken front matter: nested too deeply") from error
+    except (ValueError, OverflowError) as error:
+        # Well-formed YAML with an impossible value: `date: 2025-13-45`, a 5,000-digit int.
+        raise ParseError(name, f"broken front matter: {_shown(str(error))[1:-1]}") from error
+
+
+def _refuse_aliases(raw: str, name: str) -> None:
+    if "&" not in raw and "*" not in raw:
+        return  # no anchor or alias can be there; skip the event scan
+    try:
+        for event in yaml.parse(raw, Loader=_YAML_LOADER):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ParseError(
+                    name, "front matter uses YAML anchors/aliases (&name, *name), not allowed"
+                )
     except yaml.YAMLError:
-        return yaml.safe_load(raw)
+        return  # broken YAML: the loader says where
+
+
+def _broken(name: str, error: yaml.YAMLError) -> ParseError:
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 2}" if mark is not None else ""
+    problem = getattr(error, "problem", None) or "invalid YAML"
+    return ParseError(name, f"broken front matter{where}: {problem}")
+
+
+def _scalar(value: object) -> bool:
+    """A value worth showing as text; a list or mapping as a title is a mistake whose
+    repr could be huge (that is what the alias bomb aimed at)."""
+    return isinstance(value, str | int | float | date) and not isinstance(value, bool)
 
 
 def _text_field(value: object) -> str | None:
-    if value is None:
+    if not _scalar(value):
         return None
     text = str(value).strip()
     return text or None
@@ -176,11 +304,12 @@ def _text_field(value: object) -> str | None:
 def _categories(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
-    if isinstance(value, str):
+    if _scalar(value):
         value = [value]
     if not isinstance(value, list | tuple):
         return ()
-    return tuple(str(item).strip() for item in value if str(item).strip())
+    texts = (str(item).strip() for item in value if _scalar(item))
+    return tuple(text for text in texts if text)
 
 
 def _first_h1(blocks: list) -> str | None:
