@@ -175,18 +175,32 @@ async def ingest_command(settings: Settings, targets: list[str]) -> int:
 
 
 async def search_command(settings: Settings, query: str, offset: int, limit: int) -> int:
+    """The same search as /search, every hit of the page printed (no message limit),
+    in the terminal's language (LANG); when there are more, how to see them."""
+    import os
+    import shlex
+
     from bot.digest.markup import html_to_plain
-    from bot.digest.render_search import render_search_page
+    from bot.digest.render_search import SEARCH_MORE, SEARCH_MORE_AT_LEAST, render_search_page
+    from bot.i18n import language_for, tp
     from storage.db import connect
     from storage.search import search
 
+    lang = language_for(os.environ.get("LC_ALL") or os.environ.get("LANG"))
     db = await connect(settings.database_path)
     try:
         page = await search(db, query, offset=offset, limit=limit)
     finally:
         await db.close()
+    print(html_to_plain(render_search_page(page, tz=settings.default_tz, lang=lang, fit=False)))
     if not page.hits:
-        print(f"Nothing found for {query!r}.")
         return 1
-    print(html_to_plain(render_search_page(page, tz=settings.default_tz)))
+    if page.has_more:
+        first, last = page.offset + 1, page.offset + len(page.hits)
+        command = ["digest-bot", "search", query, "--offset", str(last)]
+        if page.limit != 5:
+            command += ["--limit", str(page.limit)]
+        text = SEARCH_MORE if page.total_exact else SEARCH_MORE_AT_LEAST
+        values = {"first": first, "last": last, "total": page.total}
+        print("\n" + tp(lang, text, command=shlex.join(command), **values))
     return 0

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from storage.search_index import search_grams, search_text
+from storage.search_index import search_grams, search_text, story_key
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ async def prepare_connection(conn: aiosqlite.Connection) -> None:
     """Pragmas and the SQL functions the schema's triggers call, on one connection."""
     await conn.create_function("search_text", 3, search_text, deterministic=True)
     await conn.create_function("search_grams", 3, search_grams, deterministic=True)
+    await conn.create_function("story_key", 1, story_key, deterministic=True)
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA synchronous = NORMAL")

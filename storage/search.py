@@ -1,17 +1,19 @@
 """Full-text search over digest items: newest first, every query an index look-up.
 
 One contentless FTS5 table, `items_grams`, rowid = items.id, kept in step by the
-triggers of migration 002 (they call the SQL functions registered at the bottom
-of this module). Its text is emitted here, per run of non-space characters of
-search_text(): the trigrams of each ASCII stretch of the run (3+ characters),
-then the run's bigrams, then its characters; the unicode61 tokenizer (every
-non-space character a token character) keeps each gram one token. A query term is
+triggers of migration 002 (they call the SQL functions of storage/search_index.py).
+Its text is emitted there, per run of non-space characters of the folded search
+text (search_index.fold: case, full-width forms, traditional Chinese as simplified):
+the trigrams of each ASCII stretch of the run (3+ characters), then the run's
+bigrams, then its characters; the unicode61 tokenizer (every non-space character a
+token character) keeps each gram one token. A query word (storage/search_query.py:
+folded, Chinese segmented into words) is
 - 1 character (芯, x): one unigram token;
 - 2 characters (模型, 芯片, AI, 4o): one bigram token: the most common Chinese
   queries, and `AI` finds `OpenAI` by index, not by a scan;
 - 3+ ASCII characters (openai, gpt-5): the phrase of its trigrams, which the
   ASCII stretch it sits in has;
-- 3+ characters, some not ASCII (开源模型, openai的): the phrase of its bigrams.
+- 3+ characters, some not ASCII (机器人, openai的): the phrase of its bigrams.
 Each list of trigrams or bigrams is consecutive and ends where a token of another
 length (or _STRETCH_END) follows, so a phrase matches inside one run only: exactly
 the substrings of the text. Latin and Chinese get the same substring semantics.
@@ -29,16 +31,28 @@ first built): AND across two FTS5 tables is a join; an absent mix like
 the doclists itself, in rowid order, and stops at the LIMIT. items.id grows with
 digest time, so `ORDER BY rowid DESC` is "newest first" without ranking.
 
+One story, one result (migration 007): items.story is the item's link as one key
+(bot/digest/links.py normalize_url), filled by a trigger. A page walks the matches
+newest first through the covering index items_search_walk (id -> digest, story),
+~1 µs a match, and keeps the first (newest) match of each story; later matches of it
+in other digests are that story again (a repeat, or the post's twin in the other
+language), counted as "also in N other digests"; two items of one digest with one
+link stay two results (a digest that lists a link twice means two things). The walk
+reads at least WALK_MATCHES matches so the page can say how many results there are
+(exactly, or "at least" when there are more). Within a digest, items with a query's
+phrase as typed come first (开源模型 before 开源…模型), then those with more words in
+the title, then by position: one order for every page, so paging never repeats or
+skips an item.
+
 The index is contentless: the triggers delete with the values they inserted.
 Change search_text() or search_grams() and you must rebuild the index
-in the same migration (see migration 005).
+in the same migration (see migrations 005 and 007).
 """
 
 from __future__ import annotations
 
-import operator
-import unicodedata
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiosqlite
@@ -46,74 +60,65 @@ import aiosqlite
 from bot.digest.models import Item
 from storage.db import Database
 from storage.digests import item_from_row
-from storage.search_index import RUN_SPLIT, trigrams
+from storage.search_index import fold, fold_table_ready, load_fold_table
+from storage.search_query import (
+    MAX_TERMS,
+    Query,
+    has_terms,
+    load_segmenter,
+    match_expression,
+    parse_query,
+    phrase,
+    query_terms,
+    segmenter_ready,
+)
+from storage.search_snippet import SNIPPET_CHARS, marks, snippet
 
-MAX_TERMS = 16  # more AND-ed terms than this only narrow a result nobody reads
-MAX_TERM_CHARS = 100  # longer terms are cut (the cut term matches a superset)
+__all__ = [
+    "MAX_TERMS",
+    "SNIPPET_CHARS",
+    "Query",
+    "SearchHit",
+    "SearchPage",
+    "has_terms",
+    "match_ids",
+    "merge_search_index",
+    "parse_query",
+    "query_terms",
+    "search",
+    "snippet",
+    "warm_up",
+]
+
 MAX_LIMIT = 50
-SNIPPET_CHARS = 160
+WALK_MATCHES = 1_000  # matches read at least: the count is exact up to here (~1 ms)
+_NO_ROWID = 2**63 - 1
 
-# Punctuation kept at the ends of a term because it means something there: C#, 100%, @user.
-_KEEP_AT_ENDS = frozenset("#%&@")
-
-# --- query terms ----------------------------------------------------------------------
+# --- start-up ----------------------------------------------------------------------------
 
 
-def _strip_term(term: str) -> str:
-    start, end = 0, len(term)
-    while start < end and _is_strippable(term[start]):
-        start += 1
-    while end > start and _is_strippable(term[end - 1]):
-        end -= 1
-    return term[start:end]
+def load_dictionaries() -> None:
+    """Load the segmenter's dictionary and the fold table (~0.3 s, blocking): from a
+    thread (warm_up) or a command-line tool."""
+    load_fold_table()
+    load_segmenter()
 
 
-def _is_strippable(char: str) -> bool:
-    return unicodedata.category(char).startswith("P") and char not in _KEEP_AT_ENDS
+async def warm_up() -> None:
+    """Load the search dictionaries off the event loop; call it at start-up. Searches
+    await it too, so a search before it finished waits without stalling the loop."""
+    if not (fold_table_ready() and segmenter_ready()):
+        await asyncio.to_thread(load_dictionaries)
 
 
-def _has_content(term: str) -> bool:
-    return any(not unicodedata.category(char).startswith("P") for char in term)
-
-
-def query_terms(query: str) -> list[str]:
-    """The terms of a user's query: whitespace-separated, lowercased, wrapping
-    punctuation ("OpenAI", (模型), open*) stripped, pure punctuation dropped,
-    duplicates and terms contained in another term dropped (AND makes them
-    redundant). Everything else is plain text to search for, FTS5 syntax included."""
-    terms: list[str] = []
-    query = query.encode("utf-8", "ignore").decode("utf-8")  # lone surrogates cannot be bound
-    for raw in RUN_SPLIT.split(query.lower()):
-        term = _strip_term(raw)[:MAX_TERM_CHARS]
-        if term and _has_content(term) and term not in terms:
-            terms.append(term)
-    kept = [t for t in terms if not any(t != other and t in other for other in terms)]
-    return kept[:MAX_TERMS]
-
-
-def _fts_string(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _phrase(term: str) -> str:
-    """The term as its gram (1-2 characters), else the phrase of its trigrams (ASCII)
-    or bigrams (module docstring)."""
-    if len(term) <= 2:
-        return _fts_string(term)
-    if term.isascii():
-        return _fts_string(" ".join(trigrams(term)))
-    return _fts_string(" ".join(map(operator.add, term, term[1:])))
-
-
-def match_expression(terms: list[str]) -> str:
-    """The FTS5 MATCH expression for AND-ed terms; each a quoted string, never syntax."""
-    return " AND ".join(_phrase(term) for term in terms)
+# --- look-ups ----------------------------------------------------------------------------
 
 
 async def match_ids(
     db: Database, terms: list[str], *, offset: int = 0, limit: int | None = None
 ) -> list[int]:
-    """ids of the items matching every term, newest first (limit None: all)."""
+    """ids of the items matching every term, newest first (limit None: all); every
+    match, repeats of a story included."""
     if not terms:
         return []
     sql = (
@@ -125,7 +130,57 @@ async def match_ids(
         return [row[0] for row in await cursor.fetchall()]
 
 
-# --- results --------------------------------------------------------------------------
+@dataclass
+class _Walk:
+    """The matches read so far, newest first, and the results (one per story) in them."""
+
+    expression: str
+    results: list[tuple[int, str]] = field(default_factory=list)  # (item id, digest id)
+    story_digest: dict[str, str] = field(default_factory=dict)  # story -> its newest digest
+    digest_rank: dict[str, int] = field(default_factory=dict)  # digests in walk order
+    read: int = 0
+    last_id: int = _NO_ROWID
+    done: bool = False
+
+    async def more(self, db: Database, count: int) -> None:
+        sql = (
+            "SELECT g.rowid, i.digest_id, i.story FROM items_grams g "
+            "JOIN items i INDEXED BY items_search_walk ON i.id = g.rowid "
+            "WHERE items_grams MATCH ? AND g.rowid < ? ORDER BY g.rowid DESC LIMIT ?"
+        )
+        async with db.execute(sql, (self.expression, self.last_id, count)) as cursor:
+            rows = await cursor.fetchall()
+        for item_id, digest_id, story in rows:
+            self.digest_rank.setdefault(digest_id, len(self.digest_rank))
+            if story is None or self.story_digest.setdefault(story, digest_id) == digest_id:
+                self.results.append((item_id, digest_id))
+        self.read += len(rows)
+        self.done = len(rows) < count
+        if rows:
+            self.last_id = rows[-1][0]
+
+    def covers(self, end: int) -> bool:
+        """Whether the results up to `end` (and one more, for has_more) are all known,
+        with every result of the digest at `end - 1` (a digest's ids are consecutive:
+        once a match of an older digest was read, it is complete)."""
+        if self.done:
+            return True
+        if len(self.results) <= end or self.read < WALK_MATCHES:
+            return False
+        last_digest = self.results[end - 1][1]
+        return self.results[-1][1] != last_digest
+
+
+async def _walk(db: Database, expression: str, end: int) -> _Walk:
+    walk = _Walk(expression)
+    batch = max(WALK_MATCHES, 2 * end + 50)
+    while not walk.covers(end):
+        await walk.more(db, batch)
+        batch *= 2
+    return walk
+
+
+# --- results -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -134,7 +189,9 @@ class SearchHit:
     digest_id: str
     digest_title: str
     published_at: datetime
-    snippet: str  # plain text around the first match, "…" where cut
+    snippet: str  # plain text around the first match, "…" where cut, no web addresses
+    also_in: int = 0  # other digests with this story (same link)
+    marks: tuple[str, ...] = ()  # the words as written that matched, for bold
 
 
 @dataclass(frozen=True)
@@ -143,75 +200,124 @@ class SearchPage:
     offset: int
     limit: int
     has_more: bool
-    terms: list[str]  # the normalised terms, for highlighting
+    terms: list[str]  # the folded words searched for
+    query: str = ""  # the query as typed
+    total: int = 0  # results (one per story); a lower bound when not total_exact
+    total_exact: bool = True
 
 
 async def search(db: Database, query: str, *, offset: int = 0, limit: int = 5) -> SearchPage:
-    """A page of items matching every word of `query`, newest digest first; within a
-    digest, items whose title matches more terms first. Never raises on user text."""
+    """A page of the items matching every word of `query`, one per story, newest digest
+    first (module docstring for the order). Never raises on user text."""
     offset = max(0, int(offset))
     limit = max(1, min(MAX_LIMIT, int(limit)))
-    terms = query_terms(query)
-    ids = await match_ids(db, terms, offset=offset, limit=limit + 1)
-    has_more = len(ids) > limit
-    ids = ids[:limit]
+    await warm_up()
+    parsed = parse_query(query)
+    empty = SearchPage([], offset, limit, False, parsed.terms, parsed.text)
+    if not parsed.terms:
+        return empty
+    walk = await _walk(db, match_expression(parsed.terms), offset + limit)
+    total = len(walk.results)
+    page_ids = await _page(db, walk, parsed, offset, limit)
+    hits = await _hits(db, page_ids, parsed)
+    return SearchPage(
+        hits=hits,
+        offset=offset,
+        limit=limit,
+        has_more=total > offset + limit,
+        terms=parsed.terms,
+        query=parsed.text,
+        total=total,
+        total_exact=walk.done,
+    )
+
+
+async def _page(db: Database, walk: _Walk, query: Query, offset: int, limit: int) -> list[int]:
+    """The ids of results offset..offset+limit in page order: digests newest first,
+    inside each the best first (module docstring)."""
+    by_digest: dict[str, list[int]] = {}
+    for item_id, digest_id in walk.results:
+        by_digest.setdefault(digest_id, []).append(item_id)
+    ordered: list[int] = []
+    before = 0  # results in the digests before the ones the page needs
+    for ids in by_digest.values():
+        if before + len(ids) <= offset:
+            before += len(ids)
+            continue
+        ordered += await _best_first(db, ids, query)
+        if before + len(ordered) >= offset + limit:
+            break
+    return ordered[offset - before : offset - before + limit]
+
+
+async def _best_first(db: Database, ids: list[int], query: Query) -> list[int]:
+    """One digest's results: with a phrase as typed first, then more words in the title,
+    then by position."""
+    if len(ids) == 1:
+        return ids
+    marks_sql = ",".join("?" * len(ids))
+    async with db.execute(
+        f"SELECT id, title, position FROM items WHERE id IN ({marks_sql})", ids
+    ) as cursor:
+        rows = {row[0]: (row[1], row[2]) for row in await cursor.fetchall()}
+    with_phrase: dict[int, int] = dict.fromkeys(ids, 0)
+    for text in query.phrases:
+        async with db.execute(
+            "SELECT rowid FROM items_grams WHERE items_grams MATCH ? AND rowid BETWEEN ? AND ?",
+            (phrase(text), min(ids), max(ids)),
+        ) as cursor:
+            for (item_id,) in await cursor.fetchall():
+                if item_id in with_phrase:
+                    with_phrase[item_id] += 1
+
+    def key(item_id: int) -> tuple[int, int, int, int]:
+        title, position = rows.get(item_id, ("", 0))
+        folded = fold(title or "")
+        in_title = sum(term in folded for term in query.terms)
+        return (-with_phrase[item_id], -in_title, position, -item_id)
+
+    return sorted(ids, key=key)
+
+
+async def _hits(db: Database, ids: list[int], query: Query) -> list[SearchHit]:
     if not ids:
-        return SearchPage(hits=[], offset=offset, limit=limit, has_more=False, terms=terms)
-    marks = ",".join("?" * len(ids))
+        return []
+    marks_sql = ",".join("?" * len(ids))
     sql = f"""
         SELECT i.id, i.digest_id, i.position, i.title, i.author, i.url, i.summary, i.links,
-               d.title AS digest_title, d.published_at
+               i.story, d.title AS digest_title, d.published_at
         FROM items i JOIN digests d ON d.id = i.digest_id
-        WHERE i.id IN ({marks})
-        ORDER BY i.id DESC"""
+        WHERE i.id IN ({marks_sql})"""
     async with db.execute(sql, ids) as cursor:
-        rows = await cursor.fetchall()
-    hits = [_hit(row, terms) for row in rows]
-    hits = _best_first_within_digest(hits, terms)
-    return SearchPage(hits=hits, offset=offset, limit=limit, has_more=has_more, terms=terms)
+        rows = {row["id"]: row for row in await cursor.fetchall()}
+    stories = sorted({row["story"] for row in rows.values() if row["story"] is not None})
+    digests_of: dict[str, int] = {}
+    if stories:
+        story_marks = ",".join("?" * len(stories))
+        async with db.execute(
+            "SELECT story, count(DISTINCT digest_id) FROM items "
+            f"WHERE story IN ({story_marks}) GROUP BY story",
+            stories,
+        ) as cursor:
+            digests_of = {story: count for story, count in await cursor.fetchall()}
+    return [_hit(rows[i], query, digests_of) for i in ids if i in rows]
 
 
-def _hit(row: aiosqlite.Row, terms: list[str]) -> SearchHit:
+def _hit(row: aiosqlite.Row, query: Query, digests_of: dict[str, int]) -> SearchHit:
     item = item_from_row(row)
+    text = snippet(item.summary or item.title, query.terms, phrases=query.phrases)
     return SearchHit(
         item=item,
         digest_id=row["digest_id"],
         digest_title=row["digest_title"],
         published_at=datetime.fromisoformat(row["published_at"]),
-        snippet=snippet(item.summary or item.title, terms),
+        snippet=text,
+        also_in=max(0, digests_of.get(row["story"], 1) - 1),
+        marks=marks([item.title, text], query.terms),
     )
 
 
-def _best_first_within_digest(hits: list[SearchHit], terms: list[str]) -> list[SearchHit]:
-    """Keep the digests in time order; inside one, more terms in the title first."""
-    digest_rank: dict[str, int] = {}
-    for hit in hits:
-        digest_rank.setdefault(hit.digest_id, len(digest_rank))
-
-    def key(hit: SearchHit) -> tuple[int, int, int]:
-        title = hit.item.title.lower()
-        in_title = sum(term in title for term in terms)
-        return (digest_rank[hit.digest_id], -in_title, hit.item.position)
-
-    return sorted(hits, key=key)
-
-
-def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
-    """About `width` characters of `text` around the first match of any term,
-    `**` removed, whitespace collapsed, "…" at the ends that were cut."""
-    plain = " ".join(text.replace("**", "").split())
-    if len(plain) <= width:
-        return plain
-    lowered = plain.lower()
-    positions = [lowered.find(term) for term in terms] if len(lowered) == len(plain) else []
-    found = [p for p in positions if p >= 0]
-    first = min(found) if found else 0
-    start = max(0, min(first - width // 4, len(plain) - width))
-    end = start + width
-    return ("…" if start > 0 else "") + plain[start:end].strip() + ("…" if end < len(plain) else "")
-
-
-# --- maintenance ----------------------------------------------------------------------
+# --- maintenance -------------------------------------------------------------------------
 
 
 async def merge_search_index(db: Database, pages: int = 500) -> bool:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from bot.digest.links import normalize_url
+from bot.digest.links import normalize_url, url_spans
 
 SAME = [
     # x.com and twitter.com, any user name in the path, share parameters, www, http
@@ -145,3 +145,13 @@ def test_bad_input_never_raises():
         key = normalize_url(url)
         assert isinstance(key, str)
         assert normalize_url(key) == key or key == url.strip(), url
+
+
+def test_web_addresses_in_text():
+    text = (
+        "见 (https://x.com/a/status/1) 和 x.com/b, wiki/A_(b) https://en.wikipedia.org/wiki/A_(b)."
+    )
+    found = [text[start:end] for start, end in url_spans(text)]
+    assert found == ["https://x.com/a/status/1", "x.com/b", "https://en.wikipedia.org/wiki/A_(b)"]
+    assert url_spans("GPT-5.2 and Qwen3.5/9B are models, not links") == []
+    assert url_spans("www.example.com/x?a=1&b=2!") == [(0, 25)]

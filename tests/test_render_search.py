@@ -17,6 +17,8 @@ class Hit:
     digest_title: str
     published_at: datetime
     snippet: str
+    also_in: int = 0
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class Page:
     limit: int = 5
     has_more: bool = False
     terms: list[str] = field(default_factory=list)
+    query: str = ""
+    total: int = 0
+    total_exact: bool = True
 
 
 def test_highlight_bolds_terms_without_breaking_entities():
@@ -46,18 +51,77 @@ def test_search_page_numbers_links_and_highlights():
         )
         for n in (1, 2)
     ]
-    html = render_search_page(Page(hits, offset=5, has_more=True, terms=["qwen"]), tz="UTC")
+    page = Page(hits, offset=5, has_more=True, terms=["qwen"], query="Qwen", total=23)
+    html = render_search_page(page, tz="UTC")
     check_part(html)
-    assert html.startswith("🔎 Results 6–7 for <b>qwen</b>")
+    assert html.startswith("🔎 Results 6–7 of 23 for <b>Qwen</b>")  # the query as typed
     assert '6. <a href="https://x.com/user/status/1"><b>Qwen</b> release 1</a> — merve' in html
     assert "阿里巴巴的<b>Qwen</b>团队发布了 <b>qwen</b> 1" in html
-    assert "<i>2025.12.20.12 过去4小时 · 2025-12-20 04:00</i>" in html
-    shanghai = render_search_page(Page(hits, terms=["qwen"]), tz="Asia/Shanghai")
-    assert "· 2025-12-20 12:00</i>" in shanghai
+    assert "<i>2025.12.20.12 过去4小时 · 2025-12-20 04:00 (UTC)</i>" in html
+    # Dates carry the chat's time zone.
+    shanghai = render_search_page(Page(hits, terms=["qwen"], total=2), tz="Asia/Shanghai")
+    assert "· 2025-12-20 12:00 (UTC+8)</i>" in shanghai
+    new_york = render_search_page(Page(hits, terms=["qwen"], total=2), tz="America/New_York")
+    assert "· 2025-12-19 23:00 (UTC-5)</i>" in new_york
+
+
+def test_search_headers_read_naturally():
+    hit = Hit(make_item(1, title="Reachy"), "d", "Digest", WHEN, "")
+    header = lambda **kw: render_search_page(Page(**kw)).split("\n")[0]  # noqa: E731
+    assert (
+        header(hits=[hit], query="Reachy机器人", total=1) == "🔎 1 result for <b>Reachy机器人</b>"
+    )
+    assert header(hits=[hit], offset=5, total=6, query="x") == "🔎 Result 6 of 6 for <b>x</b>"
+    assert header(hits=[hit, hit], total=850, total_exact=False, query="AI") == (
+        "🔎 Results 1–2 of 850+ for <b>AI</b>"
+    )
+    assert header(hits=[hit], offset=3, total=900, total_exact=False, query="AI") == (
+        "🔎 Result 4 of 900+ for <b>AI</b>"
+    )
+    assert header(hits=[], query="<b>") == "🔎 No results for <b>&lt;b&gt;</b>"
+    chinese = render_search_page(Page([hit, hit], query="机器人", total=23), lang="zh")
+    assert "23" in chinese.split("\n")[0] and "<b>机器人</b>" in chinese
+
+
+def test_also_in_and_marks_as_written():
+    hits = [
+        Hit(
+            make_item(1, title="機器人 news"),
+            "d",
+            "Digest",
+            WHEN,
+            "開源的機器人",
+            also_in=2,
+            marks=("機器人",),
+        ),
+        Hit(make_item(2, title="other"), "d", "Digest", WHEN, "", also_in=1),
+    ]
+    html = render_search_page(Page(hits, terms=["机器人"], total=2), tz="UTC")
+    check_part(html)
+    assert "<b>機器人</b> news" in html and "開源的<b>機器人</b>" in html
+    assert "· also in 2 other digests</i>" in html and "· also in 1 other digest</i>" in html
+    zh = render_search_page(Page(hits, terms=["机器人"], total=2), lang="zh")
+    check_part(zh)
+    assert "also in" not in zh
+
+
+def test_terms_are_never_bolded_inside_a_web_address():
+    text = "OpenAI: see https://openai.com/index/openai-o3 for openai"
+    assert highlight(text, ["openai"]) == (
+        "<b>OpenAI</b>: see https://openai.com/index/openai-o3 for <b>openai</b>"
+    )
+
+
+def test_the_command_line_gets_every_hit():
+    long_text = "芯片 chip " * 300
+    hits = [Hit(make_item(n, title=long_text), "d", "t", WHEN, long_text) for n in range(1, 31)]
+    page = Page(hits, limit=30, terms=["chip"], total=30)
+    assert numbers_in(render_search_page(page, fit=False)) == list(range(1, 31))
 
 
 def test_search_page_without_hits():
     assert render_search_page(Page([], terms=["nothing"])) == "🔎 No results for <b>nothing</b>"
+    assert render_search_page(Page([], query="機器人 x")) == "🔎 No results for <b>機器人 x</b>"
 
 
 def test_search_page_always_fits_one_message():

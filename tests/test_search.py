@@ -145,7 +145,11 @@ async def test_two_character_chinese(corpus):
 
 async def test_single_and_longer_chinese(corpus):
     assert await titles(corpus, "芯") == ["OpenAI 发布 GPT-5.3 Instant", "MacBook Air with M5"]
-    assert await titles(corpus, "开源模型") == ["Xiaomi 发布 MiMo-V2-Pro，万亿参数模型逼近前沿"]
+    # 开源 + 模型: contiguous in Xiaomi's item, apart in Alibaba's (完全开源的...模型)
+    assert await titles(corpus, "开源模型") == [
+        "Xiaomi 发布 MiMo-V2-Pro，万亿参数模型逼近前沿",
+        "Alibaba's Qwen-Image-Layered is LIVE — native image decomposition",
+    ]
     assert await titles(corpus, "超通货紧缩") == [
         "We're seeing 390X year-over-year hyper-deflation"
     ]
@@ -200,8 +204,14 @@ async def test_a_phrase_never_joins_the_end_of_one_word_to_the_next(db):
     await save_digest(db, digest)
     for present in ["xabc", "bcdz", "abc", "bc", "模型", "型号", "a"]:
         assert await titles(db, present) == ["xabc bcdz"], present
-    for absent in ["abcd", "xabcbcdz", "cb", "模型型", "型型", "ca"]:
+    for absent in ["abcd", "xabcbcdz", "cb", "ca"]:
         assert await titles(db, absent) == [], absent
+    # A Chinese query is segmented into words (模型型 is 模型 + 型), so the index's own
+    # rule is checked with the terms as given: a term never spans two runs.
+    (item_id,) = await match_ids(db, ["模型"])
+    for absent in ["模型型", "型型", "型号a", "模型 型号"]:
+        assert await match_ids(db, [absent]) == [], absent
+    assert await match_ids(db, ["型号"]) == [item_id]
 
 
 async def test_latin_inside_chinese_runs(db):
@@ -218,8 +228,13 @@ async def test_latin_inside_chinese_runs(db):
     present = ["openai", "使用o", "ai的模", "penai的", "的模型", "xab", "abq", "b模a", "gpt-5）"]
     for term in present:
         assert await titles(db, term) == ["使用openai的模型"], term
-    for absent in ["openai模型", "xabq", "xabab", "使用的", "ab模abq模", "gpt5"]:
+        assert await match_ids(db, [term.rstrip("）")]), term  # each term as one phrase too
+    for absent in ["xabq", "xabab", "gpt5", "openai模型z"]:
         assert await titles(db, absent) == [], absent
+    # Words of other scripts are separate words: openai模型 is openai + 模型.
+    assert await titles(db, "openai模型") == ["使用openai的模型"]
+    for absent in ["openai模型", "使用的", "ab模abq模"]:  # as single terms: not substrings
+        assert await match_ids(db, [absent]) == [], absent
 
 
 async def test_newest_first_and_best_title_match_first_within_a_digest(db):

@@ -1,7 +1,8 @@
 """One spelling per link: `normalize_url()` maps the many ways a post writes the same
 link (http or https, `www.`, twitter.com or x.com, tracking parameters, fragments,
 trailing slashes, escapes) to one string, so "the same story" can be found by
-comparing strings. Pure functions, no I/O.
+comparing strings. `url_spans()` finds web addresses in text (snippets drop them,
+highlights skip them). Pure functions, no I/O.
 
 The result is a key, not a link to show: it may differ from every URL the posts wrote
 (`https://x.com/i/status/123` for a tweet of any user name). Change the rules and
@@ -56,6 +57,13 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 # Characters a path or query keeps as they are; everything else is %-escaped (UTF-8).
 _SAFE = "/:@!$&'()*+,;=%-._~"
+# Web addresses in text, with a scheme or as host/path (x.com/..., api.example.io/v1).
+URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'`，。、；：！？（）【】「」《》]+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/[^\s<>\"'`，。、；：！？（）【】「」《》]*",
+    re.IGNORECASE,
+)
+_TRAILING = frozenset(".,;:!?'\"]")
 _BARE_HOST = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/?#]|$)", re.I)
 
 
@@ -149,3 +157,18 @@ def _escape(text: str) -> str:
 def _unescape_unreserved(match: re.Match[str]) -> str:
     char = chr(int(match.group(1), 16))
     return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each web address in `text`, without the sentence's punctuation
+    after it (a closing bracket stays when the address opened one: wiki/A_(b))."""
+    spans = []
+    for match in URL.finditer(text):
+        url = match.group()
+        while url and (
+            url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))
+        ):
+            url = url[:-1]
+        if url:
+            spans.append((match.start(), match.start() + len(url)))
+    return spans

@@ -55,7 +55,7 @@ async def latest(update: Update, context: BotContext) -> None:
 async def search(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     query = " ".join(context.args or []).strip()[:MAX_QUERY_CHARS]
-    if not search_store.query_terms(query):
+    if not search_store.has_terms(query):
         await reply(update, context, t(state.lang, texts.SEARCH_USAGE))
         return
     await answer_search(update, context, state, query)
@@ -103,7 +103,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
     """People type a word, not a command: text in a private chat is a search."""
     state = await chat_state(update, context)
     query = (update.effective_message.text or "").strip()[:MAX_QUERY_CHARS]
-    if not search_store.query_terms(query):
+    if not search_store.has_terms(query):
         await reply(update, context, t(state.lang, texts.SEARCH_USAGE))
         return
     await answer_search(update, context, state, query, hint=t(state.lang, texts.SEARCH_HINT))
