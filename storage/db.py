@@ -9,12 +9,15 @@ Modelled on datasette's `Database`: one object owns the file's connections.
 - Reads: `execute()` runs on a separate read connection (`query_only`, so a write
   there fails loudly). In WAL mode each read sees the last committed state.
 SQL functions are registered on each connection explicitly (`prepare_connection`,
-as datasette does), never through an import side effect.
+as datasette does), never through an import side effect. The triggers that keep the
+search index and the items' topics call them, so both are derived once, at insert,
+in the database's own thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import sqlite3
@@ -26,6 +29,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.digest.topics import classify
 from storage.search_index import search_grams, search_text, story_key
 
 log = logging.getLogger(__name__)
@@ -58,10 +62,16 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+def classify_topics(title: str | None, author: str | None, summary: str | None) -> str:
+    """The built-in topics of an item as JSON {key: why} (bot/digest/topics.classify)."""
+    return json.dumps(classify(title or "", author, summary or ""), ensure_ascii=False)
+
+
 async def prepare_connection(conn: aiosqlite.Connection) -> None:
     """Pragmas and the SQL functions the schema's triggers call, on one connection."""
     await conn.create_function("search_text", 3, search_text, deterministic=True)
     await conn.create_function("search_grams", 3, search_grams, deterministic=True)
+    await conn.create_function("classify_topics", 3, classify_topics, deterministic=True)
     await conn.create_function("story_key", 1, story_key, deterministic=True)
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -143,8 +143,9 @@ async def get_digest(db: Reader, digest_id: str) -> Digest | None:
     if row is None:
         return None
     async with db.execute(
-        "SELECT position, title, author, url, summary, links FROM items "
-        "WHERE digest_id = ? ORDER BY position",
+        "SELECT i.position, i.title, i.author, i.url, i.summary, i.links,"
+        " (SELECT group_concat(t.topic) FROM item_topics t WHERE t.item_id = i.id) AS topics"
+        " FROM items i WHERE i.digest_id = ? ORDER BY i.position",
         (digest_id,),
     ) as cursor:
         item_rows = await cursor.fetchall()
@@ -159,6 +160,9 @@ async def get_digest(db: Reader, digest_id: str) -> Digest | None:
 
 
 def item_from_row(row: aiosqlite.Row) -> Item:
+    """An item from a row of items; its topics when the row has a `topics` column
+    (comma-separated keys, as group_concat gives them)."""
+    topics = row["topics"] if "topics" in row.keys() else None  # noqa: SIM118 (a Row)
     return Item(
         position=row["position"],
         title=row["title"],
@@ -166,6 +170,7 @@ def item_from_row(row: aiosqlite.Row) -> Item:
         url=row["url"],
         summary=row["summary"],
         links=tuple(Link(**link) for link in json.loads(row["links"])),
+        topics=tuple(sorted(topics.split(","))) if topics else (),
     )
 
 

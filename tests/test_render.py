@@ -215,19 +215,26 @@ def topic_digest() -> Digest:
     return make_digest(
         [
             make_item(1, title="A new robot", summary="Nothing relevant."),
-            make_item(2, title="Cheaper inference", summary="**芯片**价格下降，GPU 更便宜。"),
-            make_item(3, title="Policy news", summary="监管新规。"),
+            make_item(
+                2,
+                title="Cheaper inference",
+                summary="**芯片**价格下降，GPU 更便宜。",
+                topics=("chips",),
+            ),
+            make_item(3, title="Policy news", summary="监管新规。", topics=("policy",)),
         ]
     )
 
 
-def test_matching_items_are_marked_with_their_keywords():
-    profile = Profile(topics=frozenset({"chips"}))
+def test_marks_name_the_topics_and_the_own_keywords():
+    profile = Profile(topics=frozenset({"chips", "kw:gpu", "kw:<b>"}))
     (part,) = render_digest(topic_digest(), profile)
-    assert "— merve 🔔 <i>芯片 · GPU</i>" in part
+    assert "— merve 🔔 <i>Chips &amp; compute · gpu</i>" in part
     assert part.count("🔔") == 1
     assert numbers_in(part) == [1, 2, 3]
     check_part(part)
+    (chinese,) = render_digest(topic_digest(), Profile(topics=frozenset({"chips"}), lang="zh"))
+    assert "— merve 🔔 <i>芯片与算力</i>" in chinese
 
 
 def test_topics_mode_keeps_only_matching_items_with_their_numbers():
@@ -354,7 +361,14 @@ def test_rendering_thirty_items_for_twelve_profiles():
 @pytest.mark.parametrize("fmt", ["full", "brief", "headlines"])
 def test_canonical_digest_renders(shared_data, fmt: str):
     parse = pytest.importorskip("bot.digest.parse")
-    digest = parse.parse_file(shared_data / "digests/canonical/2025-12-20-12.md")
+    from bot.digest.topics import classify
+
+    parsed = parse.parse_file(shared_data / "digests/canonical/2025-12-20-12.md")
+    items = [
+        replace(item, topics=tuple(classify(item.title, item.author, item.summary)))
+        for item in parsed.items
+    ]  # as storage classifies them
+    digest = replace(parsed, items=tuple(items))
     profile = Profile(format=fmt, tz="Asia/Shanghai", topics=frozenset({"chips", "agents"}))
     parts = render_digest(digest, profile)
     assert "2025-12-20 12:00 (UTC+8)" in parts[0]
@@ -365,7 +379,7 @@ def test_canonical_digest_renders(shared_data, fmt: str):
     assert seen == [item.position for item in digest.items]
     text = "\n".join(parts)
     assert "— merve" in text
-    assert "🔔 <i>数据中心</i>" in text
+    assert "🔔 <i>Agents</i>" in text and "🔔 <i>Chips &amp; compute</i>" in text
     if fmt == "full":
         assert "<b>完全开源的Qwen-Image-Layered模型</b>" in text
 

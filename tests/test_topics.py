@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,18 +14,17 @@ from bot.digest.models import Item
 from bot.digest.parse import parse_file
 from bot.digest.topic_rules import TERMS
 from bot.digest.topics import (
-    BUILTIN_TOPICS,
     MAX_KEYWORDS_PER_CHAT,
     TOPIC_DEFINITIONS,
     TOPIC_KEYS,
     TOPIC_NAMES,
     check_keyword,
     classify,
-    follow_label,
+    item_marks,
     keyword_matches,
     keyword_pattern,
-    match_item,
     parse_follow,
+    topic_name,
 )
 
 LABELS = Path(__file__).parent / "fixtures" / "topic_labels.tsv"
@@ -42,13 +42,12 @@ def test_nine_topics_in_order_each_defined_and_named_in_both_languages():
         "models", "agents", "robotics", "opensource", "chips", "funding", "policy",
         "research", "products",
     )  # fmt: skip
-    assert list(BUILTIN_TOPICS) == list(TOPIC_KEYS) == list(TERMS)
+    assert list(TOPIC_KEYS) == list(TERMS)
     for key in TOPIC_KEYS:
         assert set(TOPIC_NAMES[key]) == set(TOPIC_DEFINITIONS[key]) == {"en", "zh"}
         assert TOPIC_NAMES[key]["en"].isascii() and not TOPIC_NAMES[key]["zh"].isascii()
         assert 40 < len(TOPIC_DEFINITIONS[key]["en"]) < 300
         assert 20 < len(TOPIC_DEFINITIONS[key]["zh"]) < 150
-        assert BUILTIN_TOPICS[key].label == f"{TOPIC_NAMES[key]['en']} · {TOPIC_NAMES[key]['zh']}"
     assert TOPIC_NAMES["chips"] == {"en": "Chips & compute", "zh": "芯片与算力"}
 
 
@@ -161,16 +160,20 @@ def test_canonical_post_pinned_classifications(shared_data):
     assert sum("products" in topics for topics in got.values()) <= 8  # was 15 of 19
 
 
-# ---- match_item (the 🔔 marks) ------------------------------------------------------------
+# ---- item_marks (the 🔔 marks) ------------------------------------------------------------
 
 
-def test_match_item_gives_what_decided_topics_then_own_keywords():
-    it = item(title="NVIDIA unveils a new GPU", summary="英伟达 数据中心")
-    assert match_item(it, ["chips", "kw:nvidia"]) == ["NVIDIA", "GPU", "英伟达", "数据中心"]
-    assert match_item(it, ["kw:gpu", "kw:英伟达"]) == ["gpu", "英伟达"]
-    assert match_item(item(title="quarterly note", summary="NVIDIA"), ["chips"]) == []
-    assert match_item(it, []) == [] == match_item(it, ["no-such-topic"])
-    assert match_item(it, ("chips", "kw:x")) == match_item(it, frozenset({"kw:x", "chips"}))
+def test_marks_name_the_stored_topics_then_the_own_keywords():
+    it = replace(
+        item(title="NVIDIA unveils a new GPU", summary="英伟达 数据中心"), topics=("chips",)
+    )
+    assert item_marks(it, ["chips", "kw:nvidia"], "en") == ["Chips & compute", "nvidia"]
+    assert item_marks(it, ["chips", "kw:英伟达"], "zh") == ["芯片与算力", "英伟达"]
+    assert item_marks(it, ["robotics"], "en") == []  # not one of its topics
+    unclassified = item(title="NVIDIA unveils a new GPU")
+    assert item_marks(unclassified, ["chips"], "en") == []  # topics come from storage
+    assert item_marks(it, [], "en") == [] == item_marks(it, ["no-such-topic"], "en")
+    assert item_marks(it, ("chips", "kw:x"), "en") == item_marks(it, {"kw:x", "chips"}, "en")
 
 
 @pytest.mark.parametrize(
@@ -209,7 +212,9 @@ def test_keyword_matches(text: str, keyword: str, expected: bool):
 
 def test_keyword_matches_the_author_too():
     assert keyword_matches("x", "Andrej Karpathy", "", "karpathy")
-    assert match_item(item(title="x", author="Andrej Karpathy"), ["kw:karpathy"]) == ["karpathy"]
+    assert item_marks(item(title="x", author="Andrej Karpathy"), ["kw:karpathy"], "en") == [
+        "karpathy"
+    ]
 
 
 def test_indexed_matching_agrees_with_the_documented_patterns():
@@ -299,13 +304,14 @@ def test_parse_follow(text: str, expected: str | None):
     assert parse_follow(text) == expected
 
 
-def test_follow_label():
-    assert follow_label("chips") == "Chips & compute · 芯片与算力"
-    assert follow_label("kw:karpathy") == "“karpathy”"
-    assert follow_label("retired") == "retired"
+def test_topic_names():
+    assert topic_name("chips", "en") == "Chips & compute"
+    assert topic_name("chips", "zh") == "芯片与算力"
+    assert topic_name("kw:karpathy", "zh") == "karpathy"
+    assert topic_name("retired", "en") == "retired"
 
 
 def test_user_keyword_round_trip_matches():
     follow = parse_follow("  Reachy   Mini ")
     assert follow == "kw:reachy mini"
-    assert match_item(item(title="Reachy Mini 届きました！"), [follow]) == ["reachy mini"]
+    assert item_marks(item(title="Reachy Mini 届きました！"), [follow], "en") == ["reachy mini"]

@@ -22,6 +22,9 @@ class Item:
     url: str | None  # the canonical link of the item, None when it has none
     summary: str  # Markdown, `**bold**` kept
     links: tuple[Link, ...] = ()  # every link of the item, the canonical one first
+    # Built-in topic keys the item is about: decided once when stored (storage reads them
+    # back); empty on a freshly parsed item. Not part of the post, so not in its JSON.
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

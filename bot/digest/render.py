@@ -29,7 +29,7 @@ from bot.digest.spans import (
     spans_html,
     summary_spans,
 )
-from bot.digest.topics import match_item
+from bot.digest.topics import item_marks
 from bot.i18n import N_, t
 from bot.preferences import Profile
 
@@ -147,13 +147,13 @@ def render_digest(digest: Digest, profile: Profile) -> list[str]:
     """The digest as HTML message parts for one preference profile.
 
     Items keep their own numbers. Items matching profile.topics are marked with 🔔 and
-    the matched keywords. alerts_mode "topics" keeps only matching items. [] means
-    nothing to send (no matching item, or a digest without items). Parts are split
-    only between items, each at most MAX_MESSAGE UTF-16 units and MAX_ENTITIES
-    entities, labelled "(i/n)" when there are several; an item too long for one
-    message is cut at a sentence with a "Read more" link.
+    the names of the topics (and the own keywords) they match. alerts_mode "topics"
+    keeps only matching items. [] means nothing to send (no matching item, or a digest
+    without items). Parts are split only between items, each at most MAX_MESSAGE UTF-16
+    units and MAX_ENTITIES entities, labelled "(i/n)" when there are several; an item
+    too long for one message is cut at a sentence with a "Read more" link.
     """
-    items = [(item, match_item(item, profile.topics)) for item in digest.items]
+    items = [(item, item_marks(item, profile.topics, profile.lang)) for item in digest.items]
     note = ""
     if profile.alerts_mode == "topics":
         items = [(item, marks) for item, marks in items if marks]
@@ -181,8 +181,7 @@ def render_digest(digest: Digest, profile: Profile) -> list[str]:
     used, used_ent = first_len, entity_count(first)
     for block in blocks:
         if parts[-1] and (
-            used + len(sep) + block.length > MAX_MESSAGE
-            or used_ent + block.entities > MAX_ENTITIES
+            used + len(sep) + block.length > MAX_MESSAGE or used_ent + block.entities > MAX_ENTITIES
         ):
             parts.append([])
             used, used_ent = rest_len, entity_count(rest)

@@ -37,10 +37,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.digest.models import Item
-from bot.digest.topic_rules import TERMS, classify, topic_hits
+from bot.digest.topic_rules import classify
 
 __all__ = [
-    "BUILTIN_TOPICS",
     "MAX_KEYWORD",
     "MAX_KEYWORDS_PER_CHAT",
     "TOPIC_DEFINITIONS",
@@ -49,11 +48,11 @@ __all__ = [
     "check_keyword",
     "classify",
     "follow_keywords",
-    "follow_label",
+    "item_marks",
     "keyword_matches",
     "keyword_pattern",
-    "match_item",
     "parse_follow",
+    "topic_name",
 ]
 
 KEYWORD_PREFIX = "kw:"
@@ -153,24 +152,6 @@ TOPIC_DEFINITIONS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Topic:
-    key: str
-    label: str  # English, then " · " and the Chinese name
-    keywords: tuple[str, ...]  # the terms of its rules (plain ones; see topic_rules.TERMS)
-
-
-# Kept for the Telegram face (keys and labels in order); classify() decides membership.
-BUILTIN_TOPICS: dict[str, Topic] = {
-    key: Topic(
-        key,
-        f"{TOPIC_NAMES[key]['en']} · {TOPIC_NAMES[key]['zh']}",
-        tuple(term for term, weight in TERMS[key] if weight > 0 and not term.startswith("re:")),
-    )
-    for key in TOPIC_KEYS
-}
-
-
 def _normalise(text: str) -> str:
     """NFKC (full-width Latin to ASCII), trimmed, inner whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFKC", text).split())
@@ -189,7 +170,8 @@ def parse_follow(text: str) -> str | None:
         return None
     wanted = text.casefold()
     for key in TOPIC_KEYS:
-        names = {key, BUILTIN_TOPICS[key].label, *TOPIC_NAMES[key].values()}
+        label = f"{TOPIC_NAMES[key]['en']} · {TOPIC_NAMES[key]['zh']}"
+        names = {key, label, *TOPIC_NAMES[key].values()}
         if wanted in {name.casefold() for name in names}:
             return key
     keyword = text.lower()[:MAX_KEYWORD].rstrip()
@@ -225,20 +207,8 @@ def check_keyword(text: str) -> str | None:
     return None
 
 
-def follow_label(follow: str) -> str:
-    """Plain text (not HTML-escaped) for showing a follow to a user."""
-    if follow in BUILTIN_TOPICS:
-        return BUILTIN_TOPICS[follow].label
-    if follow.startswith(KEYWORD_PREFIX):
-        return f"“{follow[len(KEYWORD_PREFIX) :]}”"
-    return follow  # a key no longer built in: show it as stored
-
-
 def follow_keywords(follow: str) -> tuple[str, ...]:
-    """The keywords a follow stands for (a built-in topic: the plain terms of its rules);
-    () for an unknown key."""
-    if follow in BUILTIN_TOPICS:
-        return BUILTIN_TOPICS[follow].keywords
+    """The keyword of an own-keyword follow ("kw:<keyword>"); () for anything else."""
     if follow.startswith(KEYWORD_PREFIX):
         keyword = follow[len(KEYWORD_PREFIX) :].strip()
         return (keyword,) if keyword else ()
@@ -386,26 +356,25 @@ def _follow_hits(title: str, author: str, summary: str, follow: str) -> tuple[tu
     return tuple(hits)
 
 
-def match_item(item: Item, follows: Iterable[str]) -> list[str]:
-    """What made the item match `follows`, each once, in order of first appearance: for a
-    built-in topic its strong and medium terms that classify found (the weak ones only
-    support them), for an own keyword the keyword; [] when nothing matched."""
-    found: dict[str, tuple[int, int, str]] = {}  # folded -> (offset, order, as shown)
-    hits = topic_hits(item.title, item.summary)
-    for follow in sorted(follows):
-        if follow in BUILTIN_TOPICS:
-            text = _index(item.title, item.author or "", item.summary).text
-            for hit in hits.get(follow, ()):
-                folded = hit.term.casefold()
-                if hit.weight >= 2 and folded not in found:
-                    at = text.find(unicodedata.normalize("NFKC", folded))
-                    found[folded] = (at if at >= 0 else len(text), len(found), hit.term)
-            continue
-        for offset, keyword in _follow_hits(item.title, item.author or "", item.summary, follow):
-            folded = keyword.casefold()
-            if folded not in found or offset < found[folded][0]:
-                found[folded] = (offset, len(found), keyword)
-    return [keyword for _, _, keyword in sorted(found.values())]
+def topic_name(follow: str, lang: str) -> str:
+    """A built-in topic's name in `lang` ("en" or "zh"); a keyword as itself."""
+    if follow.startswith(KEYWORD_PREFIX):
+        return follow[len(KEYWORD_PREFIX) :]
+    names = TOPIC_NAMES.get(follow)
+    return names.get(lang, names["en"]) if names else follow
+
+
+def item_marks(item: Item, follows: Iterable[str], lang: str) -> list[str]:
+    """What the 🔔 mark of an item says for a chat: the names of its followed topics the
+    item is about (decided when it was stored: item.topics), then the chat's own
+    keywords found in it, as typed. [] when none."""
+    follows = set(follows)
+    marks = [topic_name(key, lang) for key in TOPIC_KEYS if key in follows and key in item.topics]
+    for follow in sorted(f for f in follows if f.startswith(KEYWORD_PREFIX)):
+        keyword = follow[len(KEYWORD_PREFIX) :]
+        if keyword_matches(item.title, item.author, item.summary, keyword):
+            marks.append(keyword)
+    return marks
 
 
 def keyword_matches(title: str, author: str | None, summary: str, keyword: str) -> bool:

@@ -10,7 +10,7 @@ from telegram import BotCommand, Update
 from telegram.ext import ExtBot
 
 from bot.i18n import LANGUAGES, t, tp
-from bot.telegram import admin, following, reading, settings, subscription, texts
+from bot.telegram import admin, following, reading, settings, subscription, texts, trends
 from bot.telegram.context import BotContext
 from bot.telegram.replies import chat_state, reply
 
@@ -59,6 +59,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("tz", settings.typed_setting("tz"), texts.USAGE_TZ, texts.HELP_TZ),
     Command("quiet", settings.typed_setting("quiet"), texts.USAGE_QUIET, texts.HELP_QUIET),
     Command("lang", settings.typed_setting("lang"), texts.USAGE_LANG, texts.HELP_LANG),
+    Command("trends", trends.trends, texts.USAGE_TRENDS, texts.HELP_TRENDS),
     Command("forget", subscription.forget, texts.USAGE_FORGET, texts.HELP_FORGET),
     Command("help", help_command, texts.USAGE_HELP, texts.HELP_HELP),
     Command("stats", admin.stats, texts.USAGE_STATS, texts.HELP_STATS, admin=True),

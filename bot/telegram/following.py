@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
+import time
+
 from telegram import Update
 
-from bot.digest.topics import BUILTIN_TOPICS, KEYWORD_PREFIX, parse_follow
-from bot.i18n import t, tp
+from bot.digest.topics import (
+    KEYWORD_PREFIX,
+    MAX_KEYWORD,
+    MAX_KEYWORDS_PER_CHAT,
+    TOPIC_DEFINITIONS,
+    TOPIC_KEYS,
+    check_keyword,
+    parse_follow,
+    topic_name,
+)
+from bot.i18n import Html, t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.permissions import may_change_settings
-from bot.telegram.replies import ChatState, chat_state, edit_html, reply
+from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply
 from storage import subscribers as subs
+from storage.topics import topic_counts
 
-MAX_KEYWORDS_PER_CHAT = 50
-MAX_KEYWORD_CHARS = 64
-_SEPARATORS = frozenset(",|:\n")
-
-
-def keyword_problem(keyword: str) -> str | None:
-    """Why a keyword cannot be followed (a text), or None."""
-    if any(char in _SEPARATORS for char in keyword):
-        return texts.KEYWORD_SEPARATOR
-    if not any(char.isalnum() for char in keyword):
-        return texts.KEYWORD_NO_LETTERS
-    if len(keyword) == 1 and keyword.isascii():
-        return texts.KEYWORD_TOO_SHORT
-    if len(keyword) > MAX_KEYWORD_CHARS:
-        return texts.KEYWORD_TOO_LONG
-    return None
+WEEK = 7 * 86_400
+KEYWORD_PROBLEMS = {
+    "separator": texts.KEYWORD_SEPARATOR,
+    "no_letters": texts.KEYWORD_NO_LETTERS,
+    "too_short": texts.KEYWORD_TOO_SHORT,
+    "too_long": texts.KEYWORD_TOO_LONG,
+}
 
 
 async def follow(update: Update, context: BotContext) -> None:
@@ -44,28 +47,26 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
     if not await may_change_settings(update, context):
         await reply(update, context, t(lang, texts.ADMINS_ONLY))
         return
-    text = " ".join(context.args or [])
-    # Lone surrogates cannot be stored or sent: drop them before anything else.
-    text = text.encode("utf-8", "ignore").decode("utf-8")
-    topic = parse_follow(text)
+    typed = clean_input(" ".join(context.args or []), 200)
+    topic = parse_follow(typed)
     if topic is None:
         verb = "follow" if following else "unfollow"
         await reply(update, context, t(lang, texts.FOLLOW_USAGE, verb=verb))
         return
     db, chat_id = context.services.db, update.effective_chat.id
-    label = keyboards.topic_name(topic, lang)
+    label = topic_name(topic, lang)
     if not following:
         changed = await subs.unfollow(db, chat_id, topic)
         message = texts.UNFOLLOWED if changed else texts.NOT_FOLLOWING
         await reply(update, context, t(lang, message, label=label))
         return
     if topic.startswith(KEYWORD_PREFIX):
-        problem = keyword_problem(topic[len(KEYWORD_PREFIX) :])
+        problem = KEYWORD_PROBLEMS.get(check_keyword(typed) or "")
         own = [f for f in state.subscriber.topics if f.startswith(KEYWORD_PREFIX)]
         if problem is None and topic not in own and len(own) >= MAX_KEYWORDS_PER_CHAT:
             problem = texts.KEYWORD_LIMIT
         if problem is not None:
-            limit = MAX_KEYWORDS_PER_CHAT if problem == texts.KEYWORD_LIMIT else MAX_KEYWORD_CHARS
+            limit = MAX_KEYWORDS_PER_CHAT if problem == texts.KEYWORD_LIMIT else MAX_KEYWORD
             await reply(update, context, t(lang, problem, max=limit))
             return
     changed = await subs.follow(db, chat_id, topic)
@@ -75,17 +76,30 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
     await reply(update, context, text)
 
 
-def topics_text(state: ChatState) -> str:
+async def topics_text(context: BotContext, state: ChatState) -> str:
+    """Each topic: followed or not, what it is about, how many items it had this week,
+    and a link that subscribes and follows it in one tap (to share)."""
     lang, subscriber = state.lang, state.subscriber
-    lines = [t(lang, texts.TOPICS_TITLE), t(lang, texts.TOPICS_HELP), ""]
-    for key, topic in BUILTIN_TOPICS.items():
-        mark = "✅" if key in subscriber.topics else "▫️"
-        sample = ", ".join(topic.keywords[:4])
-        name = keyboards.topic_name(key, lang)
-        lines.append(t(lang, texts.TOPIC_LINE, mark=mark, name=name, definition=sample))
+    counts = await topic_counts(context.services.db, int(time.time()) - WEEK)
+    username = context.bot.username
+    lines = [t(lang, texts.TOPICS_TITLE), t(lang, texts.TOPICS_HELP)]
+    for key in TOPIC_KEYS:
+        link = Html(f'<a href="https://t.me/{username}?start={key}">{t(lang, texts.SHARE)}</a>')
+        lines += [
+            "",
+            t(
+                lang,
+                texts.TOPIC_LINE,
+                mark="✅" if key in subscriber.topics else "▫️",
+                name=topic_name(key, lang),
+                count=counts.get(key, 0),
+                share=link,
+            ),
+            t(lang, texts.TOPIC_DEFINITION, definition=TOPIC_DEFINITIONS[key][lang]),
+        ]
     own = sorted(f for f in subscriber.topics if f.startswith(KEYWORD_PREFIX))
     if own:
-        keywords = ", ".join(f"“{keyboards.topic_name(f, lang)}”" for f in own)
+        keywords = ", ".join(f"“{topic_name(f, lang)}”" for f in own)
         lines += ["", t(lang, texts.YOUR_KEYWORDS, keywords=keywords)]
     topics_only = subscriber.alerts_mode == "topics"
     alerts = texts.TOPICS_ALERTS_TOPICS if topics_only else texts.TOPICS_ALERTS_ALL
@@ -98,7 +112,7 @@ async def topics(update: Update, context: BotContext) -> None:
     await reply(
         update,
         context,
-        topics_text(state),
+        await topics_text(context, state),
         reply_markup=keyboards.topics_keyboard(state.subscriber, state.lang),
     )
 
@@ -121,7 +135,7 @@ async def on_topic_button(update: Update, context: BotContext) -> None:
             return
         topic = found[0]
     db, chat_id = context.services.db, update.effective_chat.id
-    label = keyboards.topic_name(topic, lang)
+    label = topic_name(topic, lang)
     if topic in state.subscriber.topics:
         await subs.unfollow(db, chat_id, topic)
         await query.answer(tp(lang, texts.TOAST_UNFOLLOWED, label=label))
@@ -130,5 +144,7 @@ async def on_topic_button(update: Update, context: BotContext) -> None:
         await query.answer(tp(lang, texts.TOAST_FOLLOWING, label=label))
     state = await chat_state(update, context)
     await edit_html(
-        query, topics_text(state), keyboards.topics_keyboard(state.subscriber, state.lang)
+        query,
+        await topics_text(context, state),
+        keyboards.topics_keyboard(state.subscriber, state.lang),
     )

@@ -23,7 +23,7 @@ from bot.i18n import language_for, t, tp
 from bot.telegram import chat_events, following, keyboards, reading, settings, subscription, texts
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import BotContext
-from bot.telegram.replies import chat_state, reply
+from bot.telegram.replies import chat_state, clean_input, reply
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,7 @@ BUTTONS = {
 async def unknown_command(update: Update, context: BotContext) -> None:
     """In a private chat, a hint; in groups the command was for another bot: silence."""
     lang = (await chat_state(update, context)).lang
-    command = (update.effective_message.text or "").split()[0][:40]
-    command = command.encode("utf-8", "ignore").decode("utf-8")
+    command = clean_input((update.effective_message.text or "/").split()[0], 40)
     await reply(update, context, t(lang, texts.UNKNOWN_COMMAND, command=command))
 
 

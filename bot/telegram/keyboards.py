@@ -10,7 +10,7 @@ import hashlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.digest.topics import BUILTIN_TOPICS, KEYWORD_PREFIX
+from bot.digest.topics import KEYWORD_PREFIX, TOPIC_KEYS, topic_name
 from bot.i18n import t, tp
 from bot.telegram import texts
 from bot.timezones import localize, zone_for
@@ -25,7 +25,7 @@ QUIET_CHOICES = ("22-7", "23-8")
 # What each kind's data may look like; anything else is answered "out of date".
 PATTERNS = {
     SEARCH: r"^s:[A-Za-z0-9_-]{8,24}:\d{1,5}$",
-    TOPIC: r"^t:(" + "|".join(BUILTIN_TOPICS) + r")$",
+    TOPIC: r"^t:(" + "|".join(TOPIC_KEYS) + r")$",
     KEYWORD: r"^k:[0-9a-f]{12}$",
     SETTING: r"^set:(format|alerts|previews|lang|tz|quiet):[A-Za-z0-9_/+:-]{1,40}$",
     FORGET: r"^forget:(yes|no)$",
@@ -46,17 +46,6 @@ def keyword_token(follow: str) -> str:
 
 
 # ---- topic names -------------------------------------------------------------------------
-
-
-def topic_name(key: str, lang: str) -> str:
-    """A built-in topic's name in `lang`; a keyword as itself."""
-    if key.startswith(KEYWORD_PREFIX):
-        return key[len(KEYWORD_PREFIX) :]
-    topic = BUILTIN_TOPICS.get(key)
-    if topic is None:
-        return key
-    english, _, chinese = topic.label.partition(" · ")
-    return chinese if lang == "zh" and chinese else english
 
 
 # ---- search ------------------------------------------------------------------------------
@@ -207,7 +196,7 @@ def topics_keyboard(subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup:
         button(
             ("✅ " if key in subscriber.topics else "") + topic_name(key, lang), f"{TOPIC}:{key}"
         )
-        for key in BUILTIN_TOPICS
+        for key in TOPIC_KEYS
     ]
     buttons += [
         button(

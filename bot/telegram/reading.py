@@ -10,7 +10,15 @@ from bot.i18n import t
 from bot.preferences import Profile
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.replies import ChatState, chat_state, edit_html, reply, send_html, thread_of
+from bot.telegram.replies import (
+    ChatState,
+    chat_state,
+    clean_input,
+    edit_html,
+    reply,
+    send_html,
+    thread_of,
+)
 from storage import digests as digest_store
 from storage import queries
 from storage import search as search_store
@@ -54,7 +62,7 @@ async def latest(update: Update, context: BotContext) -> None:
 
 async def search(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
-    query = " ".join(context.args or []).strip()[:MAX_QUERY_CHARS]
+    query = clean_input(" ".join(context.args or []), MAX_QUERY_CHARS)
     if not search_store.has_terms(query):
         await reply(update, context, t(state.lang, texts.SEARCH_USAGE))
         return
@@ -102,7 +110,7 @@ async def on_search_button(update: Update, context: BotContext) -> None:
 async def plain_text(update: Update, context: BotContext) -> None:
     """People type a word, not a command: text in a private chat is a search."""
     state = await chat_state(update, context)
-    query = (update.effective_message.text or "").strip()[:MAX_QUERY_CHARS]
+    query = clean_input(update.effective_message.text or "", MAX_QUERY_CHARS)
     if not search_store.has_terms(query):
         await reply(update, context, t(state.lang, texts.SEARCH_USAGE))
         return

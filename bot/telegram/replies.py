@@ -52,6 +52,12 @@ async def chat_state(update: Update, context: BotContext) -> ChatState:
     return ChatState(found, lang, stored=True)  # type: ignore[arg-type]
 
 
+def clean_input(text: str, limit: int) -> str:
+    """User text fit to store and send: valid UTF-8 (lone surrogates dropped; they
+    cannot be bound to SQLite or sent to the Bot API), trimmed, at most `limit` chars."""
+    return text.encode("utf-8", "ignore").decode("utf-8").strip()[:limit]
+
+
 def chat_kind(chat: Chat) -> str:
     return chat.type if chat.type in CHAT_KINDS else "private"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.digest.topics import BUILTIN_TOPICS
+from bot.digest.topics import TOPIC_KEYS, topic_name
 from bot.i18n import t
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
@@ -39,9 +39,9 @@ async def start(update: Update, context: BotContext) -> None:
         lines.append(t(lang, texts.WELCOME_BACK))
     # A deep link t.me/<bot>?start=<topic> subscribes and follows that topic in one tap.
     topic = (context.args or [""])[0].lower()
-    if topic in BUILTIN_TOPICS:
+    if topic in TOPIC_KEYS:
         await subs.follow(db, chat.id, topic)
-        name = keyboards.topic_name(topic, lang)
+        name = topic_name(topic, lang)
         lines.append(t(lang, texts.FOLLOWING_FROM_LINK, topic=name))
         subscriber = await subs.get_subscriber(db, chat.id) or subscriber
     if before is None:
