@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from bot.digest.limits import MAX_ITEMS, clip_digest
 from bot.digest.models import Digest
 from bot.digest.parse import ParseError, parse_file
 from bot.sources.allowed import is_url
@@ -64,6 +65,14 @@ def with_sane_date(digest: Digest, now: datetime) -> Digest:
 
 
 async def store(db: Database, digest: Digest, report: IngestReport) -> None:
+    """Every ingest path ends here: the digest within every size limit (a feed's batch
+    is built outside the parser), sanely dated, stored once."""
+    digest, dropped = clip_digest(digest)
+    if dropped:
+        log.warning(
+            "digest %s: %d items past the first %d dropped", digest.id, dropped, MAX_ITEMS,
+            extra={"digest_id": digest.id},
+        )  # fmt: skip
     digest = with_sane_date(digest, datetime.now(UTC))
     outcome = await save_digest(db, digest)
     getattr(report, outcome).append(digest.id)
