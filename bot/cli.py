@@ -157,7 +157,7 @@ class Progress:
 async def ingest_command(settings: Settings, targets: list[str]) -> int:
     import httpx
 
-    from bot.sources.ingest import ingest_targets
+    from bot.sources.ingest import ingest_targets, shutdown_parsers
     from storage.db import connect
 
     db = await connect(settings.database_path)
@@ -167,6 +167,7 @@ async def ingest_command(settings: Settings, targets: list[str]) -> int:
                 db, targets, client, on_file=Progress(), merge_budget=float("inf")
             )
     finally:
+        shutdown_parsers()
         await db.close()
     print(f"ingested: {report.summary()}")
     for what, why in report.failed:

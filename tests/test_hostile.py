@@ -52,3 +52,25 @@ async def test_one_chats_flood_never_delays_another_chat(paced):
     notices = [m for m in paced.api.messages_for(FLOODER) if "faster than I can answer" in m.text]
     assert len(notices) <= 1
     await paced.api.wait_for_messages(1, chat_id=FLOODER, timeout=30)
+
+
+async def test_big_posts_are_parsed_in_another_process_and_their_errors_kept(db, tmp_path):
+    import httpx
+
+    from bench.parse_worst import canonical_items
+    from bot.sources.ingest import BIG_POST_BYTES, ingest_targets, shutdown_parsers
+
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    big = canonical_items(800)
+    assert len(big.encode()) > BIG_POST_BYTES
+    (folder / "2026-11-28-08.md").write_text(big, encoding="utf-8")
+    (folder / "broken.md").write_bytes(b"\x00\x01\x02" * BIG_POST_BYTES)
+    try:
+        async with httpx.AsyncClient() as http:
+            report = await ingest_targets(db, [str(folder)], http)
+    finally:
+        shutdown_parsers()
+    assert len(report.new) == 1
+    ((what, why),) = report.failed
+    assert what.endswith("broken.md") and "binary" in why

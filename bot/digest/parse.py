@@ -64,6 +64,9 @@ class ParseError(Exception):
     def __str__(self) -> str:
         return f"{self.name}: {self.reason}"
 
+    def __reduce__(self) -> tuple:
+        return (ParseError, (self.name, self.reason))  # survives a process pool
+
 
 @dataclass(frozen=True)
 class ParseResult:

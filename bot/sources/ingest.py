@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -86,6 +88,37 @@ async def store(db: Database, digest: Digest, report: IngestReport) -> None:
         )
 
 
+# Parsing takes CPU: up to seconds for a hostile post. A thread keeps it off the loop
+# but not off the GIL, and a parser working on a 500 KB string holds it for 100-300 ms
+# at a time (bench/loop_stall.py): big posts go to a separate process instead.
+BIG_POST_BYTES = 64 * 1024
+_processes: ProcessPoolExecutor | None = None
+
+
+def _process_pool() -> ProcessPoolExecutor:
+    global _processes
+    if _processes is None:
+        # spawn, not fork: this process has threads (aiosqlite, asyncio.to_thread).
+        _processes = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    return _processes
+
+
+def shutdown_parsers() -> None:
+    """Stop the parsing process (at shutdown; a parse in flight is abandoned)."""
+    global _processes
+    if _processes is not None:
+        _processes.shutdown(wait=False, cancel_futures=True)
+        _processes = None
+
+
+async def parse_off_loop(path: Path, size: int) -> Digest:
+    """parse_file in a thread, or for a big post in a separate process."""
+    if size < BIG_POST_BYTES:
+        return await asyncio.to_thread(parse_file, path)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_process_pool(), parse_file, path)
+
+
 FileStamps = dict[Path, tuple[int, int]]  # path -> (mtime_ns, size) when last ingested
 
 
@@ -104,8 +137,7 @@ async def ingest_file(
         report.unchanged.append(str(path))
         return
     try:
-        # In a thread: a pathological post takes seconds of CPU (the loop must not stall).
-        digest = await asyncio.to_thread(parse_file, path)
+        digest = await parse_off_loop(path, stat.st_size)
     except ParseError as error:
         report.failed.append((str(path), error.reason))
         log.warning("skipped %s", error)

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendRateLimiter
 from bot.delivery.sender import BulkSender
+from bot.sources.ingest import shutdown_parsers
 from bot.sources.poller import SourcePoller
 from bot.telegram.commands import register_commands
 from bot.telegram.context import (
@@ -107,6 +108,7 @@ async def on_shutdown(application: Application) -> None:
     if services is None:
         return
     await services.http.aclose()
+    shutdown_parsers()
     if services.engine and services.engine.sender is not None:
         await services.engine.sender.close()
     await services.db.close()
