@@ -3,8 +3,9 @@
 A digest's life in `deliveries`: at ingest one row per active subscriber with
 part = 0 ('planned'); the engine renders it (once per profile, cached in
 `renders`) and replaces it by rows 1..n ('pending'), or marks it 'skipped'.
-Pending parts go 'sending' while a worker has them, then 'sent', 'skipped' or
-'failed' for good, or back to 'pending' with a later `not_before` to retry.
+Pending parts go 'sending' when the engine takes them (`pick`: one statement), then
+'sent', 'skipped' or 'failed' for good, or back to 'pending' with a later `not_before`
+to retry (`settle`: the engine's group commit, one transaction).
 
 Writes go through the database's one write path (storage/db.py), each function
 one short transaction; batches travel as a JSON parameter through `json_each`.
@@ -17,7 +18,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+import aiosqlite
+
 from storage.db import Database, Reader
+from storage.subscribers import ChatStatus, set_status_in
 
 
 class PartStatus(StrEnum):
@@ -232,51 +236,76 @@ async def expand(db: Database, plans: Sequence[Expansion], now: float) -> None:
 # --- sending --------------------------------------------------------------------------
 
 
-async def next_sendable(db: Reader, now: float, limit: int = 500) -> list[Part]:
-    """Pending parts due at `now` whose chat has nothing unfinished before them:
-    the oldest digest first, parts in order; per chat strictly one after another
-    (a part in 'sending' holds back the chat's next one)."""
+@dataclass(frozen=True)
+class Gone:
+    """A chat that will get nothing more: its unfinished parts are skipped for `reason`;
+    `block` also marks the subscriber blocked (it blocked us, or the chat is gone)."""
+
+    key: Key
+    reason: str
+    block: bool
+
+
+async def pick(db: Database, now: float, limit: int = 500) -> list[Part]:
+    """Take up to `limit` pending parts due at `now` for sending: the oldest digest first,
+    parts in order, per chat strictly one after another (a chat's part is taken only when
+    nothing of that chat comes before it unfinished: 'sending' holds back its next part).
+
+    Choosing and marking 'sending' is ONE statement per digest, inside the write
+    transaction: two processes on one database can never take the same part."""
     found: list[Part] = []
     for digest_id in await _digests_with(db, "pending"):
-        sql = """
-            SELECT d.chat_id, d.part, r.parts, r.text, r.previews, d.attempts,
-                   coalesce(s.status, 'blocked')
-            FROM deliveries d INDEXED BY deliveries_queue
-            JOIN digests g ON g.id = d.digest_id
-            JOIN renders r ON r.digest_id = d.digest_id AND r.profile = d.profile
-                          AND r.part = d.part
-            LEFT JOIN subscribers s ON s.chat_id = d.chat_id
-            WHERE d.status = 'pending' AND d.digest_id = :d AND d.not_before <= :now
-              AND NOT EXISTS (
-                  SELECT 1 FROM deliveries e JOIN digests h ON h.id = e.digest_id
-                  WHERE e.chat_id = d.chat_id AND e.status IN ('planned', 'pending', 'sending')
-                    AND (h.published_ts, e.digest_id, e.part)
-                        < (g.published_ts, d.digest_id, d.part)
-              )
-            ORDER BY d.part
-            LIMIT :n
-        """
-        params = {"d": digest_id, "now": now, "n": limit - len(found)}
-        async with db.execute(sql, params) as cursor:
-            async for row in cursor:
-                found.append(Part(digest_id, row[0], row[1], row[2], row[3], bool(row[4]),
-                                  row[5], row[6]))  # fmt: skip
+        async with db.transaction() as conn:
+            rows = await conn.execute_fetchall(_PICK, {"d": digest_id, "now": now,
+                                                       "n": limit - len(found)})  # fmt: skip
+        rows = sorted(rows, key=lambda r: r[1])  # RETURNING gives no order: parts first
+        found += [Part(digest_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows]
         if len(found) >= limit:
             break
     return found
 
 
-async def mark_sending(db: Database, keys: Sequence[Key]) -> None:
-    async with db.transaction() as conn:
-        if keys:
-            await conn.execute(
-                f"UPDATE deliveries SET status = 'sending' FROM {_ROWS} WHERE {_MATCH}",
-                (_keys_json(keys),),
-            )
+_PICK = """
+    UPDATE deliveries SET status = 'sending'
+    WHERE digest_id = :d AND status = 'pending' AND (chat_id, part) IN (
+        SELECT d.chat_id, d.part
+        FROM deliveries d INDEXED BY deliveries_queue
+        JOIN digests g ON g.id = d.digest_id
+        WHERE d.status = 'pending' AND d.digest_id = :d AND d.not_before <= :now
+          AND NOT EXISTS (
+              SELECT 1 FROM deliveries e JOIN digests h ON h.id = e.digest_id
+              WHERE e.chat_id = d.chat_id AND e.status IN ('planned', 'pending', 'sending')
+                AND (h.published_ts, e.digest_id, e.part) < (g.published_ts, d.digest_id, d.part)
+          )
+        ORDER BY d.part
+        LIMIT :n
+    )
+    RETURNING chat_id, part,
+        (SELECT r.parts FROM renders r WHERE r.digest_id = deliveries.digest_id
+            AND r.profile = deliveries.profile AND r.part = deliveries.part),
+        (SELECT r.text FROM renders r WHERE r.digest_id = deliveries.digest_id
+            AND r.profile = deliveries.profile AND r.part = deliveries.part),
+        (SELECT r.previews FROM renders r WHERE r.digest_id = deliveries.digest_id
+            AND r.profile = deliveries.profile AND r.part = deliveries.part),
+        attempts,
+        coalesce((SELECT s.status FROM subscribers s WHERE s.chat_id = deliveries.chat_id),
+                 'blocked')
+"""
 
 
-async def mark_sent(db: Database, sent: Sequence[Sent]) -> None:
-    """Record sent parts (one statement for the whole batch)."""
+async def settle(
+    db: Database,
+    *,
+    sent: Sequence[Sent] = (),
+    retries: Sequence[Retry] = (),
+    finals: Sequence[Outcome] = (),
+    gone: Sequence[Gone] = (),
+) -> dict[int, int]:
+    """Record what became of parts in hand, all in ONE transaction (the engine's group
+    commit): sent; back to 'pending' not before a time (the error kept for admins);
+    'skipped' or 'failed' for good; chats gone. Returns {chat_id: parts skipped} for `gone`.
+    Only 'sent' overrides a part skipped meanwhile (it did reach the chat)."""
+    skipped: dict[int, int] = {}
     async with db.transaction() as conn:
         if sent:
             rows = [
@@ -287,11 +316,6 @@ async def mark_sent(db: Database, sent: Sequence[Sent]) -> None:
                 f" message_id = v.x, sent_ts = v.y FROM {_ROWS} WHERE {_MATCH}",
                 (json.dumps(rows),),
             )
-
-
-async def mark_retry(db: Database, retries: Sequence[Retry]) -> None:
-    """Back to 'pending', not before the given time; the error is kept for admins."""
-    async with db.transaction() as conn:
         if retries:
             rows = [
                 [r.key.digest_id, r.key.chat_id, r.key.part, r.not_before, r.error, int(r.counts)]
@@ -299,33 +323,39 @@ async def mark_retry(db: Database, retries: Sequence[Retry]) -> None:
             ]
             await conn.execute(
                 "UPDATE deliveries SET status = 'pending', not_before = v.x, last_error = v.y,"
-                f" attempts = attempts + v.z FROM {_ROWS} WHERE {_MATCH}",
+                f" attempts = attempts + v.z FROM {_ROWS} WHERE {_MATCH}"
+                " AND deliveries.status = 'sending'",
                 (json.dumps(rows, ensure_ascii=False),),
             )
-
-
-async def mark_final(db: Database, outcomes: Sequence[Outcome]) -> None:
-    """Parts that will not be sent: 'skipped' or 'failed', with the reason."""
-    async with db.transaction() as conn:
-        if outcomes:
+        if finals:
             rows = [
-                [o.key.digest_id, o.key.chat_id, o.key.part, o.status, o.reason] for o in outcomes
+                [o.key.digest_id, o.key.chat_id, o.key.part, o.status, o.reason] for o in finals
             ]
             await conn.execute(
-                f"UPDATE deliveries SET status = v.x, last_error = v.y FROM {_ROWS} WHERE {_MATCH}",
+                "UPDATE deliveries SET status = v.x, last_error = v.y"
+                f" FROM {_ROWS} WHERE {_MATCH} AND deliveries.status = 'sending'",
                 (json.dumps(rows, ensure_ascii=False),),
             )
+        for g in gone:
+            if g.block:
+                await set_status_in(conn, g.key.chat_id, ChatStatus.BLOCKED)
+            skipped[g.key.chat_id] = await _skip_chat_in(conn, g.key.chat_id, g.reason)
+    return skipped
 
 
 async def skip_chat(db: Database, chat_id: int, reason: str) -> int:
     """Skip every unfinished part of a chat (blocked us, or paused). Returns how many."""
     async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE deliveries SET status = 'skipped', last_error = ?"
-            " WHERE chat_id = ? AND status IN ('planned', 'pending', 'sending')",
-            (reason, chat_id),
-        )
-        return cursor.rowcount
+        return await _skip_chat_in(conn, chat_id, reason)
+
+
+async def _skip_chat_in(conn: aiosqlite.Connection, chat_id: int, reason: str) -> int:
+    cursor = await conn.execute(
+        "UPDATE deliveries SET status = 'skipped', last_error = ?"
+        " WHERE chat_id = ? AND status IN ('planned', 'pending', 'sending')",
+        (reason, chat_id),
+    )
+    return cursor.rowcount
 
 
 async def reset_sending(db: Database) -> int:

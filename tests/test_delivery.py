@@ -18,6 +18,7 @@ from telegram.request import HTTPXRequest
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendRateLimiter
 from bot.delivery.sender import BulkSender
+from bot.delivery.window import SendWindow
 from bot.digest.markup import html_to_plain
 from bot.digest.render import render_digest
 from bot.local_api import LocalBotApi
@@ -29,7 +30,7 @@ from storage.subscribers import get_subscriber, get_subscribers, set_status, upd
 from tests.delivery_runner import add_subscribers, make_digest, preferences
 
 FAST_RETRIES = (0.1, 0.2, 0.4, 0.8, 1.6)
-WORKERS = 8
+IN_FLIGHT = 8  # the send window's upper bound in these tests
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,7 +38,7 @@ async def make_bot(api: LocalBotApi, rate: float = 3000) -> ExtBot:
     # Per-chat pacing shortened so the tests stay fast; overall pacing as in production.
     limiter = SendRateLimiter(rate, private_interval=0.01, group_period=0.5)
     # A small pool: httpcore's pool costs O(requests x connections) per request.
-    request = HTTPXRequest(connection_pool_size=WORKERS)
+    request = HTTPXRequest(connection_pool_size=8)
     bot = ExtBot(api.token, base_url=f"{api.base_url}/bot", rate_limiter=limiter, request=request)
     await bot.initialize()
     return bot
@@ -49,7 +50,7 @@ def make_sender(api: LocalBotApi, bot: ExtBot) -> BulkSender:
         token=api.token,
         base_url=f"{api.base_url}/bot",
         rate_limiter=bot.rate_limiter,
-        connections=WORKERS,
+        connections=IN_FLIGHT,
     )
 
 
@@ -59,7 +60,9 @@ async def deliver_all(
     """Run an engine (fast retries) until nothing is left to send, then shut it down."""
     bot = await make_bot(api)
     sender = make_sender(api, bot) if bulk else None
-    engine = DeliveryEngine(bot, db, workers=WORKERS, retry_delays=FAST_RETRIES, sender=sender)
+    engine = DeliveryEngine(
+        bot, db, window=SendWindow(high=IN_FLIGHT), retry_delays=FAST_RETRIES, sender=sender
+    )
     try:
         await engine.run_until_idle(timeout=idle_within)
     finally:
@@ -72,6 +75,9 @@ async def deliver_all(
 
 async def expected_parts(db, digest) -> dict[int, list[str]]:
     """What each active chat should receive, rendered independently of the engine."""
+    from storage.digests import get_digest
+
+    digest = await get_digest(db, digest.id) or digest  # as stored: with its topics
     async with db.execute("SELECT chat_id FROM subscribers WHERE status = 'active'") as cursor:
         chat_ids = [row[0] for row in await cursor.fetchall()]
     subscribers = await get_subscribers(db, chat_ids)
@@ -105,8 +111,8 @@ async def test_fan_out_with_faults_delivers_every_part_once_in_order(db):
             api.fail_chat(chat_id, 403, "Forbidden: bot was blocked by the user")
         for chat_id in flaky:
             api.fail_chat(chat_id, 500, "Internal Server Error", times=2)
-        wanted = await expected_parts(db, digest)
         assert await save_digest(db, digest) == "new"
+        wanted = await expected_parts(db, digest)
         engine = await deliver_all(api, db, idle_within=20, bulk=True)
 
         # Every send went the BulkSender way, none through PTB.
@@ -156,7 +162,7 @@ async def test_parts_stay_in_order_when_a_chat_gets_429(db):
             assert labels == ["(1/3)", "(2/3)", "(3/3)"]
 
 
-@pytest.mark.parametrize("path", ["ptb", "bulk"])
+@pytest.mark.parametrize("path", ["own sender", "given sender"])
 async def test_errors_block_fall_back_to_plain_fail_or_give_up(db, path):
     await add_subscribers(db, [3, 6, 9, 12, 15, 18])  # all full format
     digest = make_digest(items=2)  # one part
@@ -172,10 +178,8 @@ async def test_errors_block_fall_back_to_plain_fail_or_give_up(db, path):
         profile = (await get_subscriber(db, 15)).profile()
         await deliveries.store_render(db, digest.id, profile.key(), [broken], profile.previews)
         bot = await make_bot(api)
-        sender = make_sender(api, bot) if path == "bulk" else None
-        engine = DeliveryEngine(
-            bot, db, workers=WORKERS, retry_delays=(0.05, 0.05, 0.05, 0.05, 0.05), sender=sender
-        )
+        sender = make_sender(api, bot) if path == "given sender" else None
+        engine = DeliveryEngine(bot, db, retry_delays=(0.05,) * 5, sender=sender)
         try:
             await engine.run_until_idle(timeout=10)
         finally:
@@ -214,7 +218,7 @@ async def test_paused_after_planning_is_skipped_and_never_sent(db):
     async with LocalBotApi() as api:
         await save_digest(db, digest)
         bot = await make_bot(api)
-        engine = DeliveryEngine(bot, db, workers=WORKERS, clock=lambda: now[0])
+        engine = DeliveryEngine(bot, db, clock=lambda: now[0])
         try:
             await engine.run_until_idle(timeout=5)
             await set_status(db, 3, "paused")  # /stop before the quiet hours end
@@ -237,7 +241,7 @@ async def test_quiet_hours_defer_until_the_window_ends(db):
     async with LocalBotApi() as api:
         await save_digest(db, digest)
         bot = await make_bot(api)
-        engine = DeliveryEngine(bot, db, workers=WORKERS, clock=lambda: now[0], poll_seconds=0.1)
+        engine = DeliveryEngine(bot, db, clock=lambda: now[0], poll_seconds=0.1)
         try:
             await engine.run_until_idle(timeout=5)
             assert api.messages_for(3) == [] and len(api.messages_for(6)) == 1
@@ -281,9 +285,10 @@ async def test_newer_digest_waits_for_the_older_one_per_chat(db):
 # --- crash safety: the engine in its own process ------------------------------------------
 
 
-async def _spawn_engine(db_path: Path, api: LocalBotApi, *, until_idle: bool, workers: int):
+async def _spawn_engine(db_path: Path, api: LocalBotApi, *, until_idle: bool, in_flight: int):
     args = [sys.executable, "-m", "bot.delivery", "--db", str(db_path), "--api", api.base_url]
-    args += ["--token", api.token, "--rate", "400", "--workers", str(workers), "--poll", "0.1"]
+    args += ["--token", api.token, "--rate", "400", "--max-in-flight", str(in_flight)]
+    args += ["--poll", "0.1"]
     if until_idle:
         args += ["--until-idle", "--timeout", "30"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -307,13 +312,13 @@ def _collapse(texts: list[str]) -> list[str]:
 
 
 async def test_engine_process_survives_sigterm_then_sigkill(tmp_path):
-    workers = 8
+    in_flight = 8
     db, db_path, wanted = await _prepare(tmp_path, 150)
     digest_id = "test/2025-12-20-12"
     total = sum(len(parts) for parts in wanted.values())
     async with LocalBotApi() as api:
         # SIGTERM a third of the way: parts in flight finish and are recorded, no more.
-        first = await _spawn_engine(db_path, api, until_idle=False, workers=workers)
+        first = await _spawn_engine(db_path, api, until_idle=False, in_flight=in_flight)
         await api.wait_for_messages(total // 3, timeout=20)
         first.send_signal(signal.SIGTERM)
         _, err = await first.communicate()
@@ -325,13 +330,13 @@ async def test_engine_process_survives_sigterm_then_sigkill(tmp_path):
         assert len({(m.chat_id, m.text) for m in api.sent}) == received  # nothing twice
 
         # SIGKILL two thirds of the way: whatever was in flight may go twice, nothing more.
-        second = await _spawn_engine(db_path, api, until_idle=False, workers=workers)
+        second = await _spawn_engine(db_path, api, until_idle=False, in_flight=in_flight)
         await api.wait_for_messages(2 * total // 3, timeout=20)
         second.kill()
         await second.communicate()
         assert len(api.sent) < total, "the engine finished before SIGKILL: make the run longer"
 
-        third = await _spawn_engine(db_path, api, until_idle=True, workers=workers)
+        third = await _spawn_engine(db_path, api, until_idle=True, in_flight=in_flight)
         _, err = await third.communicate()
         assert third.returncode == 0, err.decode()
 
@@ -340,7 +345,7 @@ async def test_engine_process_survives_sigterm_then_sigkill(tmp_path):
             got = [m.text for m in api.messages_for(chat_id)]
             assert _collapse(got) == parts, chat_id  # nothing lost, order kept
             duplicates += len(got) - len(parts)
-        assert duplicates <= workers
+        assert duplicates <= in_flight  # the bound: the send window's slots
     counts = await ledger(db, digest_id)
     await db.close()
     assert counts == Counter({"sent": total})

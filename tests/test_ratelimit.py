@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import time
 from datetime import timedelta
 
@@ -142,7 +143,7 @@ async def test_interactive_retry_after_waits_and_tries_once_more():
 
 
 async def test_retry_after_for_many_chats_pauses_everything_and_slows_down():
-    limiter = SendRateLimiter(100, overload_chats=5, recover_seconds=60)
+    limiter = SendRateLimiter(100, overload_chats=5)
     recorder = Recorder(fail=dict.fromkeys(range(1, 7), 1), retry_after=0.3)
     results = await asyncio.gather(
         *(send(limiter, recorder, chat_id) for chat_id in range(1, 7)), return_exceptions=True
@@ -160,17 +161,101 @@ async def test_retry_after_for_many_chats_pauses_everything_and_slows_down():
     assert (await asyncio.wait_for(answer, 2))["tag"] == "cb"
 
 
-async def test_rate_recovers_after_a_quiet_spell():
+async def flood_then_recover(caplog) -> list[float]:
+    """A global burst at t=1000 (5 chats, first attempts, retry_after 1 s), then the rate
+    seen at every second as the fake clock runs on with nobody flooded."""
     now = [1000.0]
-    limiter = SendRateLimiter(100, overload_chats=2, recover_seconds=60, clock=lambda: now[0])
-    recorder = Recorder(fail={1: 1, 2: 1}, retry_after=1)
-    for chat_id in (1, 2):
-        with pytest.raises(RetryAfter):
-            await send(limiter, recorder, chat_id)
+    limiter = SendRateLimiter(
+        100, overload_chats=5, recover_step=0.1, recover_every=2.0, clock=lambda: now[0]
+    )
+    for chat_id in range(1, 6):
+        limiter.note_retry_after(chat_id, 1.0)
+    rates = []
+    for _ in range(14):
+        now[0] += 1
+        limiter._take(now[0])  # what every send does first: the rate steps back up lazily
+        rates.append(limiter.current_rate)
+    return rates
+
+
+async def test_a_global_burst_halves_the_rate_then_it_comes_back_step_by_step(caplog):
+    caplog.set_level(logging.INFO, logger="bot.delivery.ratelimit")
+    rates = await flood_then_recover(caplog)
+    # Paused for 1 s, halved; a step of 10% of SEND_RATE every 2 s without a new burst.
+    assert rates[0] == 50
+    steps = [round(r) for r in rates]
+    assert steps == sorted(steps) and steps[-1] == 100  # back up, never down
+    assert len(set(steps)) == 6  # 50, 60, 70, 80, 90, 100: gradual, not a cliff
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("global flood limit" in m and "100.0 -> 50.0" in m for m in messages) == 1
+    assert sum("no global RetryAfter" in m for m in messages) == 5  # each step, its reason
+
+
+async def test_a_new_burst_during_recovery_halves_again():
+    now = [1000.0]
+    limiter = SendRateLimiter(100, overload_chats=3, clock=lambda: now[0])
+    for chat_id in (1, 2, 3):
+        limiter.note_retry_after(chat_id, 1.0)
     assert limiter.current_rate == 50
-    now[0] += 61
-    await send(limiter, recorder, 3)
-    assert limiter.current_rate == 100
+    # 429s for sends made before the pause ended are the same burst: no second halving.
+    limiter.note_retry_after(4, 1.0)
+    limiter.note_retry_after(5, 1.0)
+    limiter.note_retry_after(6, 1.0)
+    assert limiter.current_rate == 50
+    now[0] += 3  # the pause is over, and `recover_every` without a burst: one step back
+    limiter._take(now[0])
+    assert limiter.current_rate == 60
+    for chat_id in (7, 8, 9):
+        limiter.note_retry_after(chat_id, 1.0)
+    assert limiter.current_rate == 30
+
+
+async def test_per_chat_floods_are_not_a_global_limit(caplog):
+    """10 of 200 chats answer 429 twice: their pauses end together, so their retries (and
+    second 429s) come together. Repeats are per-chat floods: the bot is never slowed."""
+    caplog.set_level(logging.INFO, logger="bot.delivery.ratelimit")
+    limiter = SendRateLimiter(2000, private_interval=0, overload_chats=5)
+    flooded = list(range(10, 201, 20))
+    recorder = Recorder(fail=dict.fromkeys(flooded, 2), retry_after=0.2)
+
+    async def deliver(chat_id: int) -> None:
+        while True:
+            try:
+                await send(limiter, recorder, chat_id)
+                return
+            except RetryAfter:
+                await asyncio.sleep(0.2)  # the engine's retry, when the pause is over
+
+    await asyncio.gather(*(deliver(chat_id) for chat_id in range(1, 201)))
+    assert sum(1 for _, chat, _ in recorder.calls if chat in flooded) == 30
+    assert limiter.current_rate == 2000
+    assert not any("global flood limit" in r.getMessage() for r in caplog.records)
+    assert sum("again (a per-chat flood)" in r.getMessage() for r in caplog.records) == 10
+
+
+async def test_many_first_429s_among_many_more_sends_are_not_a_global_limit():
+    """5 distinct chats at once, but among 1,000 sends of the same window: 0.5%."""
+    limiter = SendRateLimiter(None, overload_chats=5, overload_share=0.25)
+    recorder = Recorder(fail=dict.fromkeys(range(996, 1001), 1))
+    results = await asyncio.gather(
+        *(send(limiter, recorder, chat_id) for chat_id in range(1, 1001)), return_exceptions=True
+    )
+    assert sum(isinstance(r, RetryAfter) for r in results) == 5
+    assert limiter._paused_until == 0.0  # no global pause
+
+
+def test_chat_ready_at_tells_the_engine_when_a_chat_may_get_its_next_part():
+    now = [500.0]
+    limiter = SendRateLimiter(30, private_interval=1.0, group_max=2, group_period=60,
+                              clock=lambda: now[0])  # fmt: skip
+    limiter._record_send(42, now[0])
+    assert limiter.chat_ready_at(42) == 501.0
+    assert limiter.chat_ready_at(43) == 0.0
+    limiter._record_send(-5, 500.0)
+    limiter._record_send(-5, 510.0)
+    assert limiter.chat_ready_at(-5) == 560.0  # two per minute: the first one ages out
+    limiter.note_retry_after(43, 7)
+    assert limiter.chat_ready_at(43) == 507.0
 
 
 async def test_lifted_limits_let_everything_through():

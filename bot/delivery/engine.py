@@ -1,44 +1,51 @@
-"""The delivery engine: plans, renders and sends digests from the ledger (storage/deliveries.py).
+"""The delivery engine: sends the ledger's parts (storage/deliveries.py) at the allowed rate.
 
-One dispatcher task turns planned rows into pending parts (rendering once per
-profile) and feeds due parts to a queue; a fixed pool of worker tasks sends them.
-The ledger, not memory, decides what is left: a restart picks up where the last
-run stopped. A part is marked 'sent' only after Telegram accepted it; a worker
-takes its next part only after that mark is written (group commit), so at a crash
-at most one part per worker was sent without being recorded, and goes twice.
+- The dispatcher plans new digests (planner.py) and takes due parts from the ledger in
+  batches (`deliveries.pick`: choosing and marking 'sending' is one statement).
+- The pump starts a send for each due part while the window (window.py) has a free
+  slot. The window follows Little's law: rate x (measured round trip + ledger write),
+  so over the internet hundreds of sends are in flight, not a fixed few.
+- A chat gets its parts strictly one after another (the ledger hands out a chat's next
+  part only once the previous one is settled), and its next part waits in a timer heap
+  until the chat's pacing allows (`SendRateLimiter.chat_ready_at`): no slot is held
+  while it waits, other chats' parts go meanwhile.
+- A send holds its slot until its outcome is committed (ledger.py: group commit,
+  retried until it succeeds). So a part Telegram accepted is never sent again in the
+  same run, and never left 'sending'.
 
-Run standalone (the crash tests and benchmarks run it in its own process):
+Crash safety: the ledger, not memory, decides what is left; a restart puts parts left
+'sending' back to 'pending'. After a kill -9, the parts that may have reached Telegram
+without their 'sent' recorded are those holding a window slot: at most `window.limit`
+at that moment (rate x (rtt + record) x 1.5 + 2, e.g. ~240 at 1,000/s and 150 ms;
+never above `window.high`, 1,000). Those go twice; nothing else does.
 
-    python -m bot.delivery --db PATH --api URL [--token T] [--rate 25] [--until-idle]
+Command replies do not pass through here: they take the rate limiter's interactive
+queue, ahead of every bulk send.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
-import signal
-import sys
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import telegram
-from telegram import LinkPreviewOptions, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.delivery.ratelimit import BULK, SendRateLimiter, retry_after_seconds
+from bot.delivery.ledger import LedgerWriter, Settled
+from bot.delivery.planner import Planner
+from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
 from bot.delivery.sender import BulkSender
+from bot.delivery.window import SendWindow
 from bot.digest.markup import html_to_plain
-from bot.digest.models import Digest
-from bot.digest.render import render_digest
-from bot.preferences import quiet_until
 from storage import deliveries
 from storage.db import Database
-from storage.deliveries import Expansion, Key, Outcome, Part, Retry, Sent
-from storage.digests import get_digest
-from storage.subscribers import ChatStatus, Subscriber, get_subscribers, set_status
+from storage.deliveries import Gone, Outcome, Part, Retry, Sent
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +60,8 @@ CHAT_GONE = (
 )
 PARSE_ERROR = "can't parse entities"
 RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # network errors; then the part is 'failed'
-
-_PREVIEWS_OFF = LinkPreviewOptions(is_disabled=True)
-_PREVIEWS_ON = LinkPreviewOptions(is_disabled=False)
-
-
-@dataclass(slots=True, frozen=True)
-class Accepted:
-    """What the BulkSender path keeps of Telegram's answer: all `_record_sent` needs."""
-
-    message_id: int
+FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
+AHEAD = 0.5  # keep about this many seconds of sends taken from the ledger
 
 
 class DeliveryEngine:
@@ -71,44 +70,55 @@ class DeliveryEngine:
         bot: telegram.Bot,
         db: Database,
         *,
-        workers: int = 32,
+        sender: BulkSender | None = None,
+        rate_limiter: SendRateLimiter | None = None,
+        window: SendWindow | None = None,
         clock: Callable[[], float] = time.time,
         poll_seconds: float = 1.0,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         batch_size: int = 500,
-        sender: BulkSender | None = None,
         default_tz: str = "",
     ) -> None:
-        """`sender`: the lean bulk path (bot/bulk_send.py), sharing the bot's rate limiter;
-        without it parts go through `bot.send_message`. Its owner starts and closes it."""
+        """`sender`: the bulk sendMessage (sender.py), sharing the bot's rate limiter; its
+        owner starts and closes it. Without one the engine makes (and closes) its own."""
         self.bot = bot
-        self.sender = sender
         self.db = db
-        self.workers = workers
+        self._own_sender = sender is None
+        self.sender = sender if sender is not None else BulkSender.for_bot(bot)
+        limiter = rate_limiter or self.sender.limiter or getattr(bot, "rate_limiter", None)
+        self.limiter = limiter if isinstance(limiter, SendRateLimiter) else None
+        self.window = window or SendWindow()
         self.clock = clock
         self.poll_seconds = poll_seconds
         self.retry_delays = tuple(retry_delays)
         self.batch_size = batch_size
-        self.default_tz = default_tz  # DEFAULT_TZ, for chats that chose no zone
-        self.render_calls = 0  # render_digest calls made by this engine (tests, bench)
+        self.planner = Planner(db, clock=clock, default_tz=default_tz)
+        self.ledger = LedgerWriter(db)
         self.sent_count = 0
 
-        # Only our limiter knows what BULK means (AIORateLimiter takes an int there).
-        bulk = isinstance(getattr(bot, "rate_limiter", None), SendRateLimiter)
-        self._send_kwargs = {"rate_limit_args": BULK} if bulk else {}
         self._token = getattr(bot, "token", "") or ""
-        self._queue: asyncio.Queue[Part | None] = asyncio.Queue()
-        self._in_hand = 0  # parts marked 'sending' by this engine and not yet settled
-        self._wake = asyncio.Event()
+        self._ready: deque[Part] = deque()  # taken from the ledger, due now
+        self._later: list[tuple[float, int, Part]] = []  # (chat ready at, seq, part): pacing
+        self._seq = itertools.count()
+        self._sending: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()  # the dispatcher: look at the ledger
+        self._parts = asyncio.Event()  # the pump: parts were taken
         self._progress = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
         self._dispatcher: asyncio.Task[None] | None = None
+        self._pump_task: asyncio.Task[None] | None = None
         self._stopping = False
         self._look_for_planned = True  # set by wake() and the poll; planning is then checked
-        self._digests: dict[str, Digest | None] = {}
-        self._parts_count: dict[tuple[str, str], int] = {}  # (digest, profile) -> parts
-        self._sent_waiting: list[tuple[Sent, asyncio.Future[None]]] = []
-        self._flushing = False
+        self._last_feed = 0.0
+
+    @property
+    def render_calls(self) -> int:
+        """render_digest calls made by this engine (tests, bench)."""
+        return self.planner.render_calls
+
+    @property
+    def in_hand(self) -> int:
+        """Parts this engine marked 'sending' and has not settled yet."""
+        return len(self._ready) + len(self._later) + self.window.in_flight
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -119,12 +129,13 @@ class DeliveryEngine:
         if reset:
             log.warning("crash recovery: %d part(s) left 'sending' are pending again", reset)
         self._stopping = False
-        self._tasks = [
-            asyncio.create_task(self._work(), name=f"delivery-worker-{n}")
-            for n in range(self.workers)
-        ]
         self._dispatcher = asyncio.create_task(self._dispatch(), name="delivery-dispatcher")
-        log.info("delivery engine started: %d workers", self.workers)
+        self._pump_task = asyncio.create_task(self._pump(), name="delivery-pump")
+        log.info(
+            "delivery engine started: %s/s, up to %d sends in flight (rate x round trip)",
+            self._rate() or "unlimited",
+            self.window.high,
+        )
 
     def wake(self) -> None:
         """Look at the ledger now (called after an ingest)."""
@@ -132,27 +143,37 @@ class DeliveryEngine:
         self._wake.set()
 
     async def stop(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
-        """Take no new parts, let the parts in flight finish, put queued ones back."""
+        """Take no new parts, let the sends in flight finish and be recorded, put the
+        parts not tried yet back."""
         if self._dispatcher is None:
             return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         self._stopping = True
         self._wake.set()
         with contextlib.suppress(asyncio.CancelledError):
             await self._dispatcher
-        self._dispatcher = None
-        untried: list[Key] = []
-        while not self._queue.empty():
-            part = self._queue.get_nowait()
-            if part is not None:
-                untried.append(part.key)
-        self._in_hand -= len(untried)
-        await deliveries.release(self.db, untried)
-        for _ in self._tasks:
-            self._queue.put_nowait(None)
-        _, late = await asyncio.wait(self._tasks, timeout=timeout)
-        for task in late:  # their parts stay 'sending': the next start sends them again
-            task.cancel()
-        self._tasks = []
+        if self._pump_task is not None:
+            self._pump_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump_task
+        self._dispatcher = self._pump_task = None
+        untried = [p.key for p in self._ready] + [p.key for _, _, p in self._later]
+        self._ready.clear()
+        self._later.clear()
+        try:
+            await deliveries.release(self.db, untried)
+        except Exception as exc:  # they stay 'sending': the next start sends them
+            log.warning("could not put %d untried part(s) back: %r", len(untried), exc)
+        if self._sending:
+            _, late = await asyncio.wait(self._sending, timeout=max(0, deadline - loop.time()))
+            for task in late:  # their parts stay 'sending': the next start sends them again
+                task.cancel()
+        if not await self.ledger.flush(max(0.0, deadline - loop.time())):
+            log.warning("ledger writes still failing at stop: parts stay 'sending'")
+            await self.ledger.close()
+        if self._own_sender:
+            await self.sender.close()
         log.info("delivery engine stopped (%d part(s) put back)", len(untried))
 
     async def run_until_idle(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
@@ -164,7 +185,7 @@ class DeliveryEngine:
         deadline = loop.time() + timeout
         while True:
             remaining = deadline - loop.time()
-            settled = self._in_hand == 0 and self._queue.empty()
+            settled = self.in_hand == 0 and self.ledger.pending == 0
             if settled and not await deliveries.has_work(self.db, self.clock() + max(remaining, 0)):
                 return
             if remaining <= 0:
@@ -173,7 +194,14 @@ class DeliveryEngine:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._progress.wait(), min(0.05, remaining))
 
-    # --- the dispatcher -----------------------------------------------------------------
+    # --- the dispatcher: planning and taking parts from the ledger --------------------------
+
+    def _rate(self) -> float:
+        return self.limiter.current_rate if self.limiter is not None else 0.0
+
+    def _low_water(self) -> int:
+        """Take more parts from the ledger when fewer than this are due in memory."""
+        return max(self.window.limit, int(self._rate() * AHEAD), 32)
 
     async def _dispatch(self) -> None:
         while not self._stopping:
@@ -181,9 +209,9 @@ class DeliveryEngine:
                 busy = False
                 if self._look_for_planned:
                     self._look_for_planned = False  # a wake() while planning sets it again
-                    busy = await self._plan_batch()
+                    busy = await self.planner.plan_batch(self.batch_size)
                     self._look_for_planned = self._look_for_planned or busy
-                if self._queue.qsize() < self.workers:
+                if len(self._ready) < self._low_water():
                     busy = await self._feed() or busy
             except Exception:
                 log.exception("delivery dispatcher failed; retrying")
@@ -202,128 +230,116 @@ class DeliveryEngine:
             await asyncio.wait_for(self._wake.wait(), timeout)
         except TimeoutError:
             self._look_for_planned = True  # the poll: another process may have ingested
-
-    async def _plan_batch(self) -> bool:
-        """Render and expand one batch of planned rows; False when there were none."""
-        planned = await deliveries.next_planned(self.db, self.batch_size)
-        if not planned:
-            return False
-        now = self.clock()
-        digest_id = planned[0].digest_id
-        digest = await self._digest(digest_id)
-        subscribers = await get_subscribers(self.db, [p.chat_id for p in planned])
-        plans = []
-        for row in planned:
-            subscriber = subscribers.get(row.chat_id)
-            if digest is None:
-                plans.append(Expansion(digest_id, row.chat_id, None, 0, 0, "digest gone"))
-                continue
-            if subscriber is None or subscriber.status != "active":
-                reason = "unsubscribed" if subscriber is None else subscriber.status
-                plans.append(Expansion(digest_id, row.chat_id, None, 0, 0, reason))
-                continue
-            profile = subscriber.profile(self.default_tz).key()
-            count = await self._render(digest, subscriber)
-            if count == 0:
-                plans.append(Expansion(digest_id, row.chat_id, profile, 0, 0, "no matching items"))
-                continue
-            zone = subscriber.tz or self.default_tz
-            not_before = quiet_until(subscriber.quiet_from, subscriber.quiet_to, zone, now) or 0
-            plans.append(Expansion(digest_id, row.chat_id, profile, count, not_before))
-        await deliveries.expand(self.db, plans, now)
-        planned_parts = sum(p.parts for p in plans)
-        log.info(
-            "digest %s: planned %d chat(s), %d part(s)",
-            digest_id,
-            len(plans),
-            planned_parts,
-            extra={"digest_id": digest_id},
-        )
-        return True
-
-    async def _digest(self, digest_id: str) -> Digest | None:
-        if digest_id not in self._digests:
-            if len(self._digests) > 16:
-                self._digests.clear()
-                self._parts_count.clear()
-            self._digests[digest_id] = await get_digest(self.db, digest_id)
-        return self._digests[digest_id]
-
-    async def _render(self, digest: Digest, subscriber: Subscriber) -> int:
-        """How many parts the digest has for this chat's profile; renders once per profile
-        (the `renders` table keeps them across restarts)."""
-        profile = subscriber.profile(self.default_tz)
-        key = (digest.id, profile.key())
-        count = self._parts_count.get(key)
-        if count is None:
-            parts = await deliveries.load_render(self.db, digest.id, key[1])
-            if parts is None:
-                parts = render_digest(digest, profile)
-                self.render_calls += 1
-                await deliveries.store_render(self.db, digest.id, key[1], parts, profile.previews)
-                log.info(
-                    "digest %s: rendered profile %s: %d part(s)",
-                    digest.id,
-                    key[1],
-                    len(parts),
-                    extra={"digest_id": digest.id},
-                )
-            count = self._parts_count[key] = len(parts)
-        return count
+        # Woken by settled parts: a short gap lets several settle before the next pick.
+        gap = self._last_feed + FEED_GAP - asyncio.get_running_loop().time()
+        if gap > 0 and not self._stopping:
+            await asyncio.sleep(gap)
 
     async def _feed(self) -> bool:
-        """Queue the parts due now; False when there were none."""
-        parts = await deliveries.next_sendable(self.db, self.clock(), self.batch_size)
+        """Take the parts due now from the ledger; False when there were none."""
+        limit = max(self.batch_size, 2 * self._low_water())
+        parts = await deliveries.pick(self.db, self.clock(), limit)
+        self._last_feed = asyncio.get_running_loop().time()
         if not parts:
             return False
-        gone = {p.chat_id: p.chat_status for p in parts if p.chat_status != "active"}
-        for chat_id, status in gone.items():
+        gone: dict[int, Part] = {}
+        for part in parts:
+            if part.chat_status == "active":
+                self._ready.append(part)
+            else:
+                gone.setdefault(part.chat_id, part)
+        self._parts.set()
+        self._progress.set()
+        for chat_id, part in gone.items():
+            status = part.chat_status
             reason = "unsubscribed" if status == "paused" else status
-            skipped = await deliveries.skip_chat(self.db, chat_id, reason)
+            skipped = await self.ledger.write(Gone(part.key, reason, block=False))
             log.info("chat %s is %s: %d part(s) skipped", chat_id, status, skipped,
                      extra={"chat_id": chat_id})  # fmt: skip
-        parts = [p for p in parts if p.chat_id not in gone]
-        self._in_hand += len(parts)
-        await deliveries.mark_sending(self.db, [p.key for p in parts])
-        for part in parts:
-            self._queue.put_nowait(part)
         return True
 
-    # --- the workers --------------------------------------------------------------------
+    # --- the pump: a send per due part while the window has room ---------------------------
 
-    async def _work(self) -> None:
+    def _now(self) -> float:
+        return self.limiter.clock() if self.limiter is not None else time.monotonic()
+
+    def _next_part(self) -> Part | None:
+        """A part whose chat may get it now; parts of chats still pacing go to the heap."""
+        now = self._now()
+        if self._later and self._later[0][0] <= now:
+            return heapq.heappop(self._later)[2]
+        while self._ready:
+            part = self._ready.popleft()
+            if self.limiter is not None:
+                ready_at = self.limiter.chat_ready_at(part.chat_id)
+                if ready_at > now:
+                    heapq.heappush(self._later, (ready_at, next(self._seq), part))
+                    continue
+            return part
+        return None
+
+    async def _pump(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            part = await self._queue.get()
+            part = self._next_part()
             if part is None:
-                return
-            try:
-                await self._deliver(part)
-            except Exception:
-                log.exception(
-                    "digest %s chat %s part %d: unexpected error",
-                    part.digest_id,
-                    part.chat_id,
-                    part.part,
-                    extra={"digest_id": part.digest_id, "chat_id": part.chat_id},
-                )
-                with contextlib.suppress(Exception):
-                    await self._retry(part, "internal error", counts=True)
-            finally:
-                self._in_hand -= 1
-                self._progress.set()
-                if self._queue.qsize() < self.workers:
+                if len(self._ready) < self._low_water():
                     self._wake.set()
+                self._parts.clear()
+                timeout = max(0.0, self._later[0][0] - self._now()) if self._later else None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._parts.wait(), timeout)
+                continue
+            self.window.resize(self._rate(), self.sender.rtt, self.ledger.latency)
+            try:
+                await self.window.acquire()
+            except asyncio.CancelledError:
+                self._ready.appendleft(part)  # stop() puts it back in the ledger
+                raise
+            task = loop.create_task(self._send_one(part))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+            if len(self._ready) < self._low_water():
+                self._wake.set()
 
-    async def _deliver(self, part: Part) -> None:
+    async def _send_one(self, part: Part) -> None:
+        try:
+            try:
+                outcome = await self._attempt(part)
+            except Exception:
+                self._log(part, logging.ERROR, "unexpected error", exc_info=True)
+                outcome = self._retry(part, "internal error", counts=True)
+            try:
+                skipped = await self.ledger.write(outcome)
+            except Exception as exc:
+                self._log(part, logging.ERROR, f"outcome not recorded ({exc!r}); the part"
+                          " stays 'sending' until a restart")  # fmt: skip
+            else:
+                if isinstance(outcome, Gone):
+                    self._log(part, logging.INFO, f"{outcome.reason}; chat marked blocked,"
+                              f" {skipped} part(s) skipped")  # fmt: skip
+        finally:
+            self.window.release()
+            self._progress.set()
+            if len(self._ready) < self._low_water():
+                self._wake.set()
+
+    async def _attempt(self, part: Part) -> Settled:
+        """Send one part (as plain text if Telegram cannot parse its HTML); what became of it."""
         html = True
         while True:
             try:
-                message = await self._send(part, html)
+                message_id = await self.sender.send_message(
+                    part.chat_id,
+                    part.text if html else html_to_plain(part.text),
+                    parse_mode="HTML" if html else None,
+                    previews=part.previews,
+                )
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
-                await self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
+                return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
             except Forbidden as exc:
-                await self._chat_gone(part, exc)
+                return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
             except BadRequest as exc:
                 text = exc.message.lower()
                 if html and PARSE_ERROR in text:
@@ -331,87 +347,35 @@ class DeliveryEngine:
                     html = False
                     continue
                 if any(phrase in text for phrase in CHAT_GONE):
-                    await self._chat_gone(part, exc)
-                else:
-                    await self._final(part, "failed", f"BadRequest: {exc.message}")
-            except NetworkError as exc:  # TimedOut, 5xx, connection errors
-                await self._retry(part, f"{type(exc).__name__}: {exc.message}", counts=True)
-            except TelegramError as exc:  # e.g. InvalidToken: not this part's fault
-                await self._retry(part, f"{type(exc).__name__}: {exc.message}", counts=True)
-            else:
-                await self._record_sent(Sent(part.key, message.message_id, self.clock()))
-                self._log(part, logging.DEBUG, "sent")
-            return
+                    return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
+                return self._final(part, "failed", f"BadRequest: {exc.message}")
+            except TelegramError as exc:  # TimedOut, 5xx, connection errors; InvalidToken...
+                return self._retry(part, f"{type(exc).__name__}: {exc.message}", counts=True)
+            self.sent_count += 1
+            return Sent(part.key, message_id, self.clock())
 
-    async def _send(self, part: Part, html: bool) -> Message | Accepted:
-        if self.sender is not None:
-            message_id = await self.sender.send_message(
-                part.chat_id,
-                part.text if html else html_to_plain(part.text),
-                parse_mode="HTML" if html else None,
-                previews=part.previews,
-            )
-            return Accepted(message_id)
-        return await self.bot.send_message(
-            part.chat_id,
-            part.text if html else html_to_plain(part.text),
-            parse_mode="HTML" if html else None,
-            link_preview_options=_PREVIEWS_ON if part.previews else _PREVIEWS_OFF,
-            **self._send_kwargs,
-        )
-
-    async def _record_sent(self, sent: Sent) -> None:
-        """Group commit: whoever finds no write in progress writes everything waiting."""
-        self.sent_count += 1
-        future = asyncio.get_running_loop().create_future()
-        self._sent_waiting.append((sent, future))
-        if not self._flushing:
-            self._flushing = True
-            try:
-                while self._sent_waiting:
-                    batch, self._sent_waiting = self._sent_waiting, []
-                    try:
-                        await deliveries.mark_sent(self.db, [s for s, _ in batch])
-                    except Exception as exc:
-                        for _, waiting in batch:
-                            waiting.set_exception(exc)
-                    else:
-                        for _, waiting in batch:
-                            waiting.set_result(None)
-            finally:
-                self._flushing = False
-        await future
-
-    async def _retry(
+    def _retry(
         self, part: Part, error: str, *, counts: bool, delay: float | None = None
-    ) -> None:
+    ) -> Retry | Outcome:
         error = self._redact(error)
         attempts = part.attempts + (1 if counts else 0)
         if counts and attempts > len(self.retry_delays):
-            await self._final(part, "failed", f"gave up after {attempts} attempts: {error}")
-            return
+            return self._final(part, "failed", f"gave up after {attempts} attempts: {error}")
         if delay is None:
             delay = self.retry_delays[attempts - 1] if counts else self.retry_delays[0]
-        not_before = self.clock() + delay
-        await deliveries.mark_retry(self.db, [Retry(part.key, not_before, error, counts)])
         self._log(part, logging.INFO, f"retry in {delay:g}s ({error})")
+        return Retry(part.key, self.clock() + delay, error, counts)
 
-    async def _final(self, part: Part, status: str, reason: str) -> None:
+    def _final(self, part: Part, status: str, reason: str) -> Outcome:
         reason = self._redact(reason)
-        await deliveries.mark_final(self.db, [Outcome(part.key, status, reason)])
         self._log(part, logging.WARNING, f"{status}: {reason}")
-
-    async def _chat_gone(self, part: Part, exc: TelegramError) -> None:
-        reason = self._redact(f"blocked: {exc.message}")
-        await set_status(self.db, part.chat_id, ChatStatus.BLOCKED)
-        skipped = await deliveries.skip_chat(self.db, part.chat_id, reason)
-        self._log(part, logging.INFO, f"{reason}; chat marked blocked, {skipped} part(s) skipped")
+        return Outcome(part.key, status, reason)
 
     def _redact(self, text: str) -> str:
         return text.replace(self._token, "[token]") if self._token else text
 
     @staticmethod
-    def _log(part: Part, level: int, what: str) -> None:
+    def _log(part: Part, level: int, what: str, exc_info: bool = False) -> None:
         log.log(
             level,
             "digest %s chat %s part %d/%d: %s",
@@ -420,62 +384,6 @@ class DeliveryEngine:
             part.part,
             part.parts,
             what,
+            exc_info=exc_info,
             extra={"digest_id": part.digest_id, "chat_id": part.chat_id},
         )
-
-
-# --- standalone ---------------------------------------------------------------------------
-
-
-async def _run(args: argparse.Namespace) -> int:
-    from telegram.ext import ExtBot
-
-    from storage.db import connect
-
-    db = await connect(args.db)
-    limiter = SendRateLimiter(args.rate or None)
-    bot = ExtBot(args.token, base_url=f"{args.api}/bot", rate_limiter=limiter)
-    await bot.initialize()
-    engine = DeliveryEngine(bot, db, workers=args.workers, poll_seconds=args.poll)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await engine.start()
-    print("started", flush=True)
-    try:
-        if args.until_idle:
-            idle = asyncio.create_task(engine.run_until_idle(args.timeout))
-            stopped = asyncio.create_task(stop.wait())
-            await asyncio.wait({idle, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (idle, stopped):
-                task.cancel()
-        else:
-            await stop.wait()
-    finally:
-        await engine.stop()
-        await bot.shutdown()
-        await db.close()
-    print(f"stopped sent={engine.sent_count}", flush=True)
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot.delivery", description="Run the delivery engine on its own."
-    )
-    parser.add_argument("--db", required=True, help="SQLite file")
-    parser.add_argument("--api", required=True, help="Bot API root, e.g. http://127.0.0.1:8081")
-    parser.add_argument("--token", default="123456:LOCAL-TEST-TOKEN")
-    parser.add_argument("--rate", type=float, default=25.0, help="messages/s; 0 = unlimited")
-    parser.add_argument("--workers", type=int, default=32)
-    parser.add_argument("--poll", type=float, default=1.0)
-    parser.add_argument("--until-idle", action="store_true", help="exit once nothing is due")
-    parser.add_argument("--timeout", type=float, default=600.0)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return asyncio.run(_run(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,18 +1,26 @@
 """Telegram's flood limits, applied to every request PTB makes (a BaseRateLimiter).
 
 - Overall: at most `max_rate` messages per second across all chats (SEND_RATE),
-  paced evenly (GCRA: in any window of w seconds at most max_rate * w + burst).
+  paced evenly (GCRA: in any window of w seconds at most max_rate * w + burst, where
+  the burst is 10 ms of sends, at least 2).
   Every sent or edited message counts: send*, edit*, copy*, forward* methods;
   getUpdates, getMe, answerCallbackQuery, setMyCommands, sendChatAction do not.
 - Per chat: 1 message/s in a private chat, 20 per minute in a group (negative ids).
+  `chat_ready_at` tells when a chat may get its next message, so the delivery engine
+  holds a chat's next part back instead of letting a sender wait on it.
 - Interactive requests (command replies: no `rate_limit_args`) take the next free
   slot before any bulk request, so a fan-out never makes /search wait behind it.
   Bulk requests pass `rate_limit_args=BULK` (`{"bulk": True}`).
-- RetryAfter pauses the chat it came for. An interactive request then waits and
-  tries once more; a bulk one is re-raised so the delivery ledger records it (the
-  part is retried later, never dropped). RetryAfter for many chats at once means the
-  whole bot is over its limit: everything pauses for retry_after and the overall
-  rate is halved until `recover_seconds` pass without another such burst.
+- RetryAfter pauses the chat it came for and gives its overall slot back (nothing was
+  delivered). An interactive request then waits and tries once more; a bulk one is
+  re-raised so the delivery ledger records it (the part is retried later, never dropped).
+- A global slow-down only on evidence of a global limit: distinct chats that got a
+  RetryAfter on a first attempt (not a chat already flooded within `flood_memory`
+  seconds) are counted against the sends of the same sliding window; only when they
+  are at least `overload_chats` AND `overload_share` of those sends is the whole bot
+  over its limit. Then AIMD: everything pauses for retry_after and the overall rate
+  is halved; every `recover_every` seconds without a new global burst it gets back
+  `recover_step` of SEND_RATE. Each change is logged with its reason.
 - `max_rate=None` or 0 lifts all limits (bench mode); RetryAfter pauses still apply.
 
 Waiting costs a future and a timer handle, never a task: one timer releases the
@@ -23,7 +31,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -31,10 +41,12 @@ from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
 BULK: dict[str, bool] = {"bulk": True}
+BURST_SECONDS = 0.01
 
 _COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
 _NOT_COUNTED = frozenset({"sendChatAction"})
@@ -46,8 +58,10 @@ def counts_as_message(endpoint: str) -> bool:
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
-    value = getattr(exc, "_retry_after", None)  # a timedelta since PTB 22.2; no warning
-    if value is None:
+    """`exc.retry_after` in seconds, int or timedelta (PTB 22.2+ warns that it will become
+    a timedelta; both are read, the warning is not shown)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
@@ -71,33 +85,45 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         self,
         max_rate: float | None = 25.0,
         *,
-        burst: int = 2,
+        burst: int | None = None,
         private_interval: float = 1.0,
         group_max: int = 20,
         group_period: float = 60.0,
         overload_chats: int = 5,
-        overload_share: float = 0.5,
+        overload_share: float = 0.25,
+        overload_window: float = 2.0,
+        flood_memory: float = 60.0,
         slowdown: float = 0.5,
-        recover_seconds: float = 60.0,
+        recover_step: float = 0.1,
+        recover_every: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_rate = max_rate or 0.0
         self._lifted = not max_rate
+        # A late timer (a busy event loop) may catch up this many slots at once: 10 ms of
+        # sends, at least 2. Without it every late wake-up loses slots for good.
+        if burst is None:
+            burst = max(2, math.ceil(self.max_rate * BURST_SECONDS))
         self._burst = max(1, burst)
         self._private_interval = 0.0 if self._lifted else private_interval
         self._group_max = 0 if self._lifted else group_max
         self._group_period = group_period
         self._overload_chats = overload_chats
         self._overload_share = overload_share
+        self._overload_window = overload_window
+        self._flood_memory = flood_memory
         self._slowdown = slowdown
-        self._recover_seconds = recover_seconds
-        self._clock = clock
+        self._recover_step = recover_step
+        self._recover_every = recover_every
+        self.clock = clock
 
-        self._factor = 1.0  # < 1 while slowed down after an overload
-        self._slowed_until = 0.0
+        self._factor = 1.0  # < 1 while slowed down after a global RetryAfter burst
+        self._min_factor = min(1.0, 1.0 / self.max_rate) if self.max_rate else 1.0
+        self._next_step = 0.0  # when the rate gets its next step back
         self._interval = 0.0 if self._lifted else 1.0 / self.max_rate
         self._tat = 0.0  # GCRA: theoretical arrival time of the next message
         self._paused_until = 0.0  # everything waits (the bot as a whole got RetryAfter)
+        self._evidence_from = 0.0  # 429s for sends made before this do not count again
 
         self._interactive: deque[asyncio.Future[None]] = deque()
         self._bulk: deque[asyncio.Future[None]] = deque()
@@ -105,12 +131,12 @@ class SendRateLimiter(BaseRateLimiter[dict]):
 
         self._chat_ready: dict[int | str, float] = {}  # next send allowed (interval, pauses)
         self._group_sends: dict[int | str, deque[float]] = {}
+        self._flooded: dict[int | str, float] = {}  # chat -> time of its last RetryAfter
         self._prune_at = 4096
 
-        # Overload detection: counts in the current one-second window.
-        self._window_start = 0.0
-        self._window_sends = 0
-        self._window_limited: set[int | str] = set()
+        # Evidence of a global limit: sends and first-attempt RetryAfters in the window.
+        self._sends: deque[float] = deque()
+        self._first_floods: deque[tuple[float, int | str]] = deque()
 
     # --- BaseRateLimiter ------------------------------------------------------------
 
@@ -140,45 +166,64 @@ class SendRateLimiter(BaseRateLimiter[dict]):
             return await callback(*args, **kwargs)
         chat_id = _chat_id(data)
         bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
-        await self._acquire(chat_id, bulk)
+        await self.acquire(chat_id, bulk=bulk)
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:
-            self._note_retry_after(chat_id, retry_after_seconds(exc))
+            self.note_retry_after(chat_id, retry_after_seconds(exc))
             if bulk:
                 raise
         # An interactive request: wait for the pause to pass and try once more.
-        await self._acquire(chat_id, bulk)
+        await self.acquire(chat_id, bulk=bulk)
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:
-            self._note_retry_after(chat_id, retry_after_seconds(exc))
+            self.note_retry_after(chat_id, retry_after_seconds(exc))
             raise
 
-    # --- waiting for a slot -----------------------------------------------------------
+    # --- what the delivery engine asks ----------------------------------------------------
 
-    async def _acquire(self, chat_id: int | str | None, bulk: bool) -> None:
-        now = self._clock()
-        self._window_tick(now)
+    @property
+    def current_rate(self) -> float:
+        """Messages per second now allowed overall (0 = unlimited)."""
+        return self.max_rate * self._factor
+
+    def chat_ready_at(self, chat_id: int | str) -> float:
+        """When (on `clock`) this chat may get its next message: its pacing, its group
+        quota and any RetryAfter pause for it or for the whole bot."""
+        ready = max(self._chat_ready.get(chat_id, 0.0), self._paused_until)
+        if self._group_max and _is_group(chat_id):
+            sends = self._group_sends.get(chat_id)
+            if sends is not None and len(sends) >= self._group_max:
+                ready = max(ready, sends[0] + self._group_period)
+        return ready
+
+    async def acquire(self, chat_id: int | str | None, *, bulk: bool) -> None:
+        """Wait for this chat's pacing and an overall slot; the send then counts."""
+        now = self.clock()
         if self._lifted and now >= self._paused_until and not self._chat_ready:
+            self._count_send(now)
             return  # bench mode fast path
         while True:
             if chat_id is not None:
-                ready = self._ready_at(chat_id)
+                ready = self.chat_ready_at(chat_id)
                 if ready > now:
                     await asyncio.sleep(ready - now)
             await self._acquire_global(bulk)
-            now = self._clock()
+            now = self.clock()
             if chat_id is None:
+                self._count_send(now)
                 return
-            if self._ready_at(chat_id) <= now:
+            if self.chat_ready_at(chat_id) <= now:
                 self._record_send(chat_id, now)
                 return
             # Another request to this chat went first while we waited: wait again.
 
+    # --- waiting for an overall slot ----------------------------------------------------
+
     async def _acquire_global(self, bulk: bool) -> None:
         ahead = self._interactive if not bulk else (self._interactive or self._bulk)
-        if not ahead and self._take(self._clock()):
+        if not ahead and self._take(self.clock()):
             return
         future = asyncio.get_running_loop().create_future()
         (self._bulk if bulk else self._interactive).append(future)
@@ -191,7 +236,8 @@ class SendRateLimiter(BaseRateLimiter[dict]):
             return False
         if self._lifted:
             return True
-        self._recover(now)
+        if self._factor < 1.0 and now >= self._next_step:
+            self._recover(now)
         interval = self._interval / self._factor
         if now < self._tat - (self._burst - 1) * interval:
             return False
@@ -205,12 +251,12 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         if not self._lifted:
             interval = self._interval / self._factor
             wake = max(wake, self._tat - (self._burst - 1) * interval)
-        delay = max(0.0, wake - self._clock())
+        delay = max(0.0, wake - self.clock())
         self._timer = asyncio.get_running_loop().call_later(delay, self._release)
 
     def _release(self) -> None:
         self._timer = None
-        now = self._clock()
+        now = self.clock()
         for waiters in (self._interactive, self._bulk):
             while waiters:
                 if waiters[0].done():  # cancelled while waiting
@@ -223,21 +269,14 @@ class SendRateLimiter(BaseRateLimiter[dict]):
 
     # --- per chat -----------------------------------------------------------------------
 
-    def _ready_at(self, chat_id: int | str) -> float:
-        ready = self._chat_ready.get(chat_id, 0.0)
-        if self._group_max and _is_group(chat_id):
-            sends = self._group_sends.get(chat_id)
-            if sends is not None and len(sends) >= self._group_max:
-                ready = max(ready, sends[0] + self._group_period)
-        return ready
-
     def _record_send(self, chat_id: int | str, now: float) -> None:
+        self._count_send(now)
         if self._group_max and _is_group(chat_id):
             sends = self._group_sends.setdefault(chat_id, deque(maxlen=self._group_max))
             sends.append(now)
         elif self._private_interval:
             self._chat_ready[chat_id] = now + self._private_interval
-        if len(self._chat_ready) + len(self._group_sends) > self._prune_at:
+        if len(self._chat_ready) + len(self._group_sends) + len(self._flooded) > self._prune_at:
             self._prune(now)
 
     def _prune(self, now: float) -> None:
@@ -246,50 +285,81 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         self._group_sends = {
             c: s for c, s in self._group_sends.items() if s[-1] + self._group_period > now
         }
-        self._prune_at = max(4096, 2 * (len(self._chat_ready) + len(self._group_sends)))
+        forget = now - self._flood_memory
+        self._flooded = {c: t for c, t in self._flooded.items() if t > forget}
+        kept = len(self._chat_ready) + len(self._group_sends) + len(self._flooded)
+        self._prune_at = max(4096, 2 * kept)
 
     # --- RetryAfter -------------------------------------------------------------------
 
-    def _window_tick(self, now: float) -> None:
-        if now - self._window_start >= 1.0:
-            self._window_start = now
-            self._window_sends = 0
-            self._window_limited.clear()
-        self._window_sends += 1
+    def _count_send(self, now: float) -> None:
+        self._sends.append(now)
+        start = now - self._overload_window
+        while self._sends[0] < start:
+            self._sends.popleft()
 
-    def _note_retry_after(self, chat_id: int | str | None, seconds: float) -> None:
-        now = self._clock()
-        until = now + seconds
+    def note_retry_after(self, chat_id: int | str | None, seconds: float) -> None:
+        """Telegram answered RetryAfter for this chat: pause it; a burst of them across
+        many chats on first attempts slows the whole bot down."""
+        now = self.clock()
         key = chat_id if chat_id is not None else "?"
-        self._chat_ready[key] = max(self._chat_ready.get(key, 0.0), until)
-        self._window_limited.add(key)
-        limited = len(self._window_limited)
-        if (
-            limited >= self._overload_chats
-            and limited >= self._overload_share * self._window_sends
-            and until > self._paused_until
-        ):
-            self._paused_until = until
-            if not self._lifted:
-                self._factor = max(self._factor * self._slowdown, 1.0 / self.max_rate)
-                self._slowed_until = now + self._recover_seconds
-            log.warning(
-                "RetryAfter for %d chats within a second: pausing all sends for %.1f s,"
-                " overall rate now %.1f/s",
-                limited,
-                seconds,
-                self.current_rate,
-            )
-            self._window_limited.clear()
+        self._chat_ready[key] = max(self._chat_ready.get(key, 0.0), now + seconds)
+        if not self._lifted and self._tat > now:
+            # Nothing was delivered: the slot goes back to the other chats.
+            self._tat = max(now, self._tat - self._interval / self._factor)
+        last = self._flooded.get(key)
+        self._flooded[key] = now
+        if last is not None and last > now - self._flood_memory:
+            log.info("RetryAfter %.1f s for chat %s again (a per-chat flood)", seconds, chat_id)
+            return
+        if now < self._evidence_from:
+            log.info("RetryAfter %.1f s for chat %s (sent before the global pause)", seconds,
+                     chat_id)  # fmt: skip
+            return
+        start = now - self._overload_window
+        floods = self._first_floods
+        floods.append((now, key))
+        while floods[0][0] < start:
+            floods.popleft()
+        while self._sends and self._sends[0] < start:
+            self._sends.popleft()
+        chats = len({chat for _, chat in floods})
+        sends = max(len(self._sends), chats)
+        if chats >= self._overload_chats and chats >= self._overload_share * sends:
+            self._slow_down(now, seconds, chats, sends)
         else:
             log.info("RetryAfter %.1f s for chat %s", seconds, chat_id)
 
-    def _recover(self, now: float) -> None:
-        if self._factor < 1.0 and now >= self._slowed_until:
-            self._factor = 1.0
-            log.info("overall rate back to %.1f/s", self.max_rate)
+    def _slow_down(self, now: float, seconds: float, chats: int, sends: int) -> None:
+        """Multiplicative decrease: pause everything, halve the overall rate."""
+        self._paused_until = max(self._paused_until, now + seconds)
+        # 429s for sends already under way say nothing new: count again after the pause.
+        self._evidence_from = self._paused_until
+        self._first_floods.clear()
+        before = self.current_rate
+        if not self._lifted:
+            self._factor = max(self._factor * self._slowdown, self._min_factor)
+            self._next_step = self._paused_until + self._recover_every
+        log.warning(
+            "global flood limit: RetryAfter for %d distinct chats on first attempts among %d"
+            " sends in %.0f s; pausing all sends for %.1f s; overall rate %.1f -> %.1f/s",
+            chats,
+            sends,
+            self._overload_window,
+            seconds,
+            before,
+            self.current_rate,
+        )
 
-    @property
-    def current_rate(self) -> float:
-        """Messages per second now allowed overall (0 = unlimited)."""
-        return self.max_rate * self._factor
+    def _recover(self, now: float) -> None:
+        """Additive increase: a step back for every `recover_every` s without a new burst."""
+        steps = 1 + math.floor((now - self._next_step) / self._recover_every)
+        before = self.current_rate
+        self._factor = min(1.0, round(self._factor + steps * self._recover_step, 9))
+        self._next_step = now + self._recover_every
+        log.info(
+            "no global RetryAfter for %.0f s: overall rate %.1f -> %.1f/s",
+            steps * self._recover_every,
+            before,
+            self.current_rate,
+        )

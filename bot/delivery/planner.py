@@ -1,0 +1,97 @@
+"""Planning: turn a digest's planned ledger rows into pending parts, rendering once per
+preference profile (the `renders` table keeps them across restarts), holding parts back
+for quiet hours, and skipping chats that left or want none of the digest's items."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.digest.models import Digest
+from bot.digest.render import render_digest
+from bot.preferences import quiet_until
+from storage import deliveries
+from storage.db import Database
+from storage.deliveries import Expansion
+from storage.digests import get_digest
+from storage.subscribers import Subscriber, get_subscribers
+
+log = logging.getLogger(__name__)
+
+DIGESTS_KEPT = 16  # digests (and their part counts) kept in memory
+
+
+class Planner:
+    def __init__(self, db: Database, *, clock: Callable[[], float], default_tz: str = "") -> None:
+        self.db = db
+        self.clock = clock
+        self.default_tz = default_tz  # DEFAULT_TZ, for chats that chose no zone
+        self.render_calls = 0  # render_digest calls made (tests, bench)
+        self._digests: dict[str, Digest | None] = {}
+        self._parts_count: dict[tuple[str, str], int] = {}  # (digest, profile) -> parts
+
+    async def plan_batch(self, limit: int) -> bool:
+        """Render and expand one batch of planned rows; False when there were none."""
+        planned = await deliveries.next_planned(self.db, limit)
+        if not planned:
+            return False
+        now = self.clock()
+        digest_id = planned[0].digest_id
+        digest = await self._digest(digest_id)
+        subscribers = await get_subscribers(self.db, [p.chat_id for p in planned])
+        plans = []
+        for row in planned:
+            subscriber = subscribers.get(row.chat_id)
+            if digest is None:
+                plans.append(Expansion(digest_id, row.chat_id, None, 0, 0, "digest gone"))
+                continue
+            if subscriber is None or subscriber.status != "active":
+                reason = "unsubscribed" if subscriber is None else subscriber.status
+                plans.append(Expansion(digest_id, row.chat_id, None, 0, 0, reason))
+                continue
+            profile = subscriber.profile(self.default_tz).key()
+            count = await self._render(digest, subscriber)
+            if count == 0:
+                plans.append(Expansion(digest_id, row.chat_id, profile, 0, 0, "no matching items"))
+                continue
+            zone = subscriber.tz or self.default_tz
+            not_before = quiet_until(subscriber.quiet_from, subscriber.quiet_to, zone, now) or 0
+            plans.append(Expansion(digest_id, row.chat_id, profile, count, not_before))
+        await deliveries.expand(self.db, plans, now)
+        log.info(
+            "digest %s: planned %d chat(s), %d part(s)",
+            digest_id,
+            len(plans),
+            sum(p.parts for p in plans),
+            extra={"digest_id": digest_id},
+        )
+        return True
+
+    async def _digest(self, digest_id: str) -> Digest | None:
+        if digest_id not in self._digests:
+            if len(self._digests) >= DIGESTS_KEPT:
+                self._digests.clear()
+                self._parts_count.clear()
+            self._digests[digest_id] = await get_digest(self.db, digest_id)
+        return self._digests[digest_id]
+
+    async def _render(self, digest: Digest, subscriber: Subscriber) -> int:
+        """How many parts the digest has for this chat's profile; renders once per profile."""
+        profile = subscriber.profile(self.default_tz)
+        key = (digest.id, profile.key())
+        count = self._parts_count.get(key)
+        if count is None:
+            parts = await deliveries.load_render(self.db, digest.id, key[1])
+            if parts is None:
+                parts = render_digest(digest, profile)
+                self.render_calls += 1
+                await deliveries.store_render(self.db, digest.id, key[1], parts, profile.previews)
+                log.info(
+                    "digest %s: rendered profile %s: %d part(s)",
+                    digest.id,
+                    key[1],
+                    len(parts),
+                    extra={"digest_id": digest.id},
+                )
+            count = self._parts_count[key] = len(parts)
+        return count
