@@ -74,3 +74,97 @@ async def test_big_posts_are_parsed_in_another_process_and_their_errors_kept(db,
     assert len(report.new) == 1
     ((what, why),) = report.failed
     assert what.endswith("broken.md") and "binary" in why
+
+
+@pytest.fixture
+async def env(tmp_path):
+    async with LocalBotApi() as api:
+        database = tmp_path / "bot.db"
+        await store_samples(database)
+        settings = make_settings(api, database)
+        application = await start_bot(settings)
+        try:
+            yield BotEnv(api, application, settings)
+        finally:
+            await stop_bot(application)
+
+
+async def test_a_huge_title_stored_as_it_is_breaks_no_reply(env):
+    """A 6.4 KB title (stored without the parser's clipping) once broke /start for all."""
+    from datetime import UTC, datetime
+
+    from bot.digest.models import Digest, Item
+    from storage.db import connect
+    from storage.digests import save_digest
+
+    db = await connect(env.settings.database_path)
+    try:
+        huge = Digest("test/huge", "test", "模型" * 3200, datetime(2026, 11, 29, tzinfo=UTC), (),
+                      (Item(1, "T" * 6400, "A" * 6400, "https://e.com/1", "S"),))  # fmt: skip
+        await save_digest(db, huge)
+    finally:
+        await db.close()
+    for command in ("/start", "/latest", "/search 模型"):
+        answers = await env.say(BYSTANDER, command)
+        assert answers, command
+        assert all(len(answer.text) <= 4096 for answer in answers), command
+
+
+async def test_a_saved_search_belongs_to_its_chat(env):
+    (page,) = await env.say(FLOODER, "/search 模型")
+    (token,) = {data.split(":")[1] for row in page.buttons for _, data in row}
+    other = (await env.say(BYSTANDER, "/settings"))[0]
+    await env.press(BYSTANDER, other, f"s:{token}:5")  # another chat's token
+    assert "expired" in env.callback_answers()[-1]["text"]
+    await env.press(FLOODER, page, f"s:{token}:5")  # its own chat: the next page
+    assert env.callback_answers()[-1].get("text") in (None, "")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "s:AAAAAAAAAAAA:" + "9" * 400,  # a huge number
+        "s:../../etc:0",
+        "t:kw:",  # a keyword smuggled into a topic button
+        "t:kw:-",
+        "k:" + "0" * 12,  # no keyword of this chat has that token
+        "set:tz:" + "A" * 60,
+        "set:format:<b>",
+        "forget:maybe",
+        "",
+    ],
+)
+async def test_forged_buttons_are_out_of_date_and_change_nothing(env, data):
+    (panel,) = await env.say(BYSTANDER, "/settings")
+    before = await env_subscriber(env)
+    await env.press(BYSTANDER, panel, data)
+    answer = env.callback_answers()[-1]
+    assert "out of date" in answer["text"] or "expired" in answer["text"], data
+    assert await env_subscriber(env) == before
+
+
+async def env_subscriber(env):
+    from storage import subscribers
+    from storage.db import connect
+
+    db = await connect(env.settings.database_path)
+    try:
+        return await subscribers.get_subscriber(db, BYSTANDER)
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/search \ud800模型",
+        "/follow \udfffgemini",
+        "/frobnicate\ud800",
+        "/tz " + "x" * 5000,
+        "/tz \ud800",
+        "\ud83d lone high surrogate as a search",
+    ],
+)
+async def test_lone_surrogates_and_huge_values_get_an_answer(env, text):
+    answers = await env.say(BYSTANDER, text)
+    assert answers and "something went wrong" not in answers[-1].text, text

@@ -59,7 +59,7 @@ _ENTITY = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|([a-zA-Z]+));?")
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit of Telegram's limits and entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _decode_entity(markup: str, pos: int) -> tuple[str | None, int]:
