@@ -109,3 +109,17 @@ async def test_latest_on_an_empty_database_tells_a_subscriber_the_right_thing(fr
     await fresh.say(USER, "/start")
     (after,) = await fresh.say(USER, "/latest")
     assert "You are subscribed" in after.text and "/start" not in after.text
+
+
+async def test_a_chat_without_a_zone_sees_default_tz_or_the_published_offset(tmp_path):
+    """The canonical title says 12:00 and its date is +08:00: no "04:00 (UTC)" beside it."""
+    await store_samples(tmp_path / "bot.db")
+    for default_tz, shown in (("", "2026-11-28 16:00 (UTC+8)"), ("Tokyo", "17:00 (UTC+9)")):
+        async with LocalBotApi() as api:
+            settings = make_settings(api, tmp_path / "bot.db", default_tz=default_tz)
+            application = await start_bot(settings)
+            try:
+                parts = await BotEnv(api, application, settings).say(USER, "/latest")
+                assert shown in parts[0].plain_text, default_tz
+            finally:
+                await stop_bot(application)
