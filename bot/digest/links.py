@@ -63,6 +63,7 @@ URL = re.compile(
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/[^\s<>\"'`，。、；：！？（）【】「」《》]*",
     re.IGNORECASE,
 )
+_MAYBE_URL = re.compile(r"://|www\.|[a-z0-9-]\.[a-z]{2,}/", re.IGNORECASE)
 _TRAILING = frozenset(".,;:!?'\"]")
 _BARE_HOST = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/?#]|$)", re.I)
 
@@ -162,6 +163,8 @@ def _unescape_unreserved(match: re.Match[str]) -> str:
 def url_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each web address in `text`, without the sentence's punctuation
     after it (a closing bracket stays when the address opened one: wiki/A_(b))."""
+    if not _MAYBE_URL.search(text):
+        return []  # most texts: one quick scan instead of the full pattern's
     spans = []
     for match in URL.finditer(text):
         url = match.group()
