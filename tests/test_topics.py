@@ -57,8 +57,12 @@ def test_nine_topics_in_order_each_defined_and_named_in_both_languages():
 @pytest.mark.parametrize(
     ("title", "summary", "expected"),
     [
-        # a strong term decides anywhere, and the explanation says where it was found
-        ("Quarterly news", "A new GPU ships.", {"chips": 'summary: "GPU"'}),
+        # a strong term decides in the headline, and the explanation says where it was found
+        ("A new GPU ships", "", {"chips": 'headline: "GPU"'}),
+        # in the summary a strong term named once is a passing mention; in company it decides
+        ("Quarterly news", "A new GPU ships.", {}),
+        ("Quarterly news", "A new GPU ships with more HBM.", {"chips": 'summary: "GPU", "HBM"'}),
+        ("Quarterly news", "A new GPU ships, then another GPU.", {"chips": 'summary: "GPU"'}),
         # a medium term decides in the headline only
         ("NVIDIA at CES", "", {"chips": 'headline: "NVIDIA"'}),
         ("Quarterly note", "NVIDIA was mentioned once.", {}),
@@ -66,8 +70,8 @@ def test_nine_topics_in_order_each_defined_and_named_in_both_languages():
         ("某公司推出产品", "用户的应用功能，安全研究，model 与 GPT。", {}),
         ("A model for users", "Research on safety, a feature, GPT.", {}),
         # a term against: a chatbot is no robot
-        ("客服聊天机器人", "", {}),
-        ("人形机器人进厂", "", {"robotics": 'headline: "人形", "机器人"'}),
+        ("聊天机器人上线", "", {}),
+        ("人形机器人进厂", "", {"robotics": 'headline: "人形机器人", "机器人"'}),
         (
             "OpenAI raises $40B at a $300B valuation",
             "The round was led by SoftBank.",
@@ -156,7 +160,8 @@ def test_canonical_post_pinned_classifications(shared_data):
     assert got[14] == {
         "products": 'headline: "NotebookLM", summary: "体验", "功能", "工具", "用户"'
     }
-    assert got[1] == {"opensource": 'headline: "open sourced", summary: "开源"'}
+    assert got[1]["opensource"] == 'headline: "open sourced", summary: "开源"'
+    assert got[1]["models"].startswith('headline: "qwen-image"')  # a family with a kind
     assert sum("products" in topics for topics in got.values()) <= 8  # was 15 of 19
 
 
