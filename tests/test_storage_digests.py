@@ -88,7 +88,7 @@ async def test_round_trip_keeps_every_field(db):
     assert await save_digest(db, digest) == "new"
     stored = await get_digest(db, digest.id)
     assert without_topics(stored) == digest  # topics are decided when stored:
-    assert stored.items[0].topics == ("opensource",)  # classified once, at insert
+    assert stored.items[0].topics == ("models", "opensource")  # classified once, at insert
     assert stored.published_at.utcoffset() == timedelta(hours=8)
     assert stored.content_hash == digest.content_hash
     assert await get_digest(db, "nope") is None

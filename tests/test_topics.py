@@ -102,6 +102,58 @@ def test_what_a_long_summary_mentions_late_counts_less():
         "chips": 'summary: "GPU", "NVIDIA"'
     }
 
+    # late in a long summary even a strong term named twice does not decide
+    assert classify("Weekly notes", None, lead + "A GPU here, a GPU there, and HBM.") == {}
+
+
+def test_an_aside_in_the_lead_is_a_passing_mention():
+    assert classify("A new tool", None, "It ships (a GPU and HBM inside).") == {}
+    assert classify("A new tool", None, "It ships, such as a GPU and HBM inside.") == {}
+    assert classify("A new tool", None, "It ships a GPU and HBM inside.") == {
+        "chips": 'summary: "GPU", "HBM"'
+    }
+
+
+def test_hyphens_inside_words_and_terms_without_endings():
+    # a non-breaking hyphen (U+2011) is a hyphen: the versioned model name is found
+    assert classify("GPT\u20115.2 usage notes", None, "") == {
+        "models": 'headline: "gpt-5.2", "GPT"'
+    }
+    # "court=" in the tables: "courts" yes, "courting" no
+    assert "policy" in classify("Courts weigh in on AI training data", None, "")
+    assert classify("W3C is courting the MCP team", None, "") == {"agents": 'headline: "MCP"'}
+
+
+def test_a_model_named_by_family_and_kind_or_released_is_a_model():
+    got = classify("Qwen-Image-Layered is out", None, "")
+    assert got["models"] == 'headline: "qwen-image", "Qwen"'
+    assert classify("Weekly", None, "Meta released a new multimodal model today.")["models"]
+
+
+def test_the_fast_counters_find_what_their_expressions_find(shared_data):
+    """topic_terms.COUNTERS stand in for slow regular expressions: on every part of every
+    real item where a term's test passes, they must find the same first two matches."""
+    from bot.digest import topic_rules as rules
+    from bot.digest.topic_terms import COUNTERS, GATES
+
+    checked = 0
+    for path in sorted((shared_data / "digests").rglob("*.md")):
+        for it in parse_file(path).items:
+            for part in rules._parts(it.title, it.summary):
+                text = rules._clean(part)
+                words = set(rules._WORD.findall(text))
+                stems = words | {
+                    m.group(1) for w in words if (m := rules._TRAILING_DIGITS.match(w))
+                }
+                numeric = tuple(w for w in words if w[0].isdigit())
+                for term, counter in COUNTERS.items():
+                    if GATES[term](text, words, stems, numeric):
+                        want = [m.group().strip() for m in re.finditer(term[3:], text)][:2]
+                        got = [shown.strip() for shown in counter(text, words, stems, numeric)]
+                        assert got == want, (path.name, it.position, term)
+                        checked += 1
+    assert checked > 500
+
 
 # ---- the labels ----------------------------------------------------------------------------
 
@@ -149,7 +201,7 @@ def test_labels_are_matched_well_enough(shared_data):
     assert tp / (tp + fp) >= 0.75 and tp / (tp + fn) >= 0.75, table["micro"]
     for key in TOPIC_KEYS:
         tp, fp, fn = table[key]
-        assert tp / (tp + fp) >= 0.45, (key, table[key])
+        assert tp / (tp + fp) >= 0.6, (key, table[key])
 
 
 def test_canonical_post_pinned_classifications(shared_data):

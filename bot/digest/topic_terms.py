@@ -109,11 +109,12 @@ def _after_family(term: str) -> Counter_:
     def count(text: str, words: set[str], stems: set[str], numeric: tuple[str, ...]) -> list[str]:
         found: list[tuple[int, str]] = []
         for family in _FAMILY_SET.intersection(stems):
-            at = text.find(family)
-            while at >= 0 and len(found) < 4:
+            at, mine = text.find(family), 0
+            while at >= 0 and mine < 2:  # the first two of each: the first two of all
                 match = after.match(text, at + len(family))
                 if match and (at == 0 or not _LATIN_BEFORE.match(text[at - 1])):
                     found.append((at, text[at : match.end()]))
+                    mine += 1
                 at = text.find(family, at + 1)
         return [shown for _, shown in sorted(found)[:2]]
 
@@ -129,12 +130,14 @@ def _before(
     def count(text: str, words: set[str], stems: set[str], numeric: tuple[str, ...]) -> list[str]:
         found: list[tuple[int, str]] = []
         for needle in needles:
-            at = text.find(needle)
-            while at >= 0 and len(found) < 4:
+            at, mine = text.find(needle), 0
+            while at >= 0 and mine < 2:
                 end = at + len(needle)
                 match = before.search(text, max(0, at - reach), at)
                 if match and not (after and end < len(text) and text[end] in after):
-                    found.append((match.start(), text[match.start() : end]))
+                    shown_end = end + (text[end : end + 1] == "s" and bool(after))  # "models"
+                    found.append((match.start(), text[match.start() : shown_end]))
+                    mine += 1
                 at = text.find(needle, end)
         return [shown for _, shown in sorted(found)[:2]]
 
@@ -161,14 +164,15 @@ def _at_numbers(term: str, shape: re.Pattern[str]) -> Counter_:
         for word in numeric:
             if not shape.fullmatch(word):
                 continue
-            at = text.find(word)
-            while at >= 0 and len(found) < 4:
+            at, mine = text.find(word), 0
+            while at >= 0 and mine < 2:
                 start = at
                 while start > 0 and text[start - 1] in "0123456789.,":
                     start -= 1  # "1.5t": the number starts before the word "5t"
                 match = regex.match(text, start) or regex.match(text, at)
-                if match:
+                if match and match.start() not in found:
                     found[match.start()] = match.group()
+                    mine += 1
                 at = text.find(word, at + len(word))
         return [shown for _, shown in sorted(found.items())[:2]]
 
@@ -280,15 +284,15 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
     "chips": _t(
         """
         3: GPU|AI 芯片|芯片公司|芯片制造|自研芯片|芯片出口|chipmaker|TPU|NPU|算力|数据中心
-        |data center|data centre|datacenter|H100|H200|H20|B200|B300|GB200|GB300|Blackwell|Rubin
-        |Hopper|CUDA|HBM|TSMC|台积电|semiconductor|半导体|晶圆|wafer|光刻|lithography|制程
-        |process node|昇腾|Ascend|超算|supercomputer|Tensor Core|显卡|显存|VRAM|Tenstorrent
-        |Cerebras|Xeon|Stargate|gigawatt|吉瓦|ROCm|MI300X|MI355X|RTX|Radeon|memory bandwidth
-        |内存带宽|NVLink|InfiniBand|ASML|EUV|GPU cluster|GPU 集群|kernel|内核
+        |data center|data centre|datacenter|Blackwell|Rubin|Hopper|CUDA|HBM|TSMC|台积电
+        |semiconductor|半导体|晶圆|wafer|光刻|lithography|制程|process node|昇腾|Ascend|超算
+        |supercomputer|Tensor Core|显卡|Tenstorrent|Cerebras|Xeon|Stargate|gigawatt|吉瓦|ROCm
+        |memory bandwidth|内存带宽|NVLink|InfiniBand|ASML|EUV|GPU cluster|GPU 集群
         2: chip|芯片|NVIDIA|英伟达|AMD|Groq|accelerator|加速器|compute|计算资源|Intel|英特尔
-        |Apple Silicon|M5|M4|Mac Studio|RDMA|multi-GPU|Triton|CUTLASS
+        |Apple Silicon|M5|M4|Mac Studio|RDMA|multi-GPU|Triton|CUTLASS|H100|H200|H20|B200|B300
+        |GB200|GB300|MI300X|MI355X|RTX|Radeon|显存|VRAM|kernel|内核
         1: 硬件|hardware|infrastructure|基础设施|电力|power|cluster|集群|服务器|server|inference
-        |推理|throughput|吞吐|latency|延迟|training|训练
+        |throughput|吞吐|latency|延迟
         """
     ),
     "funding": (
@@ -350,7 +354,7 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
             2: researcher|研究员|研究者|研究人员|research|study|实验|report|新方法|new method
             |proposes|提出了|experiment|university|大学|学院|Berkeley|Stanford|CMU|MIT|laboratory
             |AUC|GRPO|Science|Nature|Cell|physics|物理学|interpretability|可解释性|SAE
-            |transcoders|emergent|涌现|citations|引用量|meta-learning|元学习|negative transfer
+            |transcoders|emergent|涌现|citation|引用量|meta-learning|元学习|negative transfer
             |负迁移|ablation|消融|optimizer|优化器|theorem|定理|proof|证明|报告
             1: 研究|评测|evaluation|evals|benchmark|基准测试|复现|reproduce|SOTA|state of the art
             |framework|框架|分析|analysis|方法|method|准确率|accuracy|理论|theoretical|数学|math
@@ -382,12 +386,14 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
         |UI|界面|interface|outage|宕机|故障|downtime|quota|配额|billing|账单|storage|存储空间
         |upload|上传|settings|设置|presets|预设|OpenRouter|LM Studio|Spaces|kimi.com|Google One
         |IDE|Excel|Slack|Notion|VS Code|Claude in Chrome|Claude for Excel|error|错误
-        |voice assistant|语音助手|users report|users reported|用户报告
+        |voice assistant|语音助手|users report|users reported|用户报告|payment|支付|renamed|更名
+        |rebrand
         1: 免费|free|功能|feature|上线|launch|推出|update|更新|升级|integrates|integration|集成
         |接入|可用|available|Studio|CLI|desktop|桌面|体验|experience|工具|tool|用户|users|产品
         |product|浏览器|browser|设备|device|指南|guide|enterprise|Ultra|助手|assistant|iOS
         |Android|pricing|定价|价格|price|members|成员|limit|限制|Kimi|Grok
         -1: model|模型|API|paper|论文
+        -2: revenue|营收|年化收入|ARR|valuation|估值|融资|acquire|收购|is joining|acqui-hire
         """
     ),
 }
