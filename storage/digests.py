@@ -17,6 +17,7 @@ import aiosqlite
 
 from bot.digest.models import Digest, Item, Link
 from storage.db import Database, Reader
+from storage.stories import link_repeats
 
 ID_BLOCK = 2**20  # item ids per second of digest time
 
@@ -47,6 +48,7 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
     if row is None:
         await _write_digest(db, digest, content_hash, now)
         await _insert_items(db, digest)
+        await link_repeats(db, digest.id)
         await db.execute(
             "INSERT INTO deliveries (digest_id, chat_id, part, status, created_ts) "
             "SELECT ?, chat_id, 0, 'planned', ? FROM subscribers WHERE status = 'active'",
@@ -56,6 +58,7 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
     await _write_digest(db, digest, content_hash, now)
     await db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
     await _insert_items(db, digest)
+    await link_repeats(db, digest.id)
     return "updated"
 
 
