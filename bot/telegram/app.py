@@ -14,6 +14,7 @@ from bot.delivery.ratelimit import SendRateLimiter
 from bot.delivery.sender import BulkSender
 from bot.sources.ingest import shutdown_parsers
 from bot.sources.poller import SourcePoller
+from bot.telegram.cleanup import Deleter
 from bot.telegram.commands import register_commands
 from bot.telegram.context import (
     BotContext,
@@ -65,6 +66,7 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
         settings=settings,
         db=db,
         http=httpx.AsyncClient(timeout=FEED_TIMEOUT, follow_redirects=True),
+        cleanup=Deleter(application.bot),
     )
     install_services(application, services)
     # Pushes go through a lean sender (bot/delivery/sender.py) sharing the bot's rate
@@ -97,6 +99,8 @@ async def on_stop(application: Application) -> None:
     """Updates have stopped: stop polling (fetches in flight are cancelled), let the
     parts in flight finish."""
     services = get_services(application)
+    if services:
+        await services.cleanup.stop()
     if services and services.poller:
         await services.poller.stop()
     if services and services.engine:

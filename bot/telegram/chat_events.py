@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 
+from bot.telegram import membership
 from bot.telegram.context import BotContext
 from storage import subscribers as subs
 from storage.subscribers import ChatStatus
@@ -25,10 +27,20 @@ async def on_group_migrated(update: Update, context: BotContext) -> None:
 
 
 async def on_membership_change(update: Update, context: BotContext) -> None:
-    """Removed from a group or channel, or blocked in a private chat: stop sending there."""
+    """Removed from a group or channel, demoted in a channel (no right to post), or
+    blocked in a private chat: stop sending there. A channel's membership is remembered
+    (/channels lists the channels the bot is an administrator of)."""
     change = update.my_chat_member
-    if change.new_chat_member.status in ("kicked", "left"):
-        db = context.services.db
-        if await subs.get_subscriber(db, change.chat.id) is not None:
-            await subs.set_status(db, change.chat.id, ChatStatus.BLOCKED)
-            log.info("bot removed from chat: subscriber blocked", extra={"chat_id": change.chat.id})
+    chat, member = change.chat, change.new_chat_member
+    db = context.services.db
+    if chat.type == ChatType.CHANNEL:
+        by = change.from_user.id if change.from_user else None
+        channel = await membership.remember(db, chat.id, member, title=chat.title, by=by)
+        stopped = not channel.can_post
+    else:
+        stopped = member.status in ("kicked", "left")
+    if stopped:
+        subscriber = await subs.get_subscriber(db, chat.id)
+        if subscriber is not None and subscriber.status != ChatStatus.BLOCKED:
+            await subs.set_status(db, chat.id, ChatStatus.BLOCKED)
+            log.info("bot removed from chat: subscriber blocked", extra={"chat_id": chat.id})

@@ -10,7 +10,7 @@ from telegram import BotCommand, Update
 from telegram.ext import ExtBot
 
 from bot.i18n import LANGUAGES, t, tp
-from bot.telegram import admin, following, reading, settings, subscription, texts, trends
+from bot.telegram import admin, channels, following, reading, settings, subscription, texts, trends
 from bot.telegram.context import BotContext
 from bot.telegram.replies import chat_state, reply
 
@@ -61,6 +61,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("lang", settings.typed_setting("lang"), texts.USAGE_LANG, texts.HELP_LANG),
     Command("trends", trends.trends, texts.USAGE_TRENDS, texts.HELP_TRENDS),
     Command("forget", subscription.forget, texts.USAGE_FORGET, texts.HELP_FORGET),
+    Command("channels", channels.channels_command, texts.USAGE_CHANNELS, texts.HELP_CHANNELS),
     Command("help", help_command, texts.USAGE_HELP, texts.HELP_HELP),
     Command("stats", admin.stats, texts.USAGE_STATS, texts.HELP_STATS, admin=True),
     Command("ingest", admin.ingest, texts.USAGE_INGEST, texts.HELP_INGEST, admin=True),

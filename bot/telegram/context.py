@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.sources.poller import SourcePoller
+from bot.telegram.cleanup import Deleter
 from storage.db import Database
 
 SERVICES = "services"  # the bot_data key; only this module reads it
@@ -23,6 +24,7 @@ class Services:
     settings: Settings
     db: Database  # every write through db.transaction(), reads through db.execute()
     http: httpx.AsyncClient  # feeds
+    cleanup: Deleter  # command posts and replies in channels, deleted after a minute
     engine: DeliveryEngine | None = None
     poller: SourcePoller | None = None  # DIGEST_SOURCES
 

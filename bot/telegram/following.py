@@ -19,7 +19,7 @@ from bot.digest.topics import (
 from bot.i18n import Html, t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.permissions import may_change_settings
+from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply
 from storage import subscribers as subs
 from storage.topics import topic_counts
@@ -123,7 +123,7 @@ async def on_topic_button(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     lang = state.lang
     if not await may_change_settings(update, context):
-        await query.answer(t(lang, texts.ADMINS_ONLY), show_alert=True)
+        await query.answer(tp(lang, admins_only(update)), show_alert=True)
         return
     kind, value = query.data.split(":", 1)
     if kind == keyboards.TOPIC:

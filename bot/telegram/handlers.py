@@ -14,13 +14,24 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
 from bot.i18n import language_for, t, tp
-from bot.telegram import chat_events, following, keyboards, reading, settings, subscription, texts
+from bot.telegram import (
+    channels,
+    chat_events,
+    following,
+    inline,
+    keyboards,
+    reading,
+    settings,
+    subscription,
+    texts,
+)
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import BotContext
 from bot.telegram.replies import chat_state, clean_input, reply
@@ -36,6 +47,7 @@ BUTTONS = {
     keyboards.KEYWORD: following.on_topic_button,
     keyboards.SETTING: settings.on_settings_button,
     keyboards.FORGET: subscription.on_forget_button,
+    keyboards.CHANNEL: channels.on_channel_button,
 }
 
 
@@ -51,6 +63,8 @@ async def tell_flooding_chat(application: Application, update: Update) -> None:
     user = update.effective_user
     lang = language_for(user.language_code if user else None)
     chat = update.effective_chat
+    if chat is None or chat.type == ChatType.CHANNEL:  # inline queries; a channel's posts
+        return
     await application.bot.send_message(chat.id, t(lang, texts.FLOOD_NOTICE), parse_mode="HTML")
 
 
@@ -102,7 +116,14 @@ async def log_update(update: Update, context: BotContext) -> None:
 
 
 def add_handlers(application: Application) -> None:
-    application.add_handler(TypeHandler(Update, log_update), group=-1)
+    application.add_handler(TypeHandler(Update, log_update), group=-2)
+    # A command in a channel where the bot may not post cannot be answered: stop there.
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.CHANNEL_POST & filters.COMMAND, channels.guard_channel_post
+        ),
+        group=-1,
+    )
     for command in COMMANDS:
         application.add_handler(
             CommandHandler(command.name, command.handler, filters=COMMAND_UPDATES)
@@ -123,6 +144,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(
         ChatMemberHandler(chat_events.on_membership_change, ChatMemberHandler.MY_CHAT_MEMBER)
     )
+    application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_error_handler(on_error)
 
 

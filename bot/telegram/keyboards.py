@@ -17,6 +17,7 @@ from bot.timezones import localize, zone_for
 from storage.subscribers import ChatStatus, Subscriber
 
 SEARCH, TOPIC, KEYWORD, SETTING, FORGET = "s", "t", "k", "set", "forget"
+CHANNEL = "ch"  # a channel's settings, changed from a private chat (/channels)
 MAX_CALLBACK_BYTES = 64
 
 COMMON_ZONES = ("Asia/Shanghai", "UTC", "Europe/London", "America/New_York")
@@ -29,6 +30,8 @@ PATTERNS = {
     KEYWORD: r"^k:[0-9a-f]{12}$",
     SETTING: r"^set:(format|alerts|previews|lang|tz|quiet):[A-Za-z0-9_/+:-]{1,40}$",
     FORGET: r"^forget:(yes|no)$",
+    CHANNEL: r"^ch:-100\d{1,13}:(format|alerts|previews|lang|tz|quiet|status)"
+    r":[A-Za-z0-9_/+:-]{1,40}$",
 }
 
 
@@ -164,21 +167,49 @@ _STATUS = {
 }
 
 
-def settings_text(subscriber: Subscriber, lang: str) -> str:
-    lines = [
-        t(lang, texts.SETTINGS_TITLE),
-        t(lang, texts.SETTINGS_STATUS, status=t(lang, _STATUS[subscriber.status])),
-    ]
+def settings_lines(subscriber: Subscriber, lang: str) -> str:
+    """The status and one line per setting."""
+    lines = [t(lang, texts.SETTINGS_STATUS, status=t(lang, _STATUS[subscriber.status]))]
     lines += [
         t(lang, line, value=setting_value(name, subscriber, lang)) for name, line in SETTINGS_PANEL
     ]
-    return "\n".join([*lines, "", t(lang, texts.SETTINGS_FOOTER)])
+    return "\n".join(lines)
+
+
+def settings_text(subscriber: Subscriber, lang: str) -> str:
+    return "\n".join(
+        [
+            t(lang, texts.SETTINGS_TITLE),
+            settings_lines(subscriber, lang),
+            "",
+            t(lang, texts.SETTINGS_FOOTER),
+        ]
+    )
 
 
 def settings_keyboard(subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup:
     rows = []
     for name, _ in SETTINGS_PANEL:
         rows += rows_of(setting_buttons(name, subscriber, lang), 3 if name != "tz" else 2)
+    return InlineKeyboardMarkup(rows)
+
+
+def channel_keyboard(chat_id: int, subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup:
+    """A channel's settings panel for a private chat: sending on or off, then the same
+    choices as /settings, each button naming the channel."""
+    active = subscriber.status == ChatStatus.ACTIVE
+    status = button(
+        tp(lang, texts.BUTTON_CHANNEL_STOP if active else texts.BUTTON_CHANNEL_START),
+        f"{CHANNEL}:{chat_id}:status:{'paused' if active else 'active'}",
+    )
+    rows = [[status]]
+    for row in settings_keyboard(subscriber, lang).inline_keyboard:
+        rows.append(
+            [
+                button(b.text, f"{CHANNEL}:{chat_id}:" + b.callback_data.split(":", 1)[1])
+                for b in row
+            ]
+        )
     return InlineKeyboardMarkup(rows)
 
 

@@ -16,8 +16,6 @@ from bot.telegram.replies import (
     clean_input,
     edit_html,
     reply,
-    send_html,
-    thread_of,
 )
 from storage import digests as digest_store
 from storage import queries
@@ -51,13 +49,7 @@ async def latest(update: Update, context: BotContext) -> None:
         lang=lang,
     )
     for part in render_digest(digest, profile):
-        await send_html(
-            context,
-            update.effective_chat.id,
-            part,
-            thread_id=thread_of(update),
-            previews=profile.previews,
-        )
+        await reply(update, context, part, previews=profile.previews)
 
 
 async def search(update: Update, context: BotContext) -> None:

@@ -6,12 +6,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from bot.digest.markup import html_to_plain
 from bot.i18n import Lang, language_for
+from bot.telegram import membership
 from bot.telegram.context import BotContext
 from storage import subscribers as subs
 from storage.subscribers import ChatStatus, Subscriber
@@ -82,11 +90,11 @@ async def send_html(
     thread_id: int | None = None,
     previews: bool = False,
     reply_markup: InlineKeyboardMarkup | None = None,
-) -> None:
+) -> Message:
     """Send Telegram HTML; if Telegram cannot parse it, the same words as plain text."""
     options = LinkPreviewOptions(is_disabled=not previews)
     try:
-        await context.bot.send_message(
+        return await context.bot.send_message(
             chat_id,
             text,
             parse_mode=ParseMode.HTML,
@@ -100,7 +108,7 @@ async def send_html(
         log.warning(
             "HTML rejected, sending plain text: %s", error.message, extra={"chat_id": chat_id}
         )
-        await context.bot.send_message(
+        return await context.bot.send_message(
             chat_id,
             html_to_plain(text),
             link_preview_options=options,
@@ -109,9 +117,21 @@ async def send_html(
         )
 
 
-async def reply(update: Update, context: BotContext, text: str, **kwargs) -> None:
-    """Answer in the update's chat (and forum topic)."""
-    await send_html(context, update.effective_chat.id, text, thread_id=thread_of(update), **kwargs)
+async def reply(update: Update, context: BotContext, text: str, **kwargs) -> Message:
+    """Answer in the update's chat (and forum topic). In a channel, the command post and
+    the answer are deleted after a while (bot/telegram/cleanup.py)."""
+    chat = update.effective_chat
+    sent = await send_html(context, chat.id, text, thread_id=thread_of(update), **kwargs)
+    post = update.channel_post
+    if post is not None:
+        channel = await membership.bot_channel(context, chat.id, chat.title)
+        ids = []
+        if channel is not None and channel.can_delete:  # the owner's post
+            ids.append(post.message_id)
+        if channel is not None and (channel.can_post or channel.can_delete):  # our own
+            ids.append(sent.message_id)
+        context.services.cleanup.schedule(chat.id, post.message_id, ids)
+    return sent
 
 
 async def edit_html(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:

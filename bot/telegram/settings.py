@@ -13,7 +13,7 @@ from bot.i18n import t, tp
 from bot.preferences import SettingError, parse_setting
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.permissions import may_change_settings
+from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply
 from storage import subscribers as subs
 
@@ -97,7 +97,7 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
-        await query.answer(tp(state.lang, texts.ADMINS_ONLY), show_alert=True)
+        await query.answer(tp(state.lang, admins_only(update)), show_alert=True)
         return
     _, name, value = query.data.split(":", 2)
     try:

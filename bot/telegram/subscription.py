@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.digest.topics import TOPIC_KEYS, topic_name
-from bot.i18n import t
+from bot.i18n import t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.permissions import may_change_settings
+from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import chat_kind, chat_state, chat_title, edit_html, reply
 from storage import digests as digest_store
 from storage import subscribers as subs
@@ -88,7 +88,7 @@ async def on_forget_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
-        await query.answer(t(state.lang, texts.ADMINS_ONLY), show_alert=True)
+        await query.answer(tp(state.lang, admins_only(update)), show_alert=True)
         return
     await query.answer()
     if query.data == f"{keyboards.FORGET}:yes":

@@ -41,6 +41,8 @@ USAGE_FORGET = N_("/forget")
 HELP_FORGET = N_("delete everything the bot stores about this chat")
 USAGE_HELP = N_("/help")
 HELP_HELP = N_("this list")
+USAGE_CHANNELS = N_("/channels")
+HELP_CHANNELS = N_("the channels you run, with their settings (in a private chat)")
 USAGE_STATS = N_("/stats")
 HELP_STATS = N_("subscribers, digests and delivery figures")
 USAGE_INGEST = N_("/ingest &lt;url or path&gt;")
@@ -184,6 +186,30 @@ BUTTON_FORGET_YES = N_("Yes, delete everything")
 BUTTON_FORGET_NO = N_("No, keep")
 FORGOTTEN = N_("🗑 Done: nothing about this chat is stored any more.")
 KEPT = N_("Kept: nothing was deleted.")
+
+# ---- channels --------------------------------------------------------------------------
+CHANNEL_ADMINS_ONLY = N_("Only this channel's admins can change its settings.")
+CHANNELS_PRIVATE_ONLY = N_(
+    "Send /channels in a private chat with me: it shows the channels you run, with their settings."
+)
+CHANNELS_NONE = N_(
+    "I am in no channel you run. To get the digests in your channel: add me as an "
+    "administrator who may post messages, then post /start in the channel. Back here, "
+    "/channels shows its settings."
+)
+CHANNELS_NONE_MATCHING = N_(
+    "None of the channels you run has “{words}” in its name. /channels lists them all."
+)
+CHANNELS_MORE = N_("…and {count} more. Find one with /channels &lt;part of its name&gt;.")
+CHANNEL_PANEL_TITLE = N_("📣 <b>{title}</b>")
+CHANNEL_CANNOT_POST = N_("⚠️ I may not post in this channel: let me post messages there.")
+CHANNEL_PANEL_FOOTER = N_(
+    "Tap to change. In the channel, /settings and the other commands work too."
+)
+BUTTON_CHANNEL_START = N_("▶ Send digests")
+BUTTON_CHANNEL_STOP = N_("⏸ Pause digests")
+CHANNEL_NOT_ADMIN = N_("You are not an admin of this channel.")
+CHANNEL_GONE = N_("I am no longer an admin of this channel.")
 
 # ---- errors and the rest ---------------------------------------------------------------
 BUTTON_OUT_OF_DATE = N_("This button is out of date; send the command again.")
