@@ -129,3 +129,21 @@ async def test_deep_link_subscribes_and_follows_and_topics_share_links(env):
     (topics,) = await env.say(USER, "/topics")
     assert 'href="https://t.me/digest_test_bot?start=chips"' in topics.text
     assert 'href="https://t.me/digest_test_bot?start=robotics"' in topics.text
+
+
+async def test_inline_answers_count_under_the_rate_limit(tmp_path):
+    async with LocalBotApi() as api:
+        database = tmp_path / "bot.db"
+        await store_samples(database)
+        settings = make_settings(api, database, send_rate=4)
+        application = await start_bot(settings, limits=True)
+        try:
+            env = BotEnv(api, application, settings)
+            ids = [api.send_inline_query(500 + n, "模型") for n in range(8)]
+            answers = [await api.wait_for_inline_answer(query_id) for query_id in ids]
+            span = max(a.ts for a in answers) - min(a.ts for a in answers)
+            assert span >= 1.0  # 8 answers at 4 a second (a burst of 2): 1.5 s at least
+            assert all(answer.results for answer in answers)
+            assert env.api.sent == []
+        finally:
+            await stop_bot(application)

@@ -3,8 +3,9 @@
 - Overall: at most `max_rate` messages per second across all chats (SEND_RATE),
   paced evenly (GCRA: in any window of w seconds at most max_rate * w + burst, where
   the burst is 10 ms of sends, at least 2).
-  Every sent or edited message counts: send*, edit*, copy*, forward* methods;
-  getUpdates, getMe, answerCallbackQuery, setMyCommands, sendChatAction do not.
+  Every sent or edited message counts: send*, edit*, copy*, forward* methods, and
+  inline answers (answerInlineQuery, overall only: they go to no chat); getUpdates,
+  getMe, answerCallbackQuery, setMyCommands, sendChatAction do not.
 - Per chat: 1 message/s in a private chat, 20 per minute in a group (negative ids).
   `chat_ready_at` tells when a chat may get its next message, so the delivery engine
   holds a chat's next part back instead of letting a sender wait on it.
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 BULK: dict[str, bool] = {"bulk": True}
 BURST_SECONDS = 0.01
 
-_COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
+_COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "answerInlineQuery")
 _NOT_COUNTED = frozenset({"sendChatAction"})
 
 
