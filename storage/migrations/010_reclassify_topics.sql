@@ -1,0 +1,5 @@
+-- The topic classifier changed (bot/digest/topic_rules.py, topic_terms.py: passing mentions
+-- no longer decide, new terms; see bench/topics.py): re-derive every stored item's topics.
+DELETE FROM item_topics;
+INSERT INTO item_topics (item_id, topic, why)
+SELECT items.id, t.key, t.value FROM items, json_each(classify_topics(items.title, items.author, items.summary)) AS t;
