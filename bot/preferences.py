@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,10 @@ from bot.timezones import resolve_timezone, zone_for
 
 FORMATS = ("full", "brief", "headlines")
 ALERTS_MODES = ("all", "topics")
+REPEATS_MODES = ("fold", "hide", "show")  # stories the chat already has: one line, none, in full
+SCHEDULES = ("instant", "daily", "weekly")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MIN_MESSAGES, MAX_MESSAGES, DEFAULT_MESSAGES = 1, 10, 3  # messages a push sends at once
 
 
 @dataclass(frozen=True)
@@ -28,16 +33,20 @@ class Profile:
     alerts_mode: str = "all"  # all: whole digest, matches marked; topics: matching items only
     topics: frozenset[str] = frozenset()  # built-in topic keys and "kw:<keyword>"
     lang: str = "en"  # the interface language of headers and labels ("en" | "zh")
+    repeats: str = "fold"  # stories the chat already has in full: fold | hide | show
+    max_messages: int = DEFAULT_MESSAGES  # messages sent at once; the rest behind a button
 
     def key(self) -> str:
         """A short key naming this profile, unambiguous whatever the topics contain:
         a hash of a canonical JSON encoding (a join of the topics with "," let a
-        keyword holding a comma collide with two others)."""
+        keyword holding a comma collide with two others). The schedule is not in it:
+        it changes when a chat gets its messages, not what they say."""
         canonical = json.dumps(
-            [self.format, self.previews, self.tz, self.alerts_mode, sorted(self.topics), self.lang],
+            [self.format, self.previews, self.tz, self.alerts_mode, sorted(self.topics), self.lang,
+             self.repeats, self.max_messages],
             ensure_ascii=False,
             separators=(",", ":"),
-        )
+        )  # fmt: skip
         return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
@@ -60,7 +69,17 @@ def quiet_until(quiet_from: int | None, quiet_to: int | None, tz: str, now: floa
 
 # --- typed and pressed settings -------------------------------------------------------
 
-SETTINGS = ("format", "alerts", "previews", "tz", "quiet", "lang")
+SETTINGS = (
+    "format",
+    "alerts",
+    "previews",
+    "tz",
+    "quiet",
+    "lang",
+    "schedule",
+    "repeats",
+    "messages",
+)
 ON_OFF = ("on", "off")
 LANGS = ("zh", "en")
 
@@ -99,6 +118,15 @@ def parse_setting(name: str, value: str) -> dict[str, object]:
         hours = parse_quiet_hours(lowered)
         if hours is not None:
             return {"quiet_from": hours[0], "quiet_to": hours[1]}
+    if name == "repeats" and lowered in REPEATS_MODES:
+        return {"repeats": lowered}
+    if name == "messages" and lowered.isdigit() and MIN_MESSAGES <= int(lowered) <= MAX_MESSAGES:
+        return {"max_messages": int(lowered)}
+    if name == "schedule":
+        schedule = parse_schedule(lowered)
+        if schedule is not None:
+            return {"schedule": schedule.kind, "schedule_day": schedule.day,
+                    "schedule_minute": schedule.minute}  # fmt: skip
     raise SettingError(name, value)
 
 
@@ -114,3 +142,108 @@ def parse_quiet_hours(text: str) -> tuple[int, int] | None:
     if not (0 <= start_hour <= 23 and 0 <= end_hour <= 23) or start_hour == end_hour:
         return None
     return start_hour, end_hour
+
+
+# --- schedules: instant pushes, or a daily or weekly roundup ---------------------------
+
+_DAY_NAMES = {
+    **{day: n for n, day in enumerate(DAYS)},
+    **{name: n for n, name in enumerate(("monday", "tuesday", "wednesday", "thursday",
+                                          "friday", "saturday", "sunday"))},
+    **{f"{prefix}{char}": n for n, char in enumerate("一二三四五六日")
+       for prefix in ("周", "星期", "礼拜")},
+    "周天": 6, "星期天": 6, "礼拜天": 6,
+}  # fmt: skip
+_TIME = re.compile(r"^(\d{1,2})(?:[:：.](\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a chat gets its digests: each as it is published ("instant"), or a roundup
+    every day or every week at `minute` minutes after midnight (and on `day`, 0 =
+    Monday, for "weekly") in the chat's time zone."""
+
+    kind: str = "instant"
+    minute: int | None = None
+    day: int | None = None
+
+    @property
+    def scheduled(self) -> bool:
+        return self.kind != "instant"
+
+    def text(self) -> str:
+        """The typed form: "instant", "daily 08:00", "weekly mon 08:00"."""
+        if not self.scheduled or self.minute is None:
+            return "instant"
+        clock = f"{self.minute // 60:02d}:{self.minute % 60:02d}"
+        if self.kind == "weekly" and self.day is not None:
+            return f"weekly {DAYS[self.day]} {clock}"
+        return f"daily {clock}"
+
+
+def parse_schedule(text: str) -> Schedule | None:
+    """ "instant", "daily 8:00", "daily 08:30", "weekly mon 08:00", "weekly 周一 8:00",
+    "每天 08:00", "每周 周五 18:00" -> Schedule; None when it is not one. The button
+    data spells them daily-08:00 and weekly-mon-08:00."""
+    words = text.lower().replace("-", " ").replace("_", " ").split()
+    if not words:
+        return None
+    kind, rest = words[0], words[1:]
+    kind = {"每天": "daily", "每日": "daily", "每周": "weekly", "即时": "instant"}.get(kind, kind)
+    if kind in ("instant", "now", "off") and not rest:
+        return Schedule()
+    if kind == "daily" and len(rest) == 1:
+        minute = _parse_time(rest[0])
+        return None if minute is None else Schedule("daily", minute)
+    if kind == "weekly" and len(rest) == 2:
+        day = _DAY_NAMES.get(rest[0])
+        minute = _parse_time(rest[1])
+        if day is None or minute is None:
+            return None
+        return Schedule("weekly", minute, day)
+    return None
+
+
+def _parse_time(text: str) -> int | None:
+    """ "8", "8:00", "08:30", "20.15" (24-hour) -> minutes after midnight."""
+    match = _TIME.match(text)
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return hour * 60 + minute
+
+
+def next_roundup(schedule: Schedule, tz: str, after: float) -> float | None:
+    """The first time strictly after `after` (unix seconds) when `schedule` is due, in
+    zone `tz` (UTC when none); None for instant. Wall-clock times: 08:00 stays 08:00
+    across a daylight-saving change; a time a change skips comes an hour later."""
+    if not schedule.scheduled or schedule.minute is None:
+        return None
+    zone = zone_for(tz) or UTC
+    local = datetime.fromtimestamp(after, zone)
+    hour, minute = divmod(schedule.minute, 60)
+    for days in range(0, 9):
+        date = (local + timedelta(days=days)).date()
+        if schedule.kind == "weekly" and date.weekday() != schedule.day:
+            continue
+        due = datetime(date.year, date.month, date.day, hour, minute, tzinfo=zone)
+        due = datetime.fromtimestamp(due.timestamp(), zone)  # a skipped time moves on
+        if due.timestamp() > after:
+            return due.timestamp()
+    raise AssertionError("a weekly schedule is due within 8 days")
+
+
+def last_roundup(schedule: Schedule, tz: str, now: float) -> float | None:
+    """The latest time at or before `now` when `schedule` was due (None for instant)."""
+    if not schedule.scheduled:
+        return None
+    span = 8 * 86400 if schedule.kind == "weekly" else 2 * 86400
+    due = next_roundup(schedule, tz, now - span)
+    while due is not None:
+        following = next_roundup(schedule, tz, due)
+        if following is None or following > now:
+            return due
+        due = following
+    return None

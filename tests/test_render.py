@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -9,9 +10,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.digest.markup import MAX_ENTITIES, MAX_MESSAGE, html_to_plain, utf16_len
+from bot.digest.markup import MAX_ENTITIES, MAX_MESSAGE, html_to_plain, utf16_len, visible_len
 from bot.digest.models import Digest, Item
-from bot.digest.render import render_digest
+from bot.digest.render import CONTINUED, MIN_SPLIT, render_digest
 from bot.preferences import Profile
 
 CST = timezone(timedelta(hours=8))
@@ -41,8 +42,9 @@ class _TagChecker(HTMLParser):
 
 
 def check_part(html: str) -> int:
-    """A valid Telegram HTML message; returns its entity count."""
-    assert utf16_len(html) <= MAX_MESSAGE
+    """A valid Telegram HTML message; returns its entity count. Telegram counts the
+    text after parsing (the stand-in too): the HTML itself may be longer."""
+    assert visible_len(html) <= MAX_MESSAGE
     assert not re.search(r"&(?!(lt|gt|amp|quot);|#\d+;|#x[0-9a-fA-F]+;)", html), "bare &"
     assert not re.search(r"<(?!/?(b|i|a)[ >])", html), "bare <"
     checker = _TagChecker()
@@ -270,7 +272,7 @@ def heavy_digest(count: int = 30) -> Digest:
 
 
 @pytest.mark.parametrize("fmt", ["full", "brief", "headlines"])
-def test_parts_fit_and_split_only_between_items(fmt: str):
+def test_parts_are_filled_and_an_item_goes_on_in_the_next_part(fmt: str):
     digest = heavy_digest()
     profile = Profile(format=fmt, topics=frozenset({"chips", "models"}))
     parts = render_digest(digest, profile)
@@ -278,15 +280,30 @@ def test_parts_fit_and_split_only_between_items(fmt: str):
     for part in parts:
         check_part(part)
         seen += numbers_in(part)
-    assert seen == list(range(1, 31))  # every item once, in order, none split
+    assert seen == list(range(1, 31))  # every item once, in order (a continuation has none)
     if fmt == "full":
         assert len(parts) > 1
+    for part in parts[:-1]:  # no half-empty part: what is left is less than a sentence
+        assert visible_len(part) > MAX_MESSAGE - MIN_SPLIT or check_part(part) > MAX_ENTITIES - 5
+    for before, after in itertools.pairwise(parts):
+        body = after.split("\n\n", 1)[1]
+        assert before.endswith(" " + CONTINUED) == body.startswith(CONTINUED + " ")
     if len(parts) > 1:
         for index, part in enumerate(parts, 1):
             assert part.split("\n", 1)[0].endswith(f" ({index}/{len(parts)})")
         assert "🗓" in parts[0] and "🗓" not in parts[1]  # later parts: short header
     else:
         assert "(1/1)" not in parts[0]
+
+
+def test_a_part_is_measured_on_its_visible_text_not_its_html():
+    """Long link addresses cost Telegram nothing: 40 headlines with 300-character URLs
+    are 12,000 units of HTML, and one message."""
+    items = [make_item(n, url=f"https://example.com/{'x' * 300}/{n}") for n in range(1, 41)]
+    (part,) = render_digest(make_digest(items), Profile(format="headlines"))
+    check_part(part)
+    assert utf16_len(part) > 12_000 and numbers_in(part) == list(range(1, 41))
+    assert utf16_len(html_to_plain(part)) <= MAX_MESSAGE  # the fallback drops the URLs
 
 
 def test_many_bold_phrases_split_by_entity_count():
@@ -308,9 +325,11 @@ def test_a_huge_item_is_cut_at_a_sentence_with_a_read_more_link():
     parts = render_digest(digest, Profile(lang="zh"))  # "Read more" in the chat's language
     for part in parts:
         check_part(part)
-    cut = next(part for part in parts if "阅读全文" in part)
-    assert cut.endswith('。 … <a href="https://x.com/user/status/2">阅读全文</a>')
-    assert [numbers_in(part) for part in parts] == [[1], [2], [3]]
+    (cut,) = [part for part in parts if "阅读全文" in part]
+    assert '。 … <a href="https://x.com/user/status/2">阅读全文</a>' in cut
+    # Item 2 fills what item 1 left of the first part and goes on in the second.
+    assert [numbers_in(part) for part in parts] == [[1, 2], [3]]
+    assert parts[0].endswith("。 …") and parts[1].split("\n\n", 1)[1].startswith("… 第")
 
 
 def test_a_huge_english_item_without_sentences_or_url_is_cut_at_a_word():
@@ -402,3 +421,32 @@ def test_every_rendered_part_has_a_plain_fallback():
         plain = html_to_plain(part)
         assert "<b>" not in plain and "&amp;" not in plain
         assert "(https://x.com/user/status/1)" in plain or "status/1)" not in part
+
+
+# ---- stories the chat already has -----------------------------------------------------
+
+
+def test_stories_the_chat_already_has_fold_into_one_closing_line():
+    digest = make_digest([make_item(n) for n in range(1, 6)])
+    (part,) = render_digest(digest, Profile(), had={2, 4})
+    check_part(part)
+    assert numbers_in(part) == [1, 3, 5]
+    assert part.endswith(
+        '\n\n↩️ +2 stories you already have: <a href="https://x.com/user/status/2">Headline'
+        ' number 2</a> · <a href="https://x.com/user/status/4">Headline number 4</a>'
+    )
+    (one,) = render_digest(digest, Profile(lang="zh", format="headlines"), had={3})
+    assert numbers_in(one) == [1, 2, 4, 5] and "\n↩️ 另有 1 条你已看过：<a " in one
+    (hidden,) = render_digest(digest, Profile(repeats="hide"), had={2, 4})
+    assert numbers_in(hidden) == [1, 3, 5] and "↩️" not in hidden
+    (shown,) = render_digest(digest, Profile(repeats="show"), had={2, 4})
+    assert numbers_in(shown) == [1, 2, 3, 4, 5] and "↩️" not in shown
+    assert render_digest(digest, Profile(), had={1, 2, 3, 4, 5}) == []  # nothing new
+
+
+def test_the_closing_line_lists_ten_headlines_at_most():
+    digest = make_digest([make_item(n) for n in range(1, 31)])
+    (*_, last) = render_digest(digest, Profile(format="headlines"), had=set(range(2, 31)))
+    check_part(last)
+    assert "+29 stories you already have" in last and last.endswith(" · …")
+    assert last.count("<a ") == 1 + 10  # item 1, then ten of the 29

@@ -1,16 +1,16 @@
 """Telegram HTML building blocks shared by the renderers; pure functions.
 
 Everything that comes from a digest is escaped; the only markup is ours: <b>, <i>
-and <a href="...">. Lengths are measured on the HTML source in UTF-16 code units,
-which is stricter than Telegram's limit (counted after entity parsing) and also
-guarantees that the plain-text fallback (`html_to_plain`) of a part fits.
+and <a href="...">. Digest parts are measured as Telegram measures them: the visible
+text after parsing, in UTF-16 code units (`visible_len`); the plain-text fallback
+(`html_to_plain`) drops the link addresses it would add when they would not fit.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 from bot.i18n import N_, t
@@ -24,6 +24,15 @@ MAX_AUTHOR = 64
 def utf16_len(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is 2)."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_len(html: str) -> int:
+    """The length Telegram counts against MAX_MESSAGE: the text after its HTML is parsed
+    (tags and link addresses gone, entities unescaped), in UTF-16 code units."""
+    return utf16_len(unescape(_TAG.sub("", html)))
 
 
 def entity_count(html: str) -> int:
@@ -77,8 +86,9 @@ def format_time(when: datetime, tz: str, lang: str = "en", *, with_zone: bool = 
 
 
 class _PlainText(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, urls: bool = True) -> None:
         super().__init__(convert_charrefs=True)
+        self.urls = urls
         self.out: list[str] = []
         self.links: list[tuple[str | None, int]] = []
 
@@ -92,17 +102,23 @@ class _PlainText(HTMLParser):
         if tag == "a" and self.links:
             href, start = self.links.pop()
             text = "".join(self.out[start:]).strip()
-            if href and href.strip() != text:
+            if self.urls and href and href.strip() != text:
                 self.out.append(f" ({href})")
 
     def handle_data(self, data: str) -> None:
         self.out.append(data)
 
 
-def html_to_plain(html: str) -> str:
+def html_to_plain(html: str, limit: int = MAX_MESSAGE) -> str:
     """Telegram HTML as plain text (for the "can't parse entities" fallback): tags
-    stripped, entities unescaped, each link's URL in parentheses after its text."""
-    parser = _PlainText()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.out)
+    stripped, entities unescaped, each link's URL in parentheses after its text, unless
+    that makes it longer than `limit` UTF-16 units (parts are packed to the limit of
+    their visible text): then without the URLs."""
+    for urls in (True, False):
+        parser = _PlainText(urls)
+        parser.feed(html)
+        parser.close()
+        text = "".join(parser.out)
+        if not urls or utf16_len(text) <= limit:
+            return text
+    return text

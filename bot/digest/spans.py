@@ -122,6 +122,22 @@ def slice_spans(segs: Sequence[Span], end: int) -> list[Span]:
     return out
 
 
+def slice_spans_from(segs: Sequence[Span], start: int) -> list[Span]:
+    """The segments covering plain-text offsets [start, end), leading whitespace dropped."""
+    out: list[Span] = []
+    pos = 0
+    for seg in segs:
+        end = pos + len(seg.text)
+        if end > start:
+            out.append(replace(seg, text=seg.text[max(0, start - pos) :]))
+        pos = end
+    while out and not out[0].text.lstrip():
+        out.pop(0)
+    if out:
+        out[0] = replace(out[0], text=out[0].text.lstrip())
+    return out
+
+
 def limit_entities(segs: Sequence[Span], budget: int) -> list[Span]:
     """Styles kept on the first segments only, so at most `budget` entities remain."""
     out: list[Span] = []
