@@ -28,6 +28,7 @@ from bot.digest.models import Item
 from bot.digest.parse import parse_file
 from bot.digest.topic_rules import topic_hits
 from bot.digest.topics import TOPIC_KEYS, classify
+from bot.sources.feeds import digests_from_feed
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "fixtures" / "topic_labels.tsv"
@@ -81,12 +82,25 @@ def read_labels(path: Path = LABELS) -> list[Label]:
     return labels
 
 
+FEED_URL = "https://feed.invalid/feed.xml"  # any URL: the items do not depend on it
+
+
+def post_items(path: str, data: Path = DATA) -> list[Item]:
+    """The items of one labelled post: a digest file as the parser reads it, or a feed
+    (a path under feeds/) as ingest reads it: every entry of the feed, none skipped as
+    seen, in the feed batch's order (newest first)."""
+    if path.startswith("feeds/"):
+        digests, _ = digests_from_feed((data / path).read_bytes(), FEED_URL, frozenset({"-"}))
+        return [item for digest in digests for item in digest.items]
+    return list(parse_file(data / path).items)
+
+
 def labelled_items(labels: list[Label], data: Path = DATA) -> list[tuple[Label, Item]]:
     posts: dict[str, dict[int, Item]] = {}
     out = []
     for label in labels:
         if label.path not in posts:
-            posts[label.path] = {i.position: i for i in parse_file(data / label.path).items}
+            posts[label.path] = {i.position: i for i in post_items(label.path, data)}
         item = posts[label.path][label.position]
         if fingerprint(item) != label.fingerprint:
             raise SystemExit(f"{label.path} #{label.position}: the item changed (fingerprint)")
