@@ -74,17 +74,30 @@ def subscriber(chat_id: int):
                       topics=topics)  # fmt: skip
 
 
+def stored_digest():
+    """The digest as storage gives it back (with the topics its items were given)."""
+    from storage.db import connect
+    from storage.digests import get_digest, save_digest
+
+    async def store_and_load():
+        with tempfile.TemporaryDirectory() as name:
+            db = await connect(Path(name) / "digest.db")
+            digest = load_digest()
+            await save_digest(db, digest)
+            digest = await get_digest(db, digest.id)
+            await db.close()
+        return digest
+
+    return asyncio.run(store_and_load())
+
+
 def parts_for(subscribers: int) -> int:
-    """How many messages the digest makes for chats 1..subscribers (rendered here)."""
+    """How many messages the digest makes for chats 1..subscribers (profiles repeat every 60)."""
     from bot.digest.render import render_digest
 
-    digest, counts, total = load_digest(), {}, 0
-    for chat_id in range(1, min(subscribers, 60) + 1):  # the profiles repeat every 60 chats
-        profile = subscriber(chat_id).profile()
-        counts[chat_id % 60] = len(render_digest(digest, profile))
-    for chat_id in range(1, subscribers + 1):
-        total += counts[chat_id % 60]
-    return total
+    digest = stored_digest()
+    counts = {c % 60: len(render_digest(digest, subscriber(c).profile())) for c in range(1, 61)}
+    return sum(counts[c % 60] for c in range(1, subscribers + 1))
 
 
 def chats_for(rate: float, seconds: float) -> int:
@@ -261,7 +274,7 @@ async def run_plain_loop(options: dict) -> dict:
 
     from bot.digest.render import render_digest
 
-    digest = load_digest()
+    digest = options["digest"]
     limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0)
     bot = ExtBot(TOKEN, base_url=f"{options['api']}/bot", rate_limiter=limiter)
     await bot.initialize()
@@ -354,6 +367,8 @@ async def run_commands(options: dict) -> dict:
 
 def run_child(scenario: str, options: dict) -> None:
     logging.basicConfig(level=logging.ERROR)
+    if scenario == "plain":
+        options["digest"] = stored_digest()
     runner = {"plain": run_plain_loop, "engine": run_engine, "commands": run_commands}[scenario]
     print(json.dumps(asyncio.run(runner(options))))
 

@@ -136,6 +136,10 @@ _ROWS = (
     " value->>3 AS x, value->>4 AS y, value->>5 AS z FROM json_each(?)) AS v"
 )
 _MATCH = "deliveries.digest_id = v.d AND deliveries.chat_id = v.c AND deliveries.part = v.p"
+# Next to _MATCH a status test is written `+deliveries.status`: with an index on status
+# SQLite would walk every row in that status and scan the whole JSON array for each (at
+# 30,000 planned rows, 0.6 s per batch with the write lock held) instead of one
+# primary-key look-up per JSON row.
 
 
 # --- planning -------------------------------------------------------------------------
@@ -228,7 +232,7 @@ async def expand(db: Database, plans: Sequence[Expansion], now: float) -> None:
         if skipped:
             await conn.execute(
                 "UPDATE deliveries SET status = 'skipped', last_error = v.x, profile = v.y"
-                f" FROM {_ROWS} WHERE {_MATCH} AND deliveries.status = 'planned'",
+                f" FROM {_ROWS} WHERE {_MATCH} AND +deliveries.status = 'planned'",
                 (json.dumps(skipped),),
             )
 
@@ -324,7 +328,7 @@ async def settle(
             await conn.execute(
                 "UPDATE deliveries SET status = 'pending', not_before = v.x, last_error = v.y,"
                 f" attempts = attempts + v.z FROM {_ROWS} WHERE {_MATCH}"
-                " AND deliveries.status = 'sending'",
+                " AND +deliveries.status = 'sending'",
                 (json.dumps(rows, ensure_ascii=False),),
             )
         if finals:
@@ -333,7 +337,7 @@ async def settle(
             ]
             await conn.execute(
                 "UPDATE deliveries SET status = v.x, last_error = v.y"
-                f" FROM {_ROWS} WHERE {_MATCH} AND deliveries.status = 'sending'",
+                f" FROM {_ROWS} WHERE {_MATCH} AND +deliveries.status = 'sending'",
                 (json.dumps(rows, ensure_ascii=False),),
             )
         for g in gone:
@@ -374,7 +378,7 @@ async def release(db: Database, keys: Sequence[Key]) -> None:
         if keys:
             await conn.execute(
                 f"UPDATE deliveries SET status = 'pending' FROM {_ROWS}"
-                f" WHERE {_MATCH} AND deliveries.status = 'sending'",
+                f" WHERE {_MATCH} AND +deliveries.status = 'sending'",
                 (_keys_json(keys),),
             )
 
