@@ -9,6 +9,9 @@ to retry (`settle`: the engine's group commit, one transaction).
 
 Writes go through the database's one write path (storage/db.py), each function
 one short transaction; batches travel as a JSON parameter through `json_each`.
+
+Rows belong to a subscriber, (chat_id, thread_id): thread_id is the forum topic the parts
+go to, 0 for the chat itself (storage/subscribers.py).
 """
 
 from __future__ import annotations
@@ -41,12 +44,14 @@ class Key:
     digest_id: str
     chat_id: int
     part: int
+    thread_id: int = 0
 
 
 @dataclass(frozen=True)
 class Planned:
     digest_id: str
     chat_id: int
+    thread_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Expansion:
     parts: int
     not_before: float = 0
     skip_reason: str | None = None
+    thread_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -74,10 +80,11 @@ class Part:
     previews: bool
     attempts: int
     chat_status: str
+    thread_id: int = 0  # the forum topic to send to; 0 = none
 
     @property
     def key(self) -> Key:
-        return Key(self.digest_id, self.chat_id, self.part)
+        return Key(self.digest_id, self.chat_id, self.part, self.thread_id)
 
 
 @dataclass(frozen=True)
@@ -126,16 +133,26 @@ class DeliveryStats:
     latency_p95: float | None
 
 
+def _row(key: Key, *values: object) -> list:
+    """A key and up to three values as one row of _ROWS."""
+    return [key.digest_id, key.chat_id, key.part, *values, *[None] * (3 - len(values)),
+            key.thread_id]  # fmt: skip
+
+
 def _keys_json(keys: Iterable[Key]) -> str:
-    return json.dumps([[k.digest_id, k.chat_id, k.part] for k in keys])
+    return json.dumps([_row(k) for k in keys])
 
 
-# A JSON array of [digest_id, chat_id, part, ...] as rows v(d, c, p, x, y, z).
+# A JSON array of [digest_id, chat_id, part, x, y, z, thread_id] as rows
+# v(d, c, p, x, y, z, t).
 _ROWS = (
     "(SELECT value->>0 AS d, value->>1 AS c, value->>2 AS p,"
-    " value->>3 AS x, value->>4 AS y, value->>5 AS z FROM json_each(?)) AS v"
+    " value->>3 AS x, value->>4 AS y, value->>5 AS z, value->>6 AS t FROM json_each(?)) AS v"
 )
-_MATCH = "deliveries.digest_id = v.d AND deliveries.chat_id = v.c AND deliveries.part = v.p"
+_MATCH = (
+    "deliveries.digest_id = v.d AND deliveries.chat_id = v.c AND deliveries.thread_id = v.t"
+    " AND deliveries.part = v.p"
+)
 # Next to _MATCH a status test is written `+deliveries.status`: with an index on status
 # SQLite would walk every row in that status and scan the whole JSON array for each (at
 # 30,000 planned rows, 0.6 s per batch with the write lock held) instead of one
@@ -167,13 +184,13 @@ async def next_planned(db: Reader, limit: int = 500) -> list[Planned]:
     """Planned rows of the oldest digest that has any, at most `limit`."""
     for digest_id in await _digests_with(db, "planned"):
         sql = (
-            "SELECT chat_id FROM deliveries WHERE status = 'planned' AND digest_id = ?"
-            " ORDER BY part, not_before LIMIT ?"
+            "SELECT chat_id, thread_id FROM deliveries WHERE status = 'planned'"
+            " AND digest_id = ? ORDER BY part, not_before LIMIT ?"
         )
         async with db.execute(sql, (digest_id, limit)) as cursor:
             rows = await cursor.fetchall()
         if rows:
-            return [Planned(digest_id, row[0]) for row in rows]
+            return [Planned(digest_id, row[0], row[1]) for row in rows]
     return []
 
 
@@ -204,30 +221,28 @@ async def expand(db: Database, plans: Sequence[Expansion], now: float) -> None:
     """Replace planned rows by their pending parts, or mark them skipped (one transaction)."""
     async with db.transaction() as conn:
         parts = [
-            [p.digest_id, p.chat_id, n, p.profile, p.not_before]
+            _row(Key(p.digest_id, p.chat_id, n, p.thread_id), p.profile, p.not_before)
             for p in plans
             if p.parts > 0
             for n in range(1, p.parts + 1)
         ]
         if parts:
             await conn.execute(
-                "INSERT OR IGNORE INTO deliveries"
-                " (digest_id, chat_id, part, profile, status, not_before, created_ts)"
-                f" SELECT v.d, v.c, v.p, v.x, 'pending', v.y, ? FROM {_ROWS}",
+                "INSERT OR IGNORE INTO deliveries (digest_id, chat_id, thread_id, part, profile,"
+                " status, not_before, created_ts)"
+                f" SELECT v.d, v.c, v.t, v.p, v.x, 'pending', v.y, ? FROM {_ROWS}",
                 (int(now), json.dumps(parts)),
             )
-            done: dict[str, list[int]] = {}
-            for p in plans:
-                if p.parts > 0:
-                    done.setdefault(p.digest_id, []).append(p.chat_id)
-            for digest_id, chat_ids in done.items():
-                await conn.execute(
-                    "DELETE FROM deliveries WHERE digest_id = ? AND part = 0 AND status = 'planned'"
-                    " AND chat_id IN (SELECT value FROM json_each(?))",
-                    (digest_id, json.dumps(chat_ids)),
-                )
+            done = [_row(Key(p.digest_id, p.chat_id, 0, p.thread_id)) for p in plans if p.parts > 0]
+            await conn.execute(
+                f"DELETE FROM deliveries WHERE (digest_id, chat_id, thread_id, part) IN"
+                f" (SELECT v.d, v.c, v.t, v.p FROM {_ROWS}) AND status = 'planned'",
+                (json.dumps(done),),
+            )
         skipped = [
-            [p.digest_id, p.chat_id, 0, p.skip_reason, p.profile] for p in plans if p.parts <= 0
+            _row(Key(p.digest_id, p.chat_id, 0, p.thread_id), p.skip_reason, p.profile)
+            for p in plans
+            if p.parts <= 0
         ]
         if skipped:
             await conn.execute(
@@ -243,11 +258,13 @@ async def expand(db: Database, plans: Sequence[Expansion], now: float) -> None:
 @dataclass(frozen=True)
 class Gone:
     """A chat that will get nothing more: its unfinished parts are skipped for `reason`;
-    `block` also marks the subscriber blocked (it blocked us, or the chat is gone)."""
+    `block` also marks the subscriber blocked (it blocked us, or the chat is gone).
+    `whole_chat` False: only the key's forum topic is gone (deleted), not the chat."""
 
     key: Key
     reason: str
     block: bool
+    whole_chat: bool = True
 
 
 async def pick(db: Database, now: float, limit: int = 500) -> list[Part]:
@@ -263,7 +280,9 @@ async def pick(db: Database, now: float, limit: int = 500) -> list[Part]:
             rows = await conn.execute_fetchall(_PICK, {"d": digest_id, "now": now,
                                                        "n": limit - len(found)})  # fmt: skip
         rows = sorted(rows, key=lambda r: r[1])  # RETURNING gives no order: parts first
-        found += [Part(digest_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows]
+        found += [
+            Part(digest_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7]) for r in rows
+        ]
         if len(found) >= limit:
             break
     return found
@@ -271,14 +290,15 @@ async def pick(db: Database, now: float, limit: int = 500) -> list[Part]:
 
 _PICK = """
     UPDATE deliveries SET status = 'sending'
-    WHERE digest_id = :d AND status = 'pending' AND (chat_id, part) IN (
-        SELECT d.chat_id, d.part
+    WHERE digest_id = :d AND status = 'pending' AND (chat_id, thread_id, part) IN (
+        SELECT d.chat_id, d.thread_id, d.part
         FROM deliveries d INDEXED BY deliveries_queue
         JOIN digests g ON g.id = d.digest_id
         WHERE d.status = 'pending' AND d.digest_id = :d AND d.not_before <= :now
           AND NOT EXISTS (
               SELECT 1 FROM deliveries e JOIN digests h ON h.id = e.digest_id
-              WHERE e.chat_id = d.chat_id AND e.status IN ('planned', 'pending', 'sending')
+              WHERE e.chat_id = d.chat_id AND e.thread_id = d.thread_id
+                AND e.status IN ('planned', 'pending', 'sending')
                 AND (h.published_ts, e.digest_id, e.part) < (g.published_ts, d.digest_id, d.part)
           )
         ORDER BY d.part
@@ -292,8 +312,9 @@ _PICK = """
         (SELECT r.previews FROM renders r WHERE r.digest_id = deliveries.digest_id
             AND r.profile = deliveries.profile AND r.part = deliveries.part),
         attempts,
-        coalesce((SELECT s.status FROM subscribers s WHERE s.chat_id = deliveries.chat_id),
-                 'blocked')
+        coalesce((SELECT s.status FROM subscribers s WHERE s.chat_id = deliveries.chat_id
+                  AND s.thread_id = deliveries.thread_id), 'blocked'),
+        thread_id
 """
 
 
@@ -312,19 +333,14 @@ async def settle(
     skipped: dict[int, int] = {}
     async with db.transaction() as conn:
         if sent:
-            rows = [
-                [s.key.digest_id, s.key.chat_id, s.key.part, s.message_id, s.sent_ts] for s in sent
-            ]
+            rows = [_row(s.key, s.message_id, s.sent_ts) for s in sent]
             await conn.execute(
                 "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, last_error = NULL,"
                 f" message_id = v.x, sent_ts = v.y FROM {_ROWS} WHERE {_MATCH}",
                 (json.dumps(rows),),
             )
         if retries:
-            rows = [
-                [r.key.digest_id, r.key.chat_id, r.key.part, r.not_before, r.error, int(r.counts)]
-                for r in retries
-            ]
+            rows = [_row(r.key, r.not_before, r.error, int(r.counts)) for r in retries]
             await conn.execute(
                 "UPDATE deliveries SET status = 'pending', not_before = v.x, last_error = v.y,"
                 f" attempts = attempts + v.z FROM {_ROWS} WHERE {_MATCH}"
@@ -332,18 +348,19 @@ async def settle(
                 (json.dumps(rows, ensure_ascii=False),),
             )
         if finals:
-            rows = [
-                [o.key.digest_id, o.key.chat_id, o.key.part, o.status, o.reason] for o in finals
-            ]
+            rows = [_row(o.key, o.status, o.reason) for o in finals]
             await conn.execute(
                 "UPDATE deliveries SET status = v.x, last_error = v.y"
                 f" FROM {_ROWS} WHERE {_MATCH} AND +deliveries.status = 'sending'",
                 (json.dumps(rows, ensure_ascii=False),),
             )
         for g in gone:
+            thread_id = None if g.whole_chat else g.key.thread_id
             if g.block:
-                await set_status_in(conn, g.key.chat_id, ChatStatus.BLOCKED)
-            skipped[g.key.chat_id] = await _skip_chat_in(conn, g.key.chat_id, g.reason)
+                await set_status_in(conn, g.key.chat_id, ChatStatus.BLOCKED, thread_id=thread_id)
+            skipped[g.key.chat_id] = await _skip_chat_in(
+                conn, g.key.chat_id, g.reason, thread_id=thread_id
+            )
     return skipped
 
 
@@ -353,11 +370,15 @@ async def skip_chat(db: Database, chat_id: int, reason: str) -> int:
         return await _skip_chat_in(conn, chat_id, reason)
 
 
-async def _skip_chat_in(conn: aiosqlite.Connection, chat_id: int, reason: str) -> int:
+async def _skip_chat_in(
+    conn: aiosqlite.Connection, chat_id: int, reason: str, *, thread_id: int | None = None
+) -> int:
+    """Skip the unfinished parts of the chat (thread_id None) or of one of its topics."""
     cursor = await conn.execute(
         "UPDATE deliveries SET status = 'skipped', last_error = ?"
-        " WHERE chat_id = ? AND status IN ('planned', 'pending', 'sending')",
-        (reason, chat_id),
+        " WHERE chat_id = ? AND (? IS NULL OR thread_id = ?)"
+        " AND status IN ('planned', 'pending', 'sending')",
+        (reason, chat_id, thread_id, thread_id),
     )
     return cursor.rowcount
 

@@ -50,8 +50,9 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
         await _insert_items(db, digest)
         await link_repeats(db, digest.id)
         await db.execute(
-            "INSERT INTO deliveries (digest_id, chat_id, part, status, created_ts) "
-            "SELECT ?, chat_id, 0, 'planned', ? FROM subscribers WHERE status = 'active'",
+            "INSERT INTO deliveries (digest_id, chat_id, thread_id, part, status, created_ts) "
+            "SELECT ?, chat_id, thread_id, 0, 'planned', ? FROM subscribers"
+            " WHERE status = 'active'",
             (digest.id, now),
         )
         return "new"

@@ -1,7 +1,13 @@
-"""Subscribers, their preferences, and the topics they follow."""
+"""Subscribers, their preferences, and the topics they follow.
+
+A subscriber is a chat, or one topic of a forum supergroup: (chat_id, thread_id), where
+thread_id is the topic's message_thread_id and 0 the chat itself (private chats, groups,
+channels, a forum's General topic). Functions take `thread_id=0` for the chat itself.
+"""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,6 +22,9 @@ class ChatStatus(StrEnum):
     ACTIVE = "active"  # gets digests
     PAUSED = "paused"  # /stop, or settings chosen before /start
     BLOCKED = "blocked"  # blocked the bot, or removed it from the chat
+
+
+Key = tuple[int, int]  # (chat_id, thread_id)
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,11 @@ class Subscriber:
     lang: str | None = None  # chosen interface language, "en" | "zh"
     user_lang: str | None = None  # the private chat user's Telegram language, as last seen
     topics: frozenset[str] = frozenset()
+    thread_id: int = 0  # a forum topic's message_thread_id; 0 = the chat itself
+
+    @property
+    def key(self) -> Key:
+        return (self.chat_id, self.thread_id)
 
     @property
     def language(self) -> str:
@@ -51,8 +65,8 @@ class Subscriber:
 
 
 _COLUMNS = (
-    "chat_id, kind, title, status, format, alerts_mode, previews, tz, quiet_from, quiet_to,"
-    " lang, user_lang"
+    "chat_id, thread_id, kind, title, status, format, alerts_mode, previews, tz, quiet_from,"
+    " quiet_to, lang, user_lang"
 )
 
 
@@ -71,33 +85,49 @@ def _from_row(row: aiosqlite.Row, topics: frozenset[str]) -> Subscriber:
         lang=row["lang"],
         user_lang=row["user_lang"],
         topics=topics,
+        thread_id=row["thread_id"],
     )
 
 
-async def get_subscriber(db: Reader, chat_id: int) -> Subscriber | None:
-    async with db.execute(f"SELECT {_COLUMNS} FROM subscribers WHERE chat_id = ?", (chat_id,)) as c:
-        row = await c.fetchone()
+async def get_subscriber(db: Reader, chat_id: int, thread_id: int = 0) -> Subscriber | None:
+    async with db.execute(
+        f"SELECT {_COLUMNS} FROM subscribers WHERE chat_id = ? AND thread_id = ?",
+        (chat_id, thread_id),
+    ) as cursor:
+        row = await cursor.fetchone()
     if row is None:
         return None
-    return _from_row(row, await get_follows(db, chat_id))
+    return _from_row(row, await get_follows(db, chat_id, thread_id))
 
 
 async def get_subscribers(db: Reader, chat_ids: list[int]) -> dict[int, Subscriber]:
-    """Several subscribers at once (the delivery engine plans in batches)."""
-    found: dict[int, Subscriber] = {}
-    for start in range(0, len(chat_ids), 500):
-        batch = chat_ids[start : start + 500]
-        marks = ",".join("?" * len(batch))
-        follows: dict[int, set[str]] = {}
-        sql = f"SELECT chat_id, topic FROM follows WHERE chat_id IN ({marks})"
-        async with db.execute(sql, batch) as cursor:
-            async for chat_id, topic in cursor:
-                follows.setdefault(chat_id, set()).add(topic)
-        sql = f"SELECT {_COLUMNS} FROM subscribers WHERE chat_id IN ({marks})"
-        async with db.execute(sql, batch) as cursor:
+    """Several chats at once (their own subscription, not their forum topics')."""
+    found = await get_subscribers_by_key(db, [(chat_id, 0) for chat_id in chat_ids])
+    return {chat_id: subscriber for (chat_id, _), subscriber in found.items()}
+
+
+async def get_subscribers_by_key(db: Reader, keys: list[Key]) -> dict[Key, Subscriber]:
+    """Several subscribers at once by (chat_id, thread_id) (the delivery engine plans in
+    batches)."""
+    found: dict[Key, Subscriber] = {}
+    for start in range(0, len(keys), 500):
+        batch = json.dumps(keys[start : start + 500])
+        # One primary-key look-up per key.
+        wanted = (
+            "json_each(?) AS k JOIN {table} AS t"
+            " ON t.chat_id = k.value->>0 AND t.thread_id = k.value->>1"
+        )
+        follows: dict[Key, set[str]] = {}
+        sql = "SELECT t.chat_id, t.thread_id, t.topic FROM " + wanted.format(table="follows")
+        async with db.execute(sql, (batch,)) as cursor:
+            async for chat_id, thread_id, topic in cursor:
+                follows.setdefault((chat_id, thread_id), set()).add(topic)
+        columns = ", ".join(f"t.{name.strip()}" for name in _COLUMNS.split(","))
+        sql = f"SELECT {columns} FROM " + wanted.format(table="subscribers")
+        async with db.execute(sql, (batch,)) as cursor:
             async for row in cursor:
-                topics = frozenset(follows.get(row["chat_id"], ()))
-                found[row["chat_id"]] = _from_row(row, topics)
+                key = (row["chat_id"], row["thread_id"])
+                found[key] = _from_row(row, frozenset(follows.get(key, ())))
     return found
 
 
@@ -108,40 +138,48 @@ async def subscribe(
     kind: str = "private",
     title: str | None = None,
     lang: str | None = None,
+    thread_id: int = 0,
 ) -> tuple[Subscriber, ChatStatus | None]:
-    """Make the chat an active subscriber, keeping earlier preferences; `lang` is the
-    language a new group or channel starts with (its subscriber's).
+    """Make the chat (or forum topic) an active subscriber, keeping earlier preferences;
+    `lang` is the language a new group or channel starts with (its subscriber's).
     Returns (subscriber, its status before: None for a chat never seen)."""
     now = int(time.time())
     async with db.transaction() as conn:
-        existing = await get_subscriber(conn, chat_id)
+        existing = await get_subscriber(conn, chat_id, thread_id)
         if existing is None:
             await conn.execute(
-                "INSERT INTO subscribers (chat_id, kind, title, tz, lang, created_ts, updated_ts)"
-                " VALUES (?, ?, ?, '', ?, ?, ?)",
-                (chat_id, kind, title, lang, now, now),
+                "INSERT INTO subscribers (chat_id, thread_id, kind, title, tz, lang, created_ts,"
+                " updated_ts) VALUES (?, ?, ?, ?, '', ?, ?, ?)",
+                (chat_id, thread_id, kind, title, lang, now, now),
             )
         else:
             await conn.execute(
                 "UPDATE subscribers SET status = 'active', kind = ?, title = coalesce(?, title),"
-                " updated_ts = ? WHERE chat_id = ?",
-                (kind, title, now, chat_id),
+                " updated_ts = ? WHERE chat_id = ? AND thread_id = ?",
+                (kind, title, now, chat_id, thread_id),
             )
-        subscriber = await get_subscriber(conn, chat_id)
+        subscriber = await get_subscriber(conn, chat_id, thread_id)
     assert subscriber is not None
     return subscriber, None if existing is None else existing.status
 
 
-async def set_status(db: Database, chat_id: int, status: ChatStatus) -> None:
+async def set_status(
+    db: Database, chat_id: int, status: ChatStatus, *, thread_id: int | None = 0
+) -> None:
+    """The status of the chat's own subscription, of one forum topic's, or (thread_id
+    None) of all of the chat's (the bot left the chat)."""
     async with db.transaction() as conn:
-        await set_status_in(conn, chat_id, status)
+        await set_status_in(conn, chat_id, status, thread_id=thread_id)
 
 
-async def set_status_in(conn: aiosqlite.Connection, chat_id: int, status: ChatStatus) -> None:
+async def set_status_in(
+    conn: aiosqlite.Connection, chat_id: int, status: ChatStatus, *, thread_id: int | None = 0
+) -> None:
     """set_status inside the caller's transaction."""
     await conn.execute(
-        "UPDATE subscribers SET status = ?, updated_ts = ? WHERE chat_id = ?",
-        (ChatStatus(status).value, int(time.time()), chat_id),
+        "UPDATE subscribers SET status = ?, updated_ts = ?"
+        " WHERE chat_id = ? AND (? IS NULL OR thread_id = ?)",
+        (ChatStatus(status).value, int(time.time()), chat_id, thread_id, thread_id),
     )
 
 
@@ -159,72 +197,83 @@ _SETTABLE = {
 }
 
 
-async def update_preferences(db: Database, chat_id: int, **values) -> Subscriber:
+async def update_preferences(
+    db: Database, chat_id: int, *, thread_id: int = 0, **values
+) -> Subscriber:
     """Change preferences; creates the row (paused) for a chat that never subscribed,
     so settings chosen before /start are kept."""
     unknown = set(values) - _SETTABLE
     if unknown:
         raise ValueError(f"not a preference: {sorted(unknown)}")
     async with db.transaction() as conn:
-        await _ensure_row(conn, chat_id)
+        await _ensure_row(conn, chat_id, thread_id)
         if values:
             assignments = ", ".join(f"{name} = ?" for name in values)
             await conn.execute(
-                f"UPDATE subscribers SET {assignments}, updated_ts = ? WHERE chat_id = ?",
+                f"UPDATE subscribers SET {assignments}, updated_ts = ?"
+                " WHERE chat_id = ? AND thread_id = ?",
                 (
                     *[int(v) if isinstance(v, bool) else v for v in values.values()],
                     int(time.time()),
                     chat_id,
+                    thread_id,
                 ),
             )
-        subscriber = await get_subscriber(conn, chat_id)
+        subscriber = await get_subscriber(conn, chat_id, thread_id)
     assert subscriber is not None
     return subscriber
 
 
-async def _ensure_row(conn: aiosqlite.Connection, chat_id: int) -> None:
+async def _ensure_row(conn: aiosqlite.Connection, chat_id: int, thread_id: int) -> None:
     now = int(time.time())
     await conn.execute(
-        "INSERT OR IGNORE INTO subscribers (chat_id, status, tz, created_ts, updated_ts)"
-        " VALUES (?, 'paused', '', ?, ?)",
-        (chat_id, now, now),
+        "INSERT OR IGNORE INTO subscribers (chat_id, thread_id, status, tz, created_ts,"
+        " updated_ts) VALUES (?, ?, 'paused', '', ?, ?)",
+        (chat_id, thread_id, now, now),
     )
 
 
-async def get_follows(db: Reader, chat_id: int) -> frozenset[str]:
-    async with db.execute("SELECT topic FROM follows WHERE chat_id = ?", (chat_id,)) as cursor:
+async def get_follows(db: Reader, chat_id: int, thread_id: int = 0) -> frozenset[str]:
+    async with db.execute(
+        "SELECT topic FROM follows WHERE chat_id = ? AND thread_id = ?", (chat_id, thread_id)
+    ) as cursor:
         return frozenset(row[0] for row in await cursor.fetchall())
 
 
-async def follow(db: Database, chat_id: int, topic: str) -> bool:
+async def follow(db: Database, chat_id: int, topic: str, *, thread_id: int = 0) -> bool:
     """True when the topic was not followed before."""
     async with db.transaction() as conn:
-        await _ensure_row(conn, chat_id)
+        await _ensure_row(conn, chat_id, thread_id)
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO follows (chat_id, topic) VALUES (?, ?)", (chat_id, topic)
+            "INSERT OR IGNORE INTO follows (chat_id, thread_id, topic) VALUES (?, ?, ?)",
+            (chat_id, thread_id, topic),
         )
         return cursor.rowcount == 1
 
 
-async def unfollow(db: Database, chat_id: int, topic: str) -> bool:
+async def unfollow(db: Database, chat_id: int, topic: str, *, thread_id: int = 0) -> bool:
     """True when the topic was followed."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "DELETE FROM follows WHERE chat_id = ? AND topic = ?", (chat_id, topic)
+            "DELETE FROM follows WHERE chat_id = ? AND thread_id = ? AND topic = ?",
+            (chat_id, thread_id, topic),
         )
         return cursor.rowcount == 1
 
 
-async def forget(db: Database, chat_id: int) -> None:
-    """Delete everything stored about the chat (follows and ledger rows cascade)."""
+async def forget(db: Database, chat_id: int, *, thread_id: int = 0) -> None:
+    """Delete everything stored about the chat, or about one of its forum topics
+    (follows and ledger rows cascade)."""
     async with db.transaction() as conn:
-        await conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
+        await conn.execute(
+            "DELETE FROM subscribers WHERE chat_id = ? AND thread_id = ?", (chat_id, thread_id)
+        )
 
 
 async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None:
     """A group became a supergroup: Telegram gives it a new id."""
     async with db.transaction() as conn:
-        old = await get_subscriber(conn, old_chat_id)
+        old = await get_subscriber(conn, old_chat_id)  # a group: no forum topics
         if old is None or await get_subscriber(conn, new_chat_id) is not None:
             return
         await conn.execute("PRAGMA defer_foreign_keys = ON")  # children move in the same step

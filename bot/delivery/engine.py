@@ -58,6 +58,8 @@ CHAT_GONE = (
     "not enough rights to send",
     "have no rights to send",
 )
+# BadRequest descriptions that mean the forum topic is gone (the chat is not).
+TOPIC_GONE = ("message thread not found", "topic_deleted")
 PARSE_ERROR = "can't parse entities"
 RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # network errors; then the part is 'failed'
 FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
@@ -242,18 +244,19 @@ class DeliveryEngine:
         self._last_feed = asyncio.get_running_loop().time()
         if not parts:
             return False
-        gone: dict[int, Part] = {}
+        gone: dict[tuple[int, int], Part] = {}  # subscribers (a chat or a forum topic)
         for part in parts:
             if part.chat_status == "active":
                 self._ready.append(part)
             else:
-                gone.setdefault(part.chat_id, part)
+                gone.setdefault((part.chat_id, part.thread_id), part)
         self._parts.set()
         self._progress.set()
-        for chat_id, part in gone.items():
+        for (chat_id, _), part in gone.items():
             status = part.chat_status
             reason = "unsubscribed" if status == "paused" else status
-            skipped = await self.ledger.write(Gone(part.key, reason, block=False))
+            outcome = Gone(part.key, reason, block=False, whole_chat=False)
+            skipped = await self.ledger.write(outcome)
             log.info("chat %s is %s: %d part(s) skipped", chat_id, status, skipped,
                      extra={"chat_id": chat_id})  # fmt: skip
         return True
@@ -334,6 +337,7 @@ class DeliveryEngine:
                     part.text if html else html_to_plain(part.text),
                     parse_mode="HTML" if html else None,
                     previews=part.previews,
+                    thread_id=part.thread_id or None,
                 )
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
@@ -348,6 +352,9 @@ class DeliveryEngine:
                     continue
                 if any(phrase in text for phrase in CHAT_GONE):
                     return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
+                if part.thread_id and any(phrase in text for phrase in TOPIC_GONE):
+                    reason = self._redact(f"topic gone: {exc.message}")
+                    return Gone(part.key, reason, block=True, whole_chat=False)
                 return self._final(part, "failed", f"BadRequest: {exc.message}")
             except TelegramError as exc:  # TimedOut, 5xx, connection errors; InvalidToken...
                 return self._retry(part, f"{type(exc).__name__}: {exc.message}", counts=True)

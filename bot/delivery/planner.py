@@ -14,7 +14,7 @@ from storage import deliveries
 from storage.db import Database
 from storage.deliveries import Expansion
 from storage.digests import get_digest
-from storage.subscribers import Subscriber, get_subscribers
+from storage.subscribers import Subscriber, get_subscribers_by_key
 
 log = logging.getLogger(__name__)
 
@@ -38,25 +38,30 @@ class Planner:
         now = self.clock()
         digest_id = planned[0].digest_id
         digest = await self._digest(digest_id)
-        subscribers = await get_subscribers(self.db, [p.chat_id for p in planned])
+        keys = [(p.chat_id, p.thread_id) for p in planned]  # a chat, or a forum topic
+        subscribers = await get_subscribers_by_key(self.db, keys)
         plans = []
         for row in planned:
-            subscriber = subscribers.get(row.chat_id)
+            chat_id, thread_id = row.chat_id, row.thread_id
+            subscriber = subscribers.get((chat_id, thread_id))
             if digest is None:
-                plans.append(Expansion(digest_id, row.chat_id, None, 0, 0, "digest gone"))
+                plans.append(Expansion(digest_id, chat_id, None, 0, 0, "digest gone", thread_id))
                 continue
             if subscriber is None or subscriber.status != "active":
                 reason = "unsubscribed" if subscriber is None else subscriber.status
-                plans.append(Expansion(digest_id, row.chat_id, None, 0, 0, reason))
+                plans.append(Expansion(digest_id, chat_id, None, 0, 0, reason, thread_id))
                 continue
             profile = subscriber.profile(self.default_tz).key()
             count = await self._render(digest, subscriber)
             if count == 0:
-                plans.append(Expansion(digest_id, row.chat_id, profile, 0, 0, "no matching items"))
+                reason = "no matching items"
+                plans.append(Expansion(digest_id, chat_id, profile, 0, 0, reason, thread_id))
                 continue
             zone = subscriber.tz or self.default_tz
             not_before = quiet_until(subscriber.quiet_from, subscriber.quiet_to, zone, now) or 0
-            plans.append(Expansion(digest_id, row.chat_id, profile, count, not_before))
+            plans.append(
+                Expansion(digest_id, chat_id, profile, count, not_before, thread_id=thread_id)
+            )
         await deliveries.expand(self.db, plans, now)
         log.info(
             "digest %s: planned %d chat(s), %d part(s)",

@@ -177,14 +177,23 @@ class BulkSender:
         await self.close()
 
     async def send_message(
-        self, chat_id: int, text: str, *, parse_mode: str | None, previews: bool
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        parse_mode: str | None,
+        previews: bool,
+        thread_id: int | None = None,
     ) -> int:
-        """Send one message; Telegram's message_id. Raises PTB's TelegramError subclasses."""
+        """Send one message (into forum topic `thread_id`, if given); Telegram's
+        message_id. Raises PTB's TelegramError subclasses."""
         kwargs: dict[str, Any] = {
             "chat_id": chat_id,
             "text": text,
             "link_preview_options": {"is_disabled": not previews},
         }
+        if thread_id:
+            kwargs["message_thread_id"] = thread_id
         if parse_mode:
             kwargs["parse_mode"] = parse_mode
         if self.limiter is None:

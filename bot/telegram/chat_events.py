@@ -39,8 +39,6 @@ async def on_membership_change(update: Update, context: BotContext) -> None:
         stopped = not channel.can_post
     else:
         stopped = member.status in ("kicked", "left")
-    if stopped:
-        subscriber = await subs.get_subscriber(db, chat.id)
-        if subscriber is not None and subscriber.status != ChatStatus.BLOCKED:
-            await subs.set_status(db, chat.id, ChatStatus.BLOCKED)
-            log.info("bot removed from chat: subscriber blocked", extra={"chat_id": chat.id})
+    if stopped:  # the chat's own subscription and every forum topic's
+        await subs.set_status(db, chat.id, ChatStatus.BLOCKED, thread_id=None)
+        log.info("bot removed from chat: its subscriptions stop", extra={"chat_id": chat.id})

@@ -20,7 +20,7 @@ from bot.i18n import Html, t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.permissions import admins_only, may_change_settings
-from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply
+from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply, topic_of
 from storage import subscribers as subs
 from storage.topics import topic_counts
 
@@ -53,10 +53,10 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
         verb = "follow" if following else "unfollow"
         await reply(update, context, t(lang, texts.FOLLOW_USAGE, verb=verb))
         return
-    db, chat_id = context.services.db, update.effective_chat.id
+    db, chat_id, thread = context.services.db, update.effective_chat.id, topic_of(update)
     label = topic_name(topic, lang)
     if not following:
-        changed = await subs.unfollow(db, chat_id, topic)
+        changed = await subs.unfollow(db, chat_id, topic, thread_id=thread)
         message = texts.UNFOLLOWED if changed else texts.NOT_FOLLOWING
         await reply(update, context, t(lang, message, label=label))
         return
@@ -69,7 +69,7 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
             limit = MAX_KEYWORDS_PER_CHAT if problem == texts.KEYWORD_LIMIT else MAX_KEYWORD
             await reply(update, context, t(lang, problem, max=limit))
             return
-    changed = await subs.follow(db, chat_id, topic)
+    changed = await subs.follow(db, chat_id, topic, thread_id=thread)
     text = t(lang, texts.FOLLOWING if changed else texts.ALREADY_FOLLOWING, label=label)
     if state.subscriber.alerts_mode == "all":
         text += " " + t(lang, texts.FOLLOW_MARKED_HINT)
@@ -134,13 +134,13 @@ async def on_topic_button(update: Update, context: BotContext) -> None:
             await query.answer(tp(lang, texts.BUTTON_OUT_OF_DATE), show_alert=True)
             return
         topic = found[0]
-    db, chat_id = context.services.db, update.effective_chat.id
+    db, chat_id, thread = context.services.db, update.effective_chat.id, topic_of(update)
     label = topic_name(topic, lang)
     if topic in state.subscriber.topics:
-        await subs.unfollow(db, chat_id, topic)
+        await subs.unfollow(db, chat_id, topic, thread_id=thread)
         await query.answer(tp(lang, texts.TOAST_UNFOLLOWED, label=label))
     else:
-        await subs.follow(db, chat_id, topic)
+        await subs.follow(db, chat_id, topic, thread_id=thread)
         await query.answer(tp(lang, texts.TOAST_FOLLOWING, label=label))
     state = await chat_state(update, context)
     await edit_html(

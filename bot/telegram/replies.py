@@ -1,5 +1,6 @@
 """Answering a chat: Telegram HTML with a plain-text fallback, in the chat's language,
-in the forum topic the command came from."""
+in the forum topic the command came from. A forum topic is a subscriber of its own
+(storage/subscribers.py): (chat_id, thread_id)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from storage.subscribers import ChatStatus, Subscriber
 log = logging.getLogger(__name__)
 
 PARSE_ERROR = "can't parse entities"
+TOPIC_GONE = ("message thread not found", "topic_deleted")  # a deleted forum topic
 CHAT_KINDS = ("private", "group", "supergroup", "channel")
 
 
@@ -41,21 +43,26 @@ class ChatState:
 
 
 async def chat_state(update: Update, context: BotContext) -> ChatState:
-    """Preferences and language of the update's chat. A private chat follows its user's
-    Telegram language until it picks one with /lang; that language is remembered (for
-    pushes) when it changes."""
+    """Preferences and language of the update's chat (or forum topic). A private chat
+    follows its user's Telegram language until it picks one with /lang; that language is
+    remembered (for pushes) when it changes."""
     chat = update.effective_chat
     user = update.effective_user
     db = context.services.db
-    found = await subs.get_subscriber(db, chat.id)
+    topic = topic_of(update)
+    found = await subs.get_subscriber(db, chat.id, topic)
     user_lang = language_for(user.language_code) if user and user.language_code else None
     if found is None:
         subscriber = Subscriber(
-            chat_id=chat.id, kind=chat_kind(chat), status=ChatStatus.PAUSED, user_lang=user_lang
+            chat_id=chat.id,
+            kind=chat_kind(chat),
+            status=ChatStatus.PAUSED,
+            user_lang=user_lang,
+            thread_id=topic,
         )
         return ChatState(subscriber, subscriber.lang or user_lang or "en", stored=False)
     if chat.type == ChatType.PRIVATE and user_lang and found.user_lang != user_lang:
-        found = await subs.update_preferences(db, chat.id, user_lang=user_lang)
+        found = await subs.update_preferences(db, chat.id, user_lang=user_lang)  # no topics
     lang = found.lang or (user_lang if chat.type == ChatType.PRIVATE else None) or found.language
     return ChatState(found, lang, stored=True)  # type: ignore[arg-type]
 
@@ -80,6 +87,12 @@ def thread_of(update: Update) -> int | None:
     if message is not None and message.is_topic_message:
         return message.message_thread_id
     return None
+
+
+def topic_of(update: Update) -> int:
+    """The subscriber's thread_id for the update: its forum topic, 0 for the chat itself
+    (a forum's General topic included)."""
+    return thread_of(update) or 0
 
 
 async def send_html(
@@ -117,11 +130,21 @@ async def send_html(
         )
 
 
-async def reply(update: Update, context: BotContext, text: str, **kwargs) -> Message:
+async def reply(update: Update, context: BotContext, text: str, **kwargs) -> Message | None:
     """Answer in the update's chat (and forum topic). In a channel, the command post and
-    the answer are deleted after a while (bot/telegram/cleanup.py)."""
+    the answer are deleted after a while (bot/telegram/cleanup.py). A forum topic deleted
+    meanwhile gets no answer, and its subscription stops: None."""
     chat = update.effective_chat
-    sent = await send_html(context, chat.id, text, thread_id=thread_of(update), **kwargs)
+    thread_id = thread_of(update)
+    try:
+        sent = await send_html(context, chat.id, text, thread_id=thread_id, **kwargs)
+    except BadRequest as error:
+        if not thread_id or not any(gone in error.message.lower() for gone in TOPIC_GONE):
+            raise
+        await subs.set_status(context.services.db, chat.id, ChatStatus.BLOCKED, thread_id=thread_id)
+        log.info("forum topic %s is gone: its subscription stops", thread_id,
+                 extra={"chat_id": chat.id})  # fmt: skip
+        return None
     post = update.channel_post
     if post is not None:
         channel = await membership.bot_channel(context, chat.id, chat.title)

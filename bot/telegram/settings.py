@@ -14,7 +14,7 @@ from bot.preferences import SettingError, parse_setting
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.permissions import admins_only, may_change_settings
-from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply
+from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply, topic_of
 from storage import subscribers as subs
 
 USAGES = {
@@ -86,7 +86,8 @@ def typed_setting(name: str) -> Callable[[Update, BotContext], Awaitable[None]]:
             markup = keyboards.setting_keyboard(name, state.subscriber, state.lang)
             await reply(update, context, refusal(name, error, state), reply_markup=markup)
             return
-        await subs.update_preferences(context.services.db, update.effective_chat.id, **values)
+        chat_id, thread = update.effective_chat.id, topic_of(update)
+        await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
         await reply(update, context, confirmation(name, await chat_state(update, context)))
 
     handler.__name__ = f"set_{name}"
@@ -105,7 +106,8 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
     except SettingError:
         await query.answer(tp(state.lang, texts.BUTTON_OUT_OF_DATE), show_alert=True)
         return
-    await subs.update_preferences(context.services.db, update.effective_chat.id, **values)
+    chat_id, thread = update.effective_chat.id, topic_of(update)
+    await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
     state = await chat_state(update, context)
     await query.answer(tp(state.lang, texts.TOAST_SAVED))
     await edit_html(

@@ -9,7 +9,7 @@ from bot.i18n import t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.permissions import admins_only, may_change_settings
-from bot.telegram.replies import chat_kind, chat_state, chat_title, edit_html, reply
+from bot.telegram.replies import chat_kind, chat_state, chat_title, edit_html, reply, topic_of
 from storage import digests as digest_store
 from storage import subscribers as subs
 from storage.subscribers import ChatStatus
@@ -22,13 +22,14 @@ async def start(update: Update, context: BotContext) -> None:
         await reply(update, context, t(lang, texts.ADMINS_ONLY))
         return
     db = context.services.db
-    chat = update.effective_chat
+    chat, thread = update.effective_chat, topic_of(update)
     subscriber, before = await subs.subscribe(
         db,
         chat.id,
         kind=chat_kind(chat),
         title=chat_title(chat),
         lang=state.subscriber.lang or lang,
+        thread_id=thread,
     )
     lines = []
     if before == ChatStatus.ACTIVE:
@@ -40,10 +41,10 @@ async def start(update: Update, context: BotContext) -> None:
     # A deep link t.me/<bot>?start=<topic> subscribes and follows that topic in one tap.
     topic = (context.args or [""])[0].lower()
     if topic in TOPIC_KEYS:
-        await subs.follow(db, chat.id, topic)
+        await subs.follow(db, chat.id, topic, thread_id=thread)
         name = topic_name(topic, lang)
         lines.append(t(lang, texts.FOLLOWING_FROM_LINK, topic=name))
-        subscriber = await subs.get_subscriber(db, chat.id) or subscriber
+        subscriber = await subs.get_subscriber(db, chat.id, thread) or subscriber
     if before is None:
         latest = await digest_store.latest_digest(db)
         if latest is not None:
@@ -67,7 +68,8 @@ async def stop(update: Update, context: BotContext) -> None:
     if not state.stored:
         await reply(update, context, t(state.lang, texts.NOT_SUBSCRIBED))
         return
-    await subs.set_status(context.services.db, update.effective_chat.id, ChatStatus.PAUSED)
+    db, chat_id = context.services.db, update.effective_chat.id
+    await subs.set_status(db, chat_id, ChatStatus.PAUSED, thread_id=topic_of(update))
     await reply(update, context, t(state.lang, texts.PAUSED))
 
 
@@ -92,7 +94,8 @@ async def on_forget_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     if query.data == f"{keyboards.FORGET}:yes":
-        await subs.forget(context.services.db, update.effective_chat.id)
+        db, chat_id = context.services.db, update.effective_chat.id
+        await subs.forget(db, chat_id, thread_id=topic_of(update))
         await edit_html(query, t(state.lang, texts.FORGOTTEN), None)
     else:
         await edit_html(query, t(state.lang, texts.KEPT), None)
