@@ -234,17 +234,34 @@ async def run_engine(options: dict) -> dict:
     engine = DeliveryEngine(bot, db, sender=sender)
     lowest_rate = limiter.current_rate
 
+    trace = []
+    lags: list[float] = []
+
+    async def lag() -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            await asyncio.sleep(0.01)
+            lags.append(loop.time() - started - 0.01)
+
+    lagger = asyncio.create_task(lag())
+
     async def watch() -> None:
         nonlocal lowest_rate
         while True:
             lowest_rate = min(lowest_rate, limiter.current_rate)
-            await asyncio.sleep(0.05)
+            w = engine.window
+            trace.append((w.limit, w.in_flight, round(1000 * (sender.rtt or 0)),
+                          round(1000 * (engine.ledger.latency or 0))))
+            await asyncio.sleep(0.25)
 
     watcher = asyncio.create_task(watch())
     wall, cpu = time.perf_counter(), time.process_time()
     await engine.run_until_idle(timeout=options.get("timeout", 3600))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     watcher.cancel()
+    lagger.cancel()
+    lags.sort()
     await engine.stop()
     rate = await middle_rate(db)
     await sender.close()
@@ -263,6 +280,8 @@ async def run_engine(options: dict) -> dict:
         "slowdowns": limiter_log.slowdowns,
         "lowest_rate": lowest_rate,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "trace": trace if os.environ.get("FANOUT_TRACE") else None,
+        "loop_lag_ms": [round(1000 * lags[int(q * (len(lags) - 1))], 1) for q in (0.5, 0.9, 0.99, 1)],
     }
 
 

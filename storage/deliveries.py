@@ -276,6 +276,8 @@ async def pick(db: Database, now: float, limit: int = 500) -> list[Part]:
     transaction: two processes on one database can never take the same part."""
     found: list[Part] = []
     for digest_id in await _digests_with(db, "pending"):
+        if not await _any_due(db, digest_id, now):
+            continue  # quiet hours, retries later: no write lock taken for nothing
         async with db.transaction() as conn:
             rows = await conn.execute_fetchall(_PICK, {"d": digest_id, "now": now,
                                                        "n": limit - len(found)})  # fmt: skip
@@ -286,6 +288,15 @@ async def pick(db: Database, now: float, limit: int = 500) -> list[Part]:
         if len(found) >= limit:
             break
     return found
+
+
+async def _any_due(db: Reader, digest_id: str, now: float) -> bool:
+    sql = (
+        "SELECT EXISTS (SELECT 1 FROM deliveries INDEXED BY deliveries_queue"
+        " WHERE status = 'pending' AND digest_id = ? AND not_before <= ?)"
+    )
+    async with db.execute(sql, (digest_id, now)) as cursor:
+        return bool((await cursor.fetchone())[0])
 
 
 _PICK = """

@@ -283,6 +283,7 @@ class DeliveryEngine:
 
     async def _pump(self) -> None:
         loop = asyncio.get_running_loop()
+        started = 0
         while True:
             part = self._next_part()
             if part is None:
@@ -304,6 +305,9 @@ class DeliveryEngine:
             task.add_done_callback(self._sending.discard)
             if len(self._ready) < self._low_water():
                 self._wake.set()
+            started += 1
+            if started % 64 == 0:
+                await asyncio.sleep(0)  # let answers and the limiter's timer in between
 
     async def _send_one(self, part: Part) -> None:
         try:

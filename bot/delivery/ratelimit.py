@@ -2,7 +2,7 @@
 
 - Overall: at most `max_rate` messages per second across all chats (SEND_RATE),
   paced evenly (GCRA: in any window of w seconds at most max_rate * w + burst, where
-  the burst is 10 ms of sends, at least 2).
+  the burst is 20 ms of sends, at least 2: a late timer catches up that much).
   Every sent or edited message counts: send*, edit*, copy*, forward* methods, and
   inline answers (answerInlineQuery, overall only: they go to no chat); getUpdates,
   getMe, answerCallbackQuery, setMyCommands, sendChatAction do not.
@@ -47,7 +47,7 @@ from telegram.warnings import PTBDeprecationWarning
 log = logging.getLogger(__name__)
 
 BULK: dict[str, bool] = {"bulk": True}
-BURST_SECONDS = 0.01
+BURST_SECONDS = 0.02
 
 _COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "answerInlineQuery")
 _NOT_COUNTED = frozenset({"sendChatAction"})
