@@ -251,8 +251,14 @@ async def run_engine(options: dict) -> dict:
         while True:
             lowest_rate = min(lowest_rate, limiter.current_rate)
             w = engine.window
-            trace.append((w.limit, w.in_flight, round(1000 * (sender.rtt or 0)),
-                          round(1000 * (engine.ledger.latency or 0))))
+            trace.append(
+                (
+                    w.limit,
+                    w.in_flight,
+                    round(1000 * (sender.rtt or 0)),
+                    round(1000 * (engine.ledger.latency or 0)),
+                )
+            )
             await asyncio.sleep(0.25)
 
     watcher = asyncio.create_task(watch())
@@ -281,7 +287,9 @@ async def run_engine(options: dict) -> dict:
         "lowest_rate": lowest_rate,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "trace": trace if os.environ.get("FANOUT_TRACE") else None,
-        "loop_lag_ms": [round(1000 * lags[int(q * (len(lags) - 1))], 1) for q in (0.5, 0.9, 0.99, 1)],
+        "loop_lag_ms": [
+            round(1000 * lags[int(q * (len(lags) - 1))], 1) for q in (0.5, 0.9, 0.99, 1)
+        ],
     }
 
 
