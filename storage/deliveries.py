@@ -233,12 +233,17 @@ async def expand(db: Database, plans: Sequence[Expansion], now: float) -> None:
                 f" SELECT v.d, v.c, v.t, v.p, v.x, 'pending', v.y, ? FROM {_ROWS}",
                 (int(now), json.dumps(parts)),
             )
-            done = [_row(Key(p.digest_id, p.chat_id, 0, p.thread_id)) for p in plans if p.parts > 0]
-            await conn.execute(
-                f"DELETE FROM deliveries WHERE (digest_id, chat_id, thread_id, part) IN"
-                f" (SELECT v.d, v.c, v.t, v.p FROM {_ROWS}) AND status = 'planned'",
-                (json.dumps(done),),
-            )
+            done: dict[str, list[tuple[int, int]]] = {}
+            for p in plans:
+                if p.parts > 0:
+                    done.setdefault(p.digest_id, []).append((p.chat_id, p.thread_id))
+            for digest_id, keys in done.items():  # one primary-key look-up per planned row
+                await conn.execute(
+                    "DELETE FROM deliveries WHERE digest_id = ? AND (chat_id, thread_id) IN"
+                    " (SELECT value->>0, value->>1 FROM json_each(?)) AND part = 0"
+                    " AND +status = 'planned'",
+                    (digest_id, json.dumps(keys)),
+                )
         skipped = [
             _row(Key(p.digest_id, p.chat_id, 0, p.thread_id), p.skip_reason, p.profile)
             for p in plans
