@@ -1,6 +1,6 @@
 """Built-in topics against the hand labels: precision and recall, share of the corpus, speed.
 
-    python bench/topics.py [--errors train|test|all] [--reps R]
+    python bench/topics.py [--errors train|test|all] [--reps R] [--rules | --model PATH]
 
 Reads tests/fixtures/topic_labels.tsv (item -> the topics a careful reader gave it, see
 TOPIC_DEFINITIONS) and the real posts in ../shared/data. Prints, for the tuning part, the
@@ -9,12 +9,15 @@ precision and recall per topic and micro-averaged. Then the share of all parsed 
 topic matches, and classify()'s time per item over the whole corpus: every item timed on
 its own with the per-item cache cleared, the median and the worst item.
 --errors lists the misses and false matches of a part with their explanations.
+--rules measures the hand-written rules alone (bot/digest/topic_rules.classify), --model a
+model file other than the shipped one (e.g. one from tools/train_topics.py --out).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import statistics
 import sys
 import time
@@ -24,11 +27,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.digest import topic_model, topic_rules
 from bot.digest.models import Item
 from bot.digest.parse import parse_file
-from bot.digest.topic_rules import topic_hits
-from bot.digest.topics import TOPIC_KEYS, classify
+from bot.digest.topics import TOPIC_KEYS
 from bot.sources.feeds import digests_from_feed
+
+classify = topic_model.classify  # what is measured; main() may swap it
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "fixtures" / "topic_labels.tsv"
@@ -155,7 +160,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", choices=("train", "test", "all"))
     parser.add_argument("--reps", type=int, default=5)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--rules", action="store_true", help="the hand-written rules alone")
+    which.add_argument("--model", type=Path, help="another model file")
     args = parser.parse_args()
+    global classify
+    if args.rules:
+        classify = topic_rules.classify
+    elif args.model:
+        model = topic_model.Model.from_json(json.loads(args.model.read_text(encoding="utf-8")))
+        classify = lambda title, author, summary: topic_model.decide(model, title, summary)  # noqa: E731
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} is not here: the labels need the real posts")
     pairs = labelled_items(read_labels())
@@ -180,7 +194,8 @@ def main() -> None:
     for item in items:
         runs = []
         for _ in range(args.reps):
-            topic_hits.cache_clear()
+            for cached in (topic_rules.topic_hits, topic_rules.all_hits, topic_model.topic_scores):
+                cached.cache_clear()
             start = time.perf_counter()
             classify(item.title, item.author, item.summary)
             runs.append(time.perf_counter() - start)

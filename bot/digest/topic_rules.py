@@ -309,6 +309,15 @@ def _found(text: str) -> Found:
 def topic_hits(title: str, summary: str) -> dict[str, tuple[Hit, ...]]:
     """Built-in topic key -> the hits that decided it (strongest first), for the topics
     whose score reaches THRESHOLD, in TERMS order."""
+    return {
+        topic: hits for topic, hits in all_hits(title, summary).items() if score(hits) >= THRESHOLD
+    }
+
+
+@lru_cache(maxsize=4096)
+def all_hits(title: str, summary: str) -> dict[str, tuple[Hit, ...]]:
+    """Built-in topic key -> every hit of its terms (strongest first), whatever the score,
+    for the topics with any hit, in TERMS order (the learned model reads them too)."""
     texts = [_clean(part) for part in _parts(title, summary)]
     asides = _ASIDE.findall(texts[LEAD])
     if asides:  # an aside in the lead is read as if it were in the body
@@ -324,8 +333,8 @@ def topic_hits(title: str, summary: str) -> dict[str, tuple[Hit, ...]]:
         by_topic.setdefault(topic, []).append(Hit(topic, shown, weight, place, count))
     result: dict[str, tuple[Hit, ...]] = {}
     for topic in TERMS:
-        hits = by_topic.get(topic, [])
-        if score(hits) >= THRESHOLD:
+        hits = by_topic.get(topic)
+        if hits:
             hits.sort(key=lambda h: (-h.points, h.place, h.term))
             result[topic] = tuple(hits)
     return result

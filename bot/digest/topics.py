@@ -2,7 +2,9 @@
 
 The nine built-in topics are defined here (TOPIC_DEFINITIONS: what an item must be about,
 in English and Chinese); whether an item is about one is decided by classify() from
-bot/digest/topic_rules.py (weighted terms, with an explanation of what decided).
+bot/digest/topic_model.py (a linear model over the item's words, characters and what the
+weighted terms of bot/digest/topic_rules.py find, trained on hand labels by
+tools/train_topics.py, with an explanation of what decided).
 
 A follow is stored as a string: a built-in topic key ("chips") or "kw:<keyword>"
 for a user's own keyword ("kw:karpathy").
@@ -37,7 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.digest.models import Item
-from bot.digest.topic_rules import classify
+from bot.digest.topic_model import classify
 
 __all__ = [
     "MAX_KEYWORD",
@@ -85,8 +87,8 @@ TOPIC_NAMES: dict[str, dict[str, str]] = {
 }
 
 # What an item must be about to belong to a topic. These are the definitions the labels in
-# tests/fixtures/topic_labels.tsv were judged by, and what /topics may show; the terms that
-# approximate them are in bot/digest/topic_rules.py. An item may have several topics or none.
+# tests/fixtures/topic_labels.tsv were judged by, and what /topics may show; the classifier
+# that approximates them is bot/digest/topic_model.py. An item may have several topics or none.
 TOPIC_DEFINITIONS: dict[str, dict[str, str]] = {
     "models": {
         "en": "An AI model itself is the subject: a new model or version (language, image, "
