@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 MAX_QUERY_CHARS = 256  # Telegram's limit for an inline query
-MAX_OFFSET = 980  # the search counts up to 1,000 matches; deeper pages are not offered
+MAX_OFFSET = 980  # 50 pages of 20: nobody scrolls further, and each page walks offset + 20 matches
 CACHE_SECONDS = 60  # a new digest shows within a minute
 _OFFSET = re.compile(r"\d{1,4}")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
