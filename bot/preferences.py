@@ -181,6 +181,9 @@ class Schedule:
         return f"daily {clock}"
 
 
+INSTANT = Schedule()
+
+
 def parse_schedule(text: str) -> Schedule | None:
     """ "instant", "daily 8:00", "daily 08:30", "weekly mon 08:00", "weekly 周一 8:00",
     "每天 08:00", "每周 周五 18:00" -> Schedule; None when it is not one. The button

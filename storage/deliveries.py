@@ -17,7 +17,7 @@ go to, 0 for the chat itself (storage/subscribers.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -81,6 +81,7 @@ class Part:
     attempts: int
     chat_status: str
     thread_id: int = 0  # the forum topic to send to; 0 = none
+    markup: str | None = None  # the "Show N more" button under the last part sent (JSON)
 
     @property
     def key(self) -> Key:
@@ -204,17 +205,40 @@ async def load_render(db: Reader, digest_id: str, profile: str) -> list[str] | N
     return [row[2] for row in rows if row[0] > 0]
 
 
+async def render_size(db: Reader, digest_id: str, profile: str) -> tuple[int, int] | None:
+    """(parts rendered, parts sent at once: up to the one with a button, else all) of a
+    cached render; None when not rendered."""
+    async with db.execute(
+        "SELECT max(parts), min(CASE WHEN markup IS NOT NULL THEN part END) FROM renders"
+        " WHERE digest_id = ? AND profile = ?",
+        (digest_id, profile),
+    ) as cursor:
+        parts, capped = await cursor.fetchone()
+    if parts is None:
+        return None
+    return parts, capped or parts
+
+
 async def store_render(
-    db: Database, digest_id: str, profile: str, parts: Sequence[str], previews: bool
+    db: Database,
+    digest_id: str,
+    profile: str,
+    parts: Sequence[str],
+    previews: bool,
+    markups: Mapping[int, str] | None = None,
 ) -> None:
-    """Cache rendered parts; nothing to send is stored as part 0 with parts = 0."""
+    """Cache rendered parts; nothing to send is stored as part 0 with parts = 0.
+    `markups`: {part: reply_markup JSON} (the "Show N more" button of a capped push)."""
+    markups = markups or {}
     async with db.transaction() as conn:
-        rows = [[i, len(parts), text] for i, text in enumerate(parts, 1)] or [[0, 0, ""]]
+        rows = [[i, len(parts), text, markups.get(i)] for i, text in enumerate(parts, 1)]
         await conn.execute(
-            "INSERT OR REPLACE INTO renders (digest_id, profile, part, parts, text, previews)"
-            " SELECT ?, ?, value->>0, value->>1, value->>2, ? FROM json_each(?)",
-            (digest_id, profile, int(previews), json.dumps(rows, ensure_ascii=False)),
-        )
+            "INSERT OR REPLACE INTO renders"
+            " (digest_id, profile, part, parts, text, previews, markup)"
+            " SELECT ?, ?, value->>0, value->>1, value->>2, ?, value->>3 FROM json_each(?)",
+            (digest_id, profile, int(previews),
+             json.dumps(rows or [[0, 0, "", None]], ensure_ascii=False)),
+        )  # fmt: skip
 
 
 async def expand(db: Database, plans: Sequence[Expansion], now: float) -> None:
@@ -288,7 +312,8 @@ async def pick(db: Database, now: float, limit: int = 500) -> list[Part]:
                                                        "n": limit - len(found)})  # fmt: skip
         rows = sorted(rows, key=lambda r: r[1])  # RETURNING gives no order: parts first
         found += [
-            Part(digest_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7]) for r in rows
+            Part(digest_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8])
+            for r in rows
         ]
         if len(found) >= limit:
             break
@@ -330,7 +355,9 @@ _PICK = """
         attempts,
         coalesce((SELECT s.status FROM subscribers s WHERE s.chat_id = deliveries.chat_id
                   AND s.thread_id = deliveries.thread_id), 'blocked'),
-        thread_id
+        thread_id,
+        (SELECT r.markup FROM renders r WHERE r.digest_id = deliveries.digest_id
+            AND r.profile = deliveries.profile AND r.part = deliveries.part)
 """
 
 
@@ -449,7 +476,7 @@ async def delivery_stats(db: Reader) -> DeliveryStats:
         for status, count in await cursor.fetchall():
             counts[status] = count
     async with db.execute(
-        "SELECT g.id FROM digests g WHERE EXISTS (SELECT 1 FROM deliveries d"
+        "SELECT g.id FROM digests g WHERE g.kind = 'digest' AND EXISTS (SELECT 1 FROM deliveries d"
         " WHERE d.status = 'sent' AND d.digest_id = g.id) ORDER BY g.published_ts DESC LIMIT 1"
     ) as cursor:
         row = await cursor.fetchone()

@@ -52,7 +52,7 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
         await db.execute(
             "INSERT INTO deliveries (digest_id, chat_id, thread_id, part, status, created_ts) "
             "SELECT ?, chat_id, thread_id, 0, 'planned', ? FROM subscribers"
-            " WHERE status = 'active'",
+            " WHERE status = 'active' AND schedule = 'instant'",  # the others: roundups
             (digest.id, now),
         )
         return "new"
@@ -181,9 +181,9 @@ def item_from_row(row: aiosqlite.Row) -> Item:
 async def latest_digest(db: Reader, *, with_items: bool = False) -> Digest | None:
     """The digest published last (not the one ingested last); with_items: the last
     one that has items (an empty post ingests fine)."""
-    having = " WHERE EXISTS (SELECT 1 FROM items i WHERE i.digest_id = d.id)" if with_items else ""
+    having = " AND EXISTS (SELECT 1 FROM items i WHERE i.digest_id = d.id)" if with_items else ""
     async with db.execute(
-        f"SELECT id FROM digests d{having}"
+        f"SELECT id FROM digests d WHERE d.kind = 'digest'{having}"
         " ORDER BY published_ts DESC, ingested_ts DESC, id DESC LIMIT 1"
     ) as cursor:
         row = await cursor.fetchone()
@@ -191,10 +191,26 @@ async def latest_digest(db: Reader, *, with_items: bool = False) -> Digest | Non
 
 
 async def count_digests(db: Reader) -> int:
-    async with db.execute("SELECT count(*) FROM digests") as cursor:
+    async with db.execute("SELECT count(*) FROM digests WHERE kind = 'digest'") as cursor:
         return (await cursor.fetchone())[0]
 
 
 async def count_items(db: Reader) -> int:
     async with db.execute("SELECT count(*) FROM items") as cursor:
         return (await cursor.fetchone())[0]
+
+
+async def digest_ids_at(db: Reader, ts: int) -> list[str]:
+    """Ids of the digests (and roundups) published at second `ts` (a button names one
+    by its time and a hash of its id: bot/delivery/more.py)."""
+    async with db.execute("SELECT id FROM digests WHERE published_ts = ?", (ts,)) as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def digest_kind(db: Reader, digest_id: str) -> tuple[str, int] | None:
+    """(kind, published_ts) of a digest or roundup; None when there is none."""
+    async with db.execute(
+        "SELECT kind, published_ts FROM digests WHERE id = ?", (digest_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else (row[0], row[1])

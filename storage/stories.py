@@ -63,8 +63,8 @@ async def link_repeats(conn: aiosqlite.Connection, digest_id: str) -> int:
     return len(matches)
 
 
-# Roundups (storage/roundups.py) are rows of digests without items of their own.
-_ONLY_DIGESTS = ""
+# Roundups (storage/roundups.py) are rows of digests without items: never candidates.
+_ONLY_DIGESTS = " AND d.kind = 'digest'"
 
 
 def _match(items: list[tuple], rows: list[tuple]) -> list[list[int]]:
@@ -101,12 +101,13 @@ async def earlier_tellings(db: Reader, digest_id: str) -> dict[int, list[Item]]:
     found: dict[int, list[Item]] = defaultdict(list)
     async with db.execute(sql, {"d": digest_id, "look": LOOKBACK}) as cursor:
         for row in await cursor.fetchall():
-            found[row["at"]].append(_item(row))
+            found[row["at"]].append(stored_item(row))
     return dict(found)
 
 
-def _item(row: aiosqlite.Row) -> Item:
-    """As storage/digests.item_from_row (which imports this module: no cycle)."""
+def stored_item(row: aiosqlite.Row) -> Item:
+    """An item from a row with its columns and `topics` (as storage/digests.item_from_row,
+    which imports this module)."""
     return Item(
         position=row["position"],
         title=row["title"],

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.preferences import Profile
+from bot.preferences import DEFAULT_MESSAGES, INSTANT, Profile, Schedule
 from storage.db import Database, Reader
 
 
@@ -43,6 +43,9 @@ class Subscriber:
     user_lang: str | None = None  # the private chat user's Telegram language, as last seen
     topics: frozenset[str] = frozenset()
     thread_id: int = 0  # a forum topic's message_thread_id; 0 = the chat itself
+    schedule: Schedule = INSTANT  # instant pushes, or a daily or weekly roundup
+    repeats: str = "fold"  # stories the chat already has: fold | hide | show
+    max_messages: int = DEFAULT_MESSAGES  # messages sent at once, the rest behind a button
 
     @property
     def key(self) -> Key:
@@ -61,12 +64,14 @@ class Subscriber:
             alerts_mode=self.alerts_mode,
             topics=self.topics,
             lang=self.language,
+            repeats=self.repeats,
+            max_messages=self.max_messages,
         )
 
 
 _COLUMNS = (
     "chat_id, thread_id, kind, title, status, format, alerts_mode, previews, tz, quiet_from,"
-    " quiet_to, lang, user_lang"
+    " quiet_to, lang, user_lang, schedule, schedule_minute, schedule_day, repeats, max_messages"
 )
 
 
@@ -86,6 +91,9 @@ def _from_row(row: aiosqlite.Row, topics: frozenset[str]) -> Subscriber:
         user_lang=row["user_lang"],
         topics=topics,
         thread_id=row["thread_id"],
+        schedule=Schedule(row["schedule"], row["schedule_minute"], row["schedule_day"]),
+        repeats=row["repeats"],
+        max_messages=row["max_messages"],
     )
 
 
@@ -194,6 +202,11 @@ _SETTABLE = {
     "kind",
     "lang",
     "user_lang",
+    "schedule",
+    "schedule_minute",
+    "schedule_day",
+    "repeats",
+    "max_messages",
 }
 
 

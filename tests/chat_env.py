@@ -30,8 +30,17 @@ async def settled(env: BotEnv) -> None:
     await settle(env.api, env.application, grace=0.05)
 
 
+# Headlines of the numbered digests: each a new story (an equal headline is a repeated
+# story, folded in pushes: bot/digest/stories.py).
+HEADLINES = {
+    1: ("A new open model tops the coding board", "Chip export rules tighten again"),
+    2: ("A robot maker raises a record round", "Chip export rules get a new exemption list"),
+}
+
+
 def new_digest(number: int = 1, hour: int = 20) -> Digest:
     """A digest newer than the samples, with two items of our own words."""
+    first, second = HEADLINES.get(number, HEADLINES[1])
     return Digest(
         id=f"test/2026-11-29-{hour:02d}-{number}",
         source="test",
@@ -39,9 +48,9 @@ def new_digest(number: int = 1, hour: int = 20) -> Digest:
         published_at=datetime(2026, 11, 29, hour, 0, tzinfo=CST),
         categories=("AI News",),
         items=(
-            Item(1, "A new open model tops the coding board", "Ada Park",
+            Item(1, first, "Ada Park",
                  f"https://example.com/ada/{number}", "An **open model** leads. More later."),
-            Item(2, "Chip export rules tighten again", "Ben Ortiz",
+            Item(2, second, "Ben Ortiz",
                  f"https://example.com/ben/{number}", "New **chip** export rules. Details."),
         ),
     )  # fmt: skip

@@ -40,6 +40,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
 from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
+from bot.delivery.roundups import RoundupScheduler
 from bot.delivery.sender import BulkSender
 from bot.delivery.window import SendWindow
 from bot.digest.markup import html_to_plain
@@ -95,6 +96,7 @@ class DeliveryEngine:
         self.retry_delays = tuple(retry_delays)
         self.batch_size = batch_size
         self.planner = Planner(db, clock=clock, default_tz=default_tz)
+        self.roundups = RoundupScheduler(db, clock=clock, default_tz=default_tz)
         self.ledger = LedgerWriter(db)
         self.sent_count = 0
 
@@ -188,7 +190,11 @@ class DeliveryEngine:
         while True:
             remaining = deadline - loop.time()
             settled = self.in_hand == 0 and self.ledger.pending == 0
-            if settled and not await deliveries.has_work(self.db, self.clock() + max(remaining, 0)):
+            until = self.clock() + max(remaining, 0)
+            # Roundups first: one planned between the two looks is in the ledger by then.
+            if settled and await self.roundups.has_work():
+                self.wake()
+            elif settled and not await deliveries.has_work(self.db, until):
                 return
             if remaining <= 0:
                 raise TimeoutError(f"delivery not idle after {timeout} s")
@@ -211,7 +217,8 @@ class DeliveryEngine:
                 busy = False
                 if self._look_for_planned:
                     self._look_for_planned = False  # a wake() while planning sets it again
-                    busy = await self.planner.plan_batch(self.batch_size)
+                    busy = await self.roundups.run_due()  # due roundups become planned rows
+                    busy = await self.planner.plan_batch(self.batch_size) or busy
                     self._look_for_planned = self._look_for_planned or busy
                 if len(self._ready) < self._low_water():
                     busy = await self._feed() or busy
@@ -227,6 +234,9 @@ class DeliveryEngine:
         due = await deliveries.next_due(self.db, now)
         if due is not None:
             timeout = min(timeout, max(0.0, due - now) + 0.001)
+        roundup = await self.roundups.next_due()
+        if roundup is not None:  # the poll below looks for it
+            timeout = min(timeout, max(0.0, roundup - now) + 0.001)
         self._wake.clear()
         try:
             await asyncio.wait_for(self._wake.wait(), timeout)
@@ -342,6 +352,7 @@ class DeliveryEngine:
                     parse_mode="HTML" if html else None,
                     previews=part.previews,
                     thread_id=part.thread_id or None,
+                    reply_markup=part.markup,
                 )
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)

@@ -1,19 +1,24 @@
-"""Planning: turn a digest's planned ledger rows into pending parts, rendering once per
-preference profile (the `renders` table keeps them across restarts), holding parts back
-for quiet hours, and skipping chats that left or want none of the digest's items."""
+"""Planning: turn a digest's (or roundup's) planned ledger rows into pending parts,
+rendering once per preference profile (the `renders` table keeps them across restarts,
+bot/delivery/rendering.py renders), holding parts back for quiet hours, and skipping
+chats that left or want none of the digest's items.
+
+A long one is capped: the parts sent at once are the profile's max_messages at most (a
+roundup's lead at most, bot/digest/roundup.py); the last of them carries the "Show N
+more" button (bot/delivery/more.py, stored with the render), the others stay in
+`renders` for the button to send."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
-from bot.digest.models import Digest
-from bot.digest.render import render_digest
+from bot.delivery import more, rendering
+from bot.delivery.rendering import Source
 from bot.preferences import quiet_until
 from storage import deliveries
 from storage.db import Database
 from storage.deliveries import Expansion
-from storage.digests import get_digest
 from storage.subscribers import Subscriber, get_subscribers_by_key
 
 log = logging.getLogger(__name__)
@@ -27,7 +32,7 @@ class Planner:
         self.clock = clock
         self.default_tz = default_tz  # DEFAULT_TZ, for chats that chose no zone
         self.render_calls = 0  # render_digest calls made (tests, bench)
-        self._digests: dict[str, Digest | None] = {}
+        self._digests: dict[str, Source | None] = {}
         self._parts_count: dict[tuple[str, str], int] = {}  # (digest, profile) -> parts
 
     async def plan_batch(self, limit: int) -> bool:
@@ -72,31 +77,46 @@ class Planner:
         )
         return True
 
-    async def _digest(self, digest_id: str) -> Digest | None:
+    async def _digest(self, digest_id: str) -> Source | None:
         if digest_id not in self._digests:
             if len(self._digests) >= DIGESTS_KEPT:
                 self._digests.clear()
                 self._parts_count.clear()
-            self._digests[digest_id] = await get_digest(self.db, digest_id)
+            self._digests[digest_id] = await rendering.load(self.db, digest_id)
         return self._digests[digest_id]
 
-    async def _render(self, digest: Digest, subscriber: Subscriber) -> int:
-        """How many parts the digest has for this chat's profile; renders once per profile."""
+    async def _render(self, source: Source, subscriber: Subscriber) -> int:
+        """How many parts go out now for this chat's profile; renders once per profile."""
         profile = subscriber.profile(self.default_tz)
-        key = (digest.id, profile.key())
+        key = (source.digest_id, profile.key())
         count = self._parts_count.get(key)
         if count is None:
-            parts = await deliveries.load_render(self.db, digest.id, key[1])
-            if parts is None:
-                parts = render_digest(digest, profile)
+            size = await deliveries.render_size(self.db, source.digest_id, key[1])
+            if size is None:
+                rendered = rendering.render(source, profile)
                 self.render_calls += 1
-                await deliveries.store_render(self.db, digest.id, key[1], parts, profile.previews)
+                parts = rendered.parts
+                now = rendering.sent_at_once(rendered, profile)
+                markups = {}
+                if now < len(parts):
+                    markups[now] = more.markup_json(
+                        profile.lang,
+                        more.PUSH,
+                        source.published_ts,
+                        source.digest_id,
+                        now + 1,
+                        len(parts) - now,
+                    )
+                await deliveries.store_render(self.db, source.digest_id, key[1], parts,
+                                              profile.previews, markups)  # fmt: skip
                 log.info(
-                    "digest %s: rendered profile %s: %d part(s)",
-                    digest.id,
+                    "digest %s: rendered profile %s: %d part(s), %d at once",
+                    source.digest_id,
                     key[1],
                     len(parts),
-                    extra={"digest_id": digest.id},
+                    now,
+                    extra={"digest_id": source.digest_id},
                 )
-            count = self._parts_count[key] = len(parts)
+                size = (len(parts), now)
+            count = self._parts_count[key] = size[1] if size[0] else 0
         return count

@@ -197,6 +197,7 @@ class BulkSender:
         parse_mode: str | None,
         previews: bool,
         thread_id: int | None = None,
+        reply_markup: str | None = None,
     ) -> int:
         """Send one message (into forum topic `thread_id`, if given); Telegram's
         message_id. Raises PTB's TelegramError subclasses."""
@@ -207,6 +208,8 @@ class BulkSender:
         }
         if thread_id:
             kwargs["message_thread_id"] = thread_id
+        if reply_markup:  # JSON, as Telegram reads it (the "Show N more" button)
+            kwargs["reply_markup"] = reply_markup
         if parse_mode:
             kwargs["parse_mode"] = parse_mode
         if self.limiter is None:

@@ -56,10 +56,20 @@ FOLD_LISTED = 10  # headlines linked in the "stories you already have" line
 FOLD_TITLE = 60  # characters of each of them
 
 READ_MORE = N_("Read more")
+SHOW_MORE = N_("▼ Show {count} more")  # the button under the last part sent of a long one
 PART_LABEL = N_(" ({number}/{total})")
 TOPICS_NOTE = N_("🔔 {matched} of {total} items match your topics")
 ALREADY_HAVE_ONE = N_("↩️ +1 story you already have: {headlines}")
 ALREADY_HAVE = N_("↩️ +{count} stories you already have: {headlines}")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Parts of a digest or roundup, and how many of them to send at once at most
+    (`lead`; the chat's message cap may send fewer): the rest waits behind a button."""
+
+    parts: list[str]
+    lead: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,12 +193,14 @@ def pack(
     sep: str,
     *,
     labels: int,
-) -> list[str]:
+    break_before: int | None = None,
+) -> tuple[list[str], list[int]]:
     """Blocks into as few parts as fit: each part is header(number, total) + ITEM_SEP +
     its blocks joined by `sep`, at most MAX_MESSAGE visible units and MAX_ENTITIES
     entities. `labels`: the most parts there can be, for the room the "(i/n)" label
     takes. A block that does not fit goes to the next part, split at a sentence when
-    at least MIN_SPLIT units are left."""
+    at least MIN_SPLIT units are left; block `break_before` starts a part. Returns the
+    parts and, for each block, the index of the part it starts in."""
     # Each part: its header, ITEM_SEP, then blocks each counted with a `sep` before it.
     first, rest = header(1, labels), header(2, labels)
     reserve = visible_len(rest) + len(ITEM_SEP) - len(sep)
@@ -196,30 +208,38 @@ def pack(
     parts: list[list[Block]] = [[]]
     used = visible_len(first) + len(ITEM_SEP) - len(sep)
     used_ent = entity_count(first)
-    queue = list(reversed(blocks))
+    starts: list[int] = []
+    queue = [(index, block) for index, block in reversed(list(enumerate(blocks)))]
     while queue:
-        block = queue.pop()
+        index, block = queue.pop()
         fits = used + len(sep) + block.length <= MAX_MESSAGE
         fits = fits and used_ent + block.entities <= MAX_ENTITIES
-        if not fits and parts[-1]:
+        if parts[-1] and index == break_before and len(starts) == index:
+            fits = False
+            room = 0
+        else:
             room = MAX_MESSAGE - used - len(sep)
+        if not fits and parts[-1]:
             pieces = None
             if room >= MIN_SPLIT and block.segs:
                 pieces = split_block(block, room, MAX_ENTITIES - used_ent)
             if pieces is not None:
                 block = pieces[0]
-                queue.append(pieces[1])
+                queue.append((index, pieces[1]))
             else:
                 parts.append([])
                 used, used_ent = reserve, head_ent
+        if len(starts) == index:
+            starts.append(len(parts) - 1)
         parts[-1].append(block)
         used += len(sep) + block.length
         used_ent += block.entities
     total = len(parts)
-    return [
+    texts = [
         header(number, total) + ITEM_SEP + sep.join(block.html for block in part)
         for number, part in enumerate(parts, 1)
     ]
+    return texts, starts
 
 
 def fold_block(items: Sequence[Item], lang: str) -> Block:
@@ -297,7 +317,7 @@ def render_digest(digest: Digest, profile: Profile, *, had: Collection[int] = ()
     if folded:
         blocks.append(fold_block(folded, profile.lang))
     sep = HEADLINE_SEP if profile.format == "headlines" else ITEM_SEP
-    return pack(blocks, header, sep, labels=labels)
+    return pack(blocks, header, sep, labels=labels)[0]
 
 
 def renumbered(item: Item, position: int) -> Item:

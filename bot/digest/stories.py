@@ -32,10 +32,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
+
+from bot.digest.models import Item
+from bot.digest.topics import item_marks
+from bot.preferences import Profile
+
+K = TypeVar("K")
 
 LOOKBACK_DAYS = 7  # how far back an earlier telling of a story is looked for
 TITLE_THRESHOLD = 75.0  # fuzz.ratio of folded headlines (0-100); see bench/repeats.py
@@ -182,3 +189,19 @@ def find_repeats(
             seen = earlier[index]
             found.append(Match(position, seen.story, seen.item_id, "title", float(score)))
     return found
+
+
+def already_had(tellings: Mapping[K, Sequence[Item]], profile: Profile) -> set[K]:
+    """The keys (item positions, story ids) whose earlier tellings include one this
+    profile would have shown: then the chat has the story in full already. The first
+    telling a profile shows is never itself a repeat for it, so "one was shown" is "one
+    was shown in full". A profile of alerts_mode "topics" was shown only what matched.
+    An approximation per profile, not per chat: a chat that subscribed in between, or
+    gets roundups, is counted as having seen what its profile would have shown."""
+    if profile.alerts_mode != "topics":
+        return {key for key, items in tellings.items() if items}
+    return {
+        key
+        for key, items in tellings.items()
+        if any(item_marks(item, profile.topics, profile.lang) for item in items)
+    }

@@ -59,6 +59,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("tz", settings.typed_setting("tz"), texts.USAGE_TZ, texts.HELP_TZ),
     Command("quiet", settings.typed_setting("quiet"), texts.USAGE_QUIET, texts.HELP_QUIET),
     Command("lang", settings.typed_setting("lang"), texts.USAGE_LANG, texts.HELP_LANG),
+    Command(
+        "schedule", settings.typed_setting("schedule"), texts.USAGE_SCHEDULE, texts.HELP_SCHEDULE
+    ),
+    Command("repeats", settings.typed_setting("repeats"), texts.USAGE_REPEATS, texts.HELP_REPEATS),
+    Command(
+        "messages", settings.typed_setting("messages"), texts.USAGE_MESSAGES, texts.HELP_MESSAGES
+    ),
     Command("trends", trends.trends, texts.USAGE_TRENDS, texts.HELP_TRENDS),
     Command("forget", subscription.forget, texts.USAGE_FORGET, texts.HELP_FORGET),
     Command("channels", channels.channels_command, texts.USAGE_CHANNELS, texts.HELP_CHANNELS),

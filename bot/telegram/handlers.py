@@ -27,6 +27,7 @@ from bot.telegram import (
     following,
     inline,
     keyboards,
+    more,
     reading,
     settings,
     subscription,
@@ -48,6 +49,7 @@ BUTTONS = {
     keyboards.SETTING: settings.on_settings_button,
     keyboards.FORGET: subscription.on_forget_button,
     keyboards.CHANNEL: channels.on_channel_button,
+    keyboards.MORE: more.on_more_button,
 }
 
 

@@ -10,13 +10,16 @@ import hashlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.delivery import more
 from bot.digest.topics import KEYWORD_PREFIX, TOPIC_KEYS, topic_name
 from bot.i18n import t, tp
+from bot.preferences import Schedule
 from bot.telegram import texts
 from bot.timezones import localize, zone_for
 from storage.subscribers import ChatStatus, Subscriber
 
 SEARCH, TOPIC, KEYWORD, SETTING, FORGET = "s", "t", "k", "set", "forget"
+MORE = more.PREFIX  # "Show N more" under a long push or /latest (bot/delivery/more.py)
 CHANNEL = "ch"  # a channel's settings, changed from a private chat (/channels)
 MAX_CALLBACK_BYTES = 64
 
@@ -28,10 +31,13 @@ PATTERNS = {
     SEARCH: r"^s:[A-Za-z0-9_-]{8,24}:\d{1,5}$",
     TOPIC: r"^t:(" + "|".join(TOPIC_KEYS) + r")$",
     KEYWORD: r"^k:[0-9a-f]{12}$",
-    SETTING: r"^set:(format|alerts|previews|lang|tz|quiet):[A-Za-z0-9_/+:-]{1,40}$",
-    FORGET: r"^forget:(yes|no)$",
-    CHANNEL: r"^ch:-100\d{1,13}:(format|alerts|previews|lang|tz|quiet|status)"
+    SETTING: r"^set:(format|alerts|previews|lang|tz|quiet|schedule|repeats|messages)"
     r":[A-Za-z0-9_/+:-]{1,40}$",
+    FORGET: r"^forget:(yes|no)$",
+    CHANNEL: r"^ch:-100\d{1,13}:(format|alerts|previews|lang|tz|quiet|status|schedule|repeats"
+    r"|messages)"
+    r":[A-Za-z0-9_/+:-]{1,40}$",
+    MORE: more.PATTERN,
 }
 
 
@@ -103,7 +109,25 @@ def setting_value(name: str, subscriber: Subscriber, lang: str) -> str:
         if subscriber.quiet_from is None or subscriber.quiet_to is None:
             return tp(lang, texts.OFF)
         return tp(lang, texts.QUIET_RANGE, start=subscriber.quiet_from, end=subscriber.quiet_to)
+    if name == "schedule":
+        return schedule_text(subscriber.schedule, lang)
+    if name == "repeats":
+        names = {"hide": texts.REPEATS_HIDE, "show": texts.REPEATS_SHOW}
+        return tp(lang, names.get(subscriber.repeats, texts.REPEATS_FOLD))
+    if name == "messages":
+        return str(subscriber.max_messages)
     raise ValueError(name)
+
+
+def schedule_text(schedule: Schedule, lang: str) -> str:
+    """ "a roundup every Monday at 08:00" (plain text)."""
+    if not schedule.scheduled or schedule.minute is None:
+        return tp(lang, texts.SCHEDULE_INSTANT)
+    clock = f"{schedule.minute // 60:02d}:{schedule.minute % 60:02d}"
+    if schedule.kind == "weekly" and schedule.day is not None:
+        day = tp(lang, texts.DAY_NAMES[schedule.day])
+        return tp(lang, texts.SCHEDULE_WEEKLY, day=day, time=clock)
+    return tp(lang, texts.SCHEDULE_DAILY, time=clock)
 
 
 def setting_buttons(name: str, subscriber: Subscriber, lang: str) -> list[InlineKeyboardButton]:
@@ -136,6 +160,25 @@ def setting_buttons(name: str, subscriber: Subscriber, lang: str) -> list[Inline
         ]
     if name == "tz":
         return [choice(zone, zone, subscriber.tz) for zone in COMMON_ZONES]
+    if name == "schedule":
+        current = subscriber.schedule.text().replace(" ", "-")
+        return [
+            choice(tp(lang, texts.BUTTON_SCHEDULE_INSTANT), "instant", current),
+            choice(tp(lang, texts.BUTTON_SCHEDULE_DAILY, time="08:00"), "daily-08:00", current),
+            choice(tp(lang, texts.BUTTON_SCHEDULE_WEEKLY, time="08:00"), "weekly-mon-08:00",
+                   current),
+        ]  # fmt: skip
+    if name == "repeats":
+        return [
+            choice(tp(lang, texts.BUTTON_REPEATS_FOLD), "fold", subscriber.repeats),
+            choice(tp(lang, texts.BUTTON_REPEATS_HIDE), "hide", subscriber.repeats),
+            choice(tp(lang, texts.BUTTON_REPEATS_SHOW), "show", subscriber.repeats),
+        ]
+    if name == "messages":
+        current = str(subscriber.max_messages)
+        return [
+            choice(tp(lang, texts.BUTTON_MESSAGES, count=n), n, current) for n in ("1", "3", "5")
+        ]
     if name == "quiet":
         current = _quiet_value(subscriber)
         buttons = [choice(tp(lang, texts.BUTTON_QUIET_OFF), "off", current)]
@@ -159,6 +202,9 @@ SETTINGS_PANEL = (
     ("lang", texts.SETTINGS_LANG),
     ("tz", texts.SETTINGS_TZ),
     ("quiet", texts.SETTINGS_QUIET),
+    ("schedule", texts.SETTINGS_SCHEDULE),
+    ("repeats", texts.SETTINGS_REPEATS),
+    ("messages", texts.SETTINGS_MESSAGES),
 )
 _STATUS = {
     ChatStatus.ACTIVE: texts.STATUS_ACTIVE,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.digest.render import render_digest
 from bot.digest.render_search import render_search_page
 from bot.i18n import t
-from bot.preferences import Profile
-from bot.telegram import keyboards, texts
+from bot.telegram import keyboards, more, texts
 from bot.telegram.context import BotContext
 from bot.telegram.replies import (
     ChatState,
@@ -38,18 +36,8 @@ async def latest(update: Update, context: BotContext) -> None:
     if not newest.items:
         digest = await digest_store.latest_digest(db, with_items=True) or newest
         await reply(update, context, t(lang, texts.NEWEST_WAS_EMPTY, title=newest.title[:200]))
-    subscriber = state.subscriber
-    # Asked for explicitly: the whole digest, with the chat's topics marked.
-    profile = Profile(
-        format=subscriber.format,
-        previews=subscriber.previews,
-        tz=subscriber.tz or context.services.settings.default_tz,
-        alerts_mode="all",
-        topics=subscriber.topics,
-        lang=lang,
-    )
-    for part in render_digest(digest, profile):
-        await reply(update, context, part, previews=profile.previews)
+    # Asked for explicitly: the whole digest, the chat's message cap of it at a time.
+    await more.send_latest(update, context, state, digest.id)
 
 
 async def search(update: Update, context: BotContext) -> None:

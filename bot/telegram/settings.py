@@ -1,5 +1,6 @@
 """/settings (a panel of buttons) and the typed settings: /format, /alerts, /previews,
-/tz, /quiet, /lang. Parsing the values is pure (bot/preferences.py)."""
+/tz, /quiet, /lang, /schedule, /repeats, /messages. Parsing the values is pure
+(bot/preferences.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from datetime import UTC, datetime
 
 from telegram import Update
 
+from bot.digest.markup import format_time
 from bot.i18n import t, tp
-from bot.preferences import SettingError, parse_setting
+from bot.preferences import SettingError, next_roundup, parse_setting
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.permissions import admins_only, may_change_settings
@@ -24,6 +26,9 @@ USAGES = {
     "tz": texts.USAGE_TZ,
     "quiet": texts.USAGE_QUIET,
     "lang": texts.USAGE_LANG,
+    "schedule": texts.USAGE_SCHEDULE,
+    "repeats": texts.USAGE_REPEATS,
+    "messages": texts.USAGE_MESSAGES,
 }
 
 
@@ -55,9 +60,19 @@ def refusal(name: str, error: SettingError, state: ChatState) -> str:
     return text + "\n\n" + current_value(name, state)
 
 
-def confirmation(name: str, state: ChatState) -> str:
-    """What a changed setting now is, in the (maybe new) language of the chat."""
+def confirmation(name: str, state: ChatState, default_tz: str = "") -> str:
+    """What a changed setting now is, in the (maybe new) language of the chat; a
+    schedule says when the next roundup comes, in the chat's time."""
     lang = state.lang
+    if name == "schedule":
+        schedule = state.subscriber.schedule
+        zone = state.subscriber.tz or default_tz or "UTC"
+        due = next_roundup(schedule, zone, time.time())
+        if due is None:
+            return t(lang, texts.SCHEDULE_SAVED_INSTANT)
+        when = format_time(datetime.fromtimestamp(due, UTC), zone, lang)
+        value = keyboards.setting_value(name, state.subscriber, lang)
+        return t(lang, texts.SCHEDULE_SAVED, value=value, when=when)
     if name == "tz" and state.subscriber.tz:
         now = keyboards.local_time_now(
             state.subscriber.tz, datetime.fromtimestamp(time.time(), UTC)
@@ -88,7 +103,9 @@ def typed_setting(name: str) -> Callable[[Update, BotContext], Awaitable[None]]:
             return
         chat_id, thread = update.effective_chat.id, topic_of(update)
         await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
-        await reply(update, context, confirmation(name, await chat_state(update, context)))
+        state = await chat_state(update, context)
+        default_tz = context.services.settings.default_tz
+        await reply(update, context, confirmation(name, state, default_tz))
 
     handler.__name__ = f"set_{name}"
     return handler

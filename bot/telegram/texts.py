@@ -22,7 +22,7 @@ HELP_UNFOLLOW = N_("stop following it")
 USAGE_TOPICS = N_("/topics")
 HELP_TOPICS = N_("the topics, with buttons to follow them")
 USAGE_SETTINGS = N_("/settings")
-HELP_SETTINGS = N_("format, previews, alerts, language, time zone, quiet hours")
+HELP_SETTINGS = N_("format, schedule, alerts, language, time zone, quiet hours and more")
 USAGE_FORMAT = N_("/format full|brief|headlines")
 HELP_FORMAT = N_("how much of each item you see")
 USAGE_ALERTS = N_("/alerts all|topics")
@@ -35,6 +35,12 @@ USAGE_QUIET = N_("/quiet &lt;HH-HH&gt;|off")
 HELP_QUIET = N_("hold digests during these hours, e.g. /quiet 23-7")
 USAGE_LANG = N_("/lang zh|en")
 HELP_LANG = N_("the bot's language: 中文 or English")
+USAGE_SCHEDULE = N_("/schedule instant|daily HH:MM|weekly &lt;day&gt; HH:MM")
+HELP_SCHEDULE = N_("each digest as it comes, or one roundup a day or a week")
+USAGE_REPEATS = N_("/repeats fold|hide|show")
+HELP_REPEATS = N_("stories you already have: one closing line, left out, or in full")
+USAGE_MESSAGES = N_("/messages 1-10")
+HELP_MESSAGES = N_("how many messages a digest sends at once; the rest behind a button")
 USAGE_TRENDS = N_("/trends")
 HELP_TRENDS = N_("a picture of the topics over the last 30 days")
 USAGE_FORGET = N_("/forget")
@@ -140,7 +146,13 @@ SETTINGS_ALERTS = N_("Alerts: <b>{value}</b>")
 SETTINGS_LANG = N_("Language: <b>{value}</b>")
 SETTINGS_TZ = N_("Time zone: <b>{value}</b>")
 SETTINGS_QUIET = N_("Quiet hours: <b>{value}</b>")
-SETTINGS_FOOTER = N_("Tap to change, or type /format, /previews, /alerts, /lang, /tz, /quiet.")
+SETTINGS_SCHEDULE = N_("Schedule: <b>{value}</b>")
+SETTINGS_REPEATS = N_("Stories you already have: <b>{value}</b>")
+SETTINGS_MESSAGES = N_("Messages at once: <b>{value}</b>")
+SETTINGS_FOOTER = N_(
+    "Tap to change, or type /format, /previews, /alerts, /lang, /tz, /quiet, /schedule,"
+    " /repeats, /messages."
+)
 SAVED = N_("✅ Saved.")
 TOAST_SAVED = N_("Saved")
 CURRENT_VALUE = N_("{usage}\nNow: <b>{value}</b>. Tap to change:")
@@ -156,6 +168,21 @@ TZ_NOT_CHOSEN = N_("as each digest was published")
 QUIET_RANGE = N_("{start:02d}:00–{end:02d}:00")
 LANG_ZH = N_("中文")
 LANG_EN = N_("English")
+SCHEDULE_INSTANT = N_("each digest as it is published")
+SCHEDULE_DAILY = N_("a roundup every day at {time}")
+SCHEDULE_WEEKLY = N_("a roundup every {day} at {time}")
+DAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+REPEATS_FOLD = N_("one closing line")
+REPEATS_HIDE = N_("left out")
+REPEATS_SHOW = N_("shown in full")
 
 BUTTON_FORMAT_FULL = N_("Full")
 BUTTON_FORMAT_BRIEF = N_("Brief")
@@ -167,6 +194,13 @@ BUTTON_ALERTS_TOPICS = N_("Only my topics")
 BUTTON_QUIET_OFF = N_("No quiet hours")
 BUTTON_QUIET = N_("Quiet {range}")
 BUTTON_CHOSEN = N_("• {label} •")
+BUTTON_SCHEDULE_INSTANT = N_("Instant")
+BUTTON_SCHEDULE_DAILY = N_("Daily {time}")
+BUTTON_SCHEDULE_WEEKLY = N_("Mondays {time}")
+BUTTON_REPEATS_FOLD = N_("Fold repeats")
+BUTTON_REPEATS_HIDE = N_("Hide repeats")
+BUTTON_REPEATS_SHOW = N_("Show repeats")
+BUTTON_MESSAGES = N_("{count} at once")
 
 USAGE_WITH_EXAMPLE_TZ = N_(
     "I don't know the time zone <b>{value}</b>. Try a city (Beijing, 北京, London), "
@@ -176,6 +210,8 @@ TZ_SUGGESTIONS = N_("Did you mean: {zones}?")
 TZ_SAVED = N_("🕒 Time zone: <b>{zone}</b>. It is {time} there now.")
 BAD_VALUE = N_("<b>{value}</b> is not a choice here.")
 LANG_SAVED = N_("🌐 I'll write in English in this chat.")
+SCHEDULE_SAVED = N_("📅 Schedule: {value}. Next roundup: <b>{when}</b>.")
+SCHEDULE_SAVED_INSTANT = N_("📅 Each digest will come as it is published.")
 
 # ---- forgetting ------------------------------------------------------------------------
 FORGET_CONFIRM = N_(
