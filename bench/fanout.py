@@ -423,6 +423,8 @@ def scenario_table(tmp: Path, seconds: float) -> None:
     finally:
         api.stop()
     print("    (in brackets: most sends in flight at once: the window, rate x round trip)")
+    if seconds < 10:
+        print(f"    (--quick: {seconds:g} s waves, a smoke test)")
 
 
 def scenario_flood(tmp: Path, rtt: float) -> None:
@@ -530,7 +532,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         if args.only in (None, "table"):
-            scenario_table(tmp, 1.5 if quick else 10.0)
+            scenario_table(tmp, 3.0 if quick else 10.0)
         if args.only in (None, "flood"):
             scenario_flood(tmp, args.rtt)
         if args.only in (None, "commands"):
