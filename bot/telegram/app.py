@@ -25,6 +25,7 @@ from bot.telegram.context import (
 )
 from bot.telegram.handlers import add_handlers, tell_flooding_chat
 from bot.telegram.updates import PerChatUpdateProcessor
+from storage import search
 from storage.db import connect
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
     )
     await services.engine.start()
     await register_commands(application.bot)
+    # The search's segmenter and script-folding tables load in a thread (~0.2-0.3 s).
+    await search.warm_up()
     if settings.digest_sources:
         services.poller = SourcePoller(
             db, services.http, settings.digest_sources, settings.poll_interval,
