@@ -48,6 +48,7 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
     if row is None:
         await _write_digest(db, digest, content_hash, now)
         await _insert_items(db, digest)
+        await _mark_shared_links(db, digest.id)
         await link_repeats(db, digest.id)
         await db.execute(
             "INSERT INTO deliveries (digest_id, chat_id, thread_id, part, status, created_ts) "
@@ -59,6 +60,7 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
     await _write_digest(db, digest, content_hash, now)
     await db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
     await _insert_items(db, digest)
+    await _mark_shared_links(db, digest.id)
     await link_repeats(db, digest.id)
     return "updated"
 
@@ -107,6 +109,16 @@ async def _first_item_id(db: aiosqlite.Connection, ts: int, count: int) -> int:
         if first + count <= base + ID_BLOCK:
             return first
         block += 1
+
+
+async def _mark_shared_links(db: aiosqlite.Connection, digest_id: str) -> None:
+    """Items whose link their digest gives to other items too (migration 015 says why)."""
+    await db.execute(
+        "UPDATE items SET link_shared = 1 WHERE digest_id = :d AND story IN ("
+        " SELECT story FROM items WHERE digest_id = :d AND story IS NOT NULL"
+        " GROUP BY story HAVING count(*) > 1)",
+        {"d": digest_id},
+    )
 
 
 async def _insert_items(db: aiosqlite.Connection, digest: Digest) -> None:

@@ -130,6 +130,11 @@ async def match_ids(
         return [row[0] for row in await cursor.fetchall()]
 
 
+# What makes two matches one story: the link, unless the item's digest gives that link
+# to several items (a hub: migration 015); then the story found by headline (repeat_of).
+_STORY = "iif(i.link_shared, 'r' || coalesce(i.repeat_of, i.id), i.story)"
+
+
 @dataclass
 class _Walk:
     """The matches read so far, newest first, and the results (one per story) in them."""
@@ -143,7 +148,7 @@ class _Walk:
 
     async def more(self, db: Database, count: int) -> None:
         sql = (
-            "SELECT g.rowid, i.digest_id, i.story FROM items_grams g "
+            "SELECT g.rowid, i.digest_id, " + _STORY + " FROM items_grams g "
             "JOIN items i INDEXED BY items_search_walk ON i.id = g.rowid "
             "WHERE items_grams MATCH ? AND g.rowid < ? ORDER BY g.rowid DESC LIMIT ?"
         )
@@ -285,8 +290,14 @@ async def _hits(db: Database, ids: list[int], query: Query) -> list[SearchHit]:
     sql = f"""
         SELECT i.id, i.digest_id, i.position, i.title, i.author, i.url, i.summary, i.links,
                d.title AS digest_title, d.published_at,
-               (SELECT count(DISTINCT s.digest_id) FROM items s
-                WHERE s.story = i.story AND s.digest_id != i.digest_id) AS also_in
+               iif(i.link_shared,
+                   (SELECT count(DISTINCT s.digest_id) FROM items s
+                    WHERE (s.id = coalesce(i.repeat_of, i.id)
+                           OR s.repeat_of = coalesce(i.repeat_of, i.id))
+                      AND s.digest_id != i.digest_id),
+                   (SELECT count(DISTINCT s.digest_id) FROM items s
+                    WHERE s.story = i.story AND s.digest_id != i.digest_id
+                      AND NOT s.link_shared)) AS also_in
         FROM items i JOIN digests d ON d.id = i.digest_id
         WHERE i.id IN ({marks_sql})"""
     async with db.execute(sql, ids) as cursor:

@@ -74,14 +74,29 @@ async def test_a_twin_in_the_other_language_is_listed_once(db):
 
 
 async def test_one_link_twice_in_one_digest_is_two_results(db):
-    # A digest that lists one link for two items (a newsletter's page) means two stories.
+    # A digest that lists one link for two items (a newsletter's page) means two stories;
+    # the same two a digest earlier are those stories again (found by their headlines).
     url = "https://tldr.tech/ai/2026-03-03"
     items = [item(1, "Anthropic news via tldr", url), item(2, "MiniMax news via tldr", url)]
+    await save_digest(db, digest(0, items))
     await save_digest(db, digest(1, items))
-    await save_digest(db, digest(0, items))  # the same two, a digest earlier
     page = await search(db, "tldr")
     assert [(hit.digest_id, hit.item.position) for hit in page.hits] == [("s/1", 1), ("s/1", 2)]
     assert [hit.also_in for hit in page.hits] == [1, 1]
+
+
+async def test_a_hub_link_never_folds_different_stories_of_other_digests(db):
+    """A chat server's channel link, given to many items of each AINews issue: items of
+    an earlier issue under the same channel are other stories, and are listed."""
+    hub = "https://discord.com/channels/1053877538025386074/1149866623109439599"
+    first = [item(1, "Unsloth release adds GRPO", hub), item(2, "LM Studio 0.4", hub)]
+    second = [item(1, "Ollama release ships MLX", hub), item(2, "vLLM 0.9", hub)]
+    await save_digest(db, digest(0, first))
+    await save_digest(db, digest(1, second))
+    page = await search(db, "release")
+    titles = [hit.item.title for hit in page.hits]
+    assert titles == ["Ollama release ships MLX", "Unsloth release adds GRPO"]
+    assert [hit.also_in for hit in page.hits] == [0, 0]
 
 
 async def test_items_without_a_link_are_never_grouped(db):
