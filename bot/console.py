@@ -47,7 +47,8 @@ class Console:
 
     def show(self, message: SentMessage) -> None:
         edited = " (edited)" if message.method.lower() == "editmessagetext" else ""
-        self.out.write(f"\n🤖{edited}\n{message.plain_text or message.text}\n")
+        picture = f"[a picture, {len(message.photo) // 1024} kB]\n" if message.photo else ""
+        self.out.write(f"\n🤖{edited}\n{picture}{message.plain_text or message.text}\n")
         rows = message.buttons
         if rows:
             self.choices = []

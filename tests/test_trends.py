@@ -117,4 +117,5 @@ async def test_trends_sends_a_photo_with_the_weeks_movers(env, lang, words):
     assert sent.method == "sendPhoto" and photo.photo == sent.photo
     assert png_size(photo.photo)[0] == 1000
     assert words in photo.text and "+6" in photo.text  # 3 digests x 2 chips items this week
+    assert "&amp;" not in photo.plain_text  # a topic name's & escaped once, not twice
     assert set(TOPIC_KEYS) >= {"chips"}

@@ -61,22 +61,17 @@ def catalog_path(lang: str) -> str:
 
 
 @cache
-def _catalog(lang: str) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
-    """msgid (or (singular, plural)) -> translation, from the .po file; {} for English."""
+def _catalog(lang: str) -> dict[str, str]:
+    """msgid -> translation, from the .po file; {} for English."""
     if lang == "en":
         return {}
     with resources.files("bot.i18n").joinpath(catalog_path(lang)).open("rb") as file:
         catalog = read_po(file, locale=lang)
-    found: dict = {}
-    for message in catalog:
-        if not message.id or message.fuzzy:
-            continue
-        if isinstance(message.id, tuple):
-            if all(message.string):
-                found[tuple(message.id)] = tuple(message.string)
-        elif message.string:
-            found[message.id] = message.string
-    return found
+    return {
+        message.id: message.string
+        for message in catalog
+        if message.id and isinstance(message.id, str) and message.string and not message.fuzzy
+    }
 
 
 _reported: set[tuple[str, str]] = set()
@@ -98,26 +93,10 @@ def gettext(lang: str, msgid: str) -> str:
     return found
 
 
-def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
-    if lang == "en":
-        return singular if n == 1 else plural
-    found = _catalog(lang).get((singular, plural))
-    if not isinstance(found, tuple):
-        _missing(lang, singular)
-        return singular if n == 1 else plural
-    return found[0]  # Chinese has one plural form
-
-
 def t(lang: str, msgid: str, /, **values: object) -> str:
     """The text in `lang`, with `{placeholders}` filled (escaped unless Html)."""
     text = gettext(lang, msgid)
     return text.format(**{k: _fill(v) for k, v in values.items()}) if values else text
-
-
-def tn(lang: str, singular: str, plural: str, n: int, /, **values: object) -> str:
-    """t() for a text with a count: `n` chooses the form and fills `{n}`."""
-    text = ngettext(lang, singular, plural, n)
-    return text.format(n=n, **{k: _fill(v) for k, v in values.items()})
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -76,6 +76,10 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
     await reply(update, context, text)
 
 
+def week_count(lang: str, n: int) -> str:
+    return t(lang, texts.TOPIC_WEEK_ONE if n == 1 else texts.TOPIC_WEEK, n=n)
+
+
 async def topics_text(context: BotContext, state: ChatState) -> str:
     """Each topic: followed or not, what it is about, how many items it had this week,
     and a link that subscribes and follows it in one tap (to share)."""
@@ -92,7 +96,7 @@ async def topics_text(context: BotContext, state: ChatState) -> str:
                 texts.TOPIC_LINE,
                 mark="✅" if key in subscriber.topics else "▫️",
                 name=topic_name(key, lang),
-                count=counts.get(key, 0),
+                week=week_count(lang, counts.get(key, 0)),
                 share=link,
             ),
             t(lang, texts.TOPIC_DEFINITION, definition=TOPIC_DEFINITIONS[key][lang]),
