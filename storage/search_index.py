@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from bot.digest.links import normalize_url
+from bot.digest.spans import plain_text, summary_spans
 
 # Runs are split on whitespace and on control characters (SQLite's unicode61
 # treats Cc as separators; doing the same here keeps both sides in step).
@@ -121,9 +122,11 @@ def fold(text: str) -> str:
 
 
 def search_text(title: str | None, author: str | None, summary: str | None) -> str:
-    """What the index sees of an item: title, author, summary; no bold markup; folded."""
-    text = f"{title or ''}\n{author or ''}\n{summary or ''}"
-    return fold(text.replace("**", ""))
+    """What the index sees of an item: title, author, and the summary's text as
+    rendering reads it (bot/digest/spans.py: no markup, no link targets, no images;
+    a stray `**` in a title goes too); folded."""
+    head, body = (plain_text(summary_spans(text)) if text else "" for text in (title, summary))
+    return fold(f"{head}\n{author or ''}\n{body}")
 
 
 def search_grams(title: str | None, author: str | None, summary: str | None) -> str:

@@ -13,13 +13,13 @@ import unicodedata
 from collections.abc import Iterable
 
 from bot.digest.links import url_spans
+from bot.digest.spans import plain_text as spans_text
+from bot.digest.spans import summary_spans
 from storage.search_index import fold
 
 SNIPPET_CHARS = 160
 MAX_MARKS = 8
 
-# Markdown links and images: [text](target), ![alt](target); the text stays.
-_MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|（\s*）|\[\s*\]|<\s*>")
 _LINE_MARKS = re.compile(r"^\s*(?:[-*+>]|#{1,6}|\d+[.)])\s+", re.MULTILINE)
 _SENTENCE_END = re.compile(r"[。！？；!?;]|\.\s|\n")
@@ -31,10 +31,10 @@ _JOINERS = frozenset("\u200d\ufe0e\ufe0f")
 
 
 def plain_text(text: str) -> str:
-    """A summary's Markdown as one line of text: bold, list and quote marks, code ticks,
-    link targets and bare web addresses dropped; link texts kept."""
-    text = text.replace("**", "").replace("`", "")
-    text = _MD_LINK.sub(lambda m: "" if m.group(1) else m.group(2), text)
+    """A summary's Markdown as one line of text: its spans' text (the reading rendering
+    uses: bold, italic, link targets and images gone, link texts kept), then code
+    ticks, list and quote marks and bare web addresses dropped."""
+    text = spans_text(summary_spans(text)).replace("`", "")
     for start, end in reversed(url_spans(text)):
         text = text[:start] + text[end:]
     text = _EMPTY_BRACKETS.sub("", text)

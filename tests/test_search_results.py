@@ -224,3 +224,16 @@ async def test_migration_007_folds_the_index_and_fills_stories(tmp_path):
 def _old_grams(title: str | None, author: str | None, summary: str | None) -> str:
     text = f"{title or ''}\n{author or ''}\n{summary or ''}".replace("**", "").lower()
     return " ".join(text.split())
+
+
+async def test_search_reads_the_markup_as_rendering_does(db):
+    """One reading of a summary's Markdown (bot/digest/spans.py) for what is shown and
+    what is found: a link's target and an image are not text; bold and italic marks go."""
+    summary = (
+        "See **the** [write-up](https://github.com/acme/tool) ![chart](https://i.img/x.png) *now*"
+    )
+    await save_digest(db, digest(1, [item(1, "Acme tool", "https://acme.dev", summary)]))
+    assert (await search(db, "write-up")).total == 1
+    assert (await search(db, "the write-up now")).total == 1
+    for absent in ("github", "chart", "i.img", "x.png"):
+        assert (await search(db, absent)).total == 0, absent

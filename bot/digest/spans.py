@@ -1,5 +1,6 @@
-"""A summary's Markdown as styled spans: the one reading of `**bold**`, `*italic*`
-and `[text](url)` that rendering (HTML) and search (plain text) share. Pure.
+"""A summary's Markdown as styled spans: the one reading of `**bold**`, `*italic*`,
+`[text](url)` and `![image](url)` that rendering (HTML) and search (the indexed text,
+snippets) share. Pure; cached per summary.
 
 Sentence ends are found here too: the brief format shows the first sentence, and a
 cut never ends mid-sentence when it can help it.
@@ -36,7 +37,7 @@ _INLINE = re.compile(
     r"(?P<code>`[^`\n]+`)"
     r"|\*\*(?=\S)(?P<bold>.+?)(?<=\S)\*\*"
     r"|(?<![*\w])\*(?=[^\s*])(?P<italic>[^*\n]+?)(?<=[^\s*])\*(?![*\w])"
-    r"|\[(?P<text>[^\[\]\n]+)\]\((?P<url>[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)\)"
+    r"|(?P<image>!)?\[(?P<text>[^\[\]\n]*)\]\((?P<url>[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)\)"
 )
 
 
@@ -50,6 +51,8 @@ def _parse_inline(src: str, style: Span, depth: int) -> list[Span]:
         pos = match.end()
         if match["code"] is not None:
             segs.append(replace(style, text=match["code"]))
+            continue
+        if match["image"]:  # ![alt](picture): a message of text shows no picture
             continue
         if match["bold"] is not None:
             inner, inner_style = match["bold"], replace(style, bold=True)
