@@ -4,6 +4,8 @@ LocalBotApi stand-in on 127.0.0.1, with a real SQLite file."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,3 +108,21 @@ async def start_bot(settings: Settings, *, limits: bool = False) -> Application:
 
 async def stop_bot(application: Application) -> None:
     await stop_application(application)
+
+
+@asynccontextmanager
+async def running_bot(
+    tmp_path: Path, *, samples: bool = True, limits: bool = False, **overrides
+) -> AsyncIterator[BotEnv]:
+    """The bot on a database in `tmp_path` (the bundled samples stored first, unless
+    samples=False), talking to a fresh stand-in; settings `overrides` as make_settings."""
+    async with LocalBotApi() as api:
+        database = tmp_path / "bot.db"
+        if samples:
+            await store_samples(database)
+        settings = make_settings(api, database, **overrides)
+        application = await start_bot(settings, limits=limits)
+        try:
+            yield BotEnv(api, application, settings)
+        finally:
+            await stop_bot(application)

@@ -21,6 +21,15 @@ def shared_data() -> Path:
 
 
 @pytest.fixture
+async def env(tmp_path: Path):
+    """The running bot on the bundled samples (tests/bot_env.py running_bot)."""
+    from tests.bot_env import running_bot
+
+    async with running_bot(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
 async def db(tmp_path: Path):
     connection = await connect(tmp_path / "test.db")
     try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.digest.markup import MAX_MESSAGE, utf16_len
 from bot.local_api import LocalBotApi
 from storage import subscribers as subs
@@ -14,26 +12,12 @@ from tests.bot_env import (
     make_settings,
     start_bot,
     stop_bot,
-    store_samples,
     wait_until,
 )
 
 USER = 101
 GROUP = -500
 GROUP_ADMIN, GROUP_MEMBER = 201, 202
-
-
-@pytest.fixture
-async def env(tmp_path):
-    async with LocalBotApi() as api:
-        database = tmp_path / "bot.db"
-        await store_samples(database)
-        settings = make_settings(api, database)
-        application = await start_bot(settings)
-        try:
-            yield BotEnv(api, application, settings)
-        finally:
-            await stop_bot(application)
 
 
 async def stored(env: BotEnv, chat_id: int) -> subs.Subscriber | None:

@@ -13,25 +13,12 @@ from bot.delivery.ratelimit import SendRateLimiter
 from bot.local_api import LocalBotApi
 from storage import channels as channel_store
 from storage import subscribers as subs
-from tests.bot_env import BotEnv, make_settings, start_bot, stop_bot, store_samples, wait_until
+from tests.bot_env import BotEnv, make_settings, start_bot, stop_bot, wait_until
 from tests.chat_env import new_digest, post, push, services, settled
 
 CHANNEL = -1001234567890
 OTHER_CHANNEL = -1009876543210
 OWNER, READER, STRANGER = 301, 302, 303
-
-
-@pytest.fixture
-async def env(tmp_path):
-    async with LocalBotApi() as api:
-        database = tmp_path / "bot.db"
-        await store_samples(database)
-        settings = make_settings(api, database)
-        application = await start_bot(settings)
-        try:
-            yield BotEnv(api, application, settings)
-        finally:
-            await stop_bot(application)
 
 
 async def subscriber(env: BotEnv, chat_id: int) -> subs.Subscriber | None:

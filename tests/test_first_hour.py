@@ -10,7 +10,7 @@ from bot.digest.parse import parse_text
 from bot.local_api import LocalBotApi
 from storage.db import connect
 from storage.digests import save_digest
-from tests.bot_env import BotEnv, make_settings, start_bot, stop_bot, store_samples
+from tests.bot_env import BotEnv, make_settings, running_bot, start_bot, stop_bot, store_samples
 
 USER = 808
 
@@ -27,25 +27,8 @@ Nothing happened.
 @pytest.fixture
 async def fresh(tmp_path):
     """A bot on an empty database."""
-    async with LocalBotApi() as api:
-        settings = make_settings(api, tmp_path / "bot.db")
-        application = await start_bot(settings)
-        try:
-            yield BotEnv(api, application, settings)
-        finally:
-            await stop_bot(application)
-
-
-@pytest.fixture
-async def env(tmp_path):
-    async with LocalBotApi() as api:
-        await store_samples(tmp_path / "bot.db")
-        settings = make_settings(api, tmp_path / "bot.db")
-        application = await start_bot(settings)
-        try:
-            yield BotEnv(api, application, settings)
-        finally:
-            await stop_bot(application)
+    async with running_bot(tmp_path, samples=False) as running:
+        yield running
 
 
 async def test_usage_of_search_is_valid_html_and_shows_its_placeholder(env):

@@ -7,29 +7,13 @@ from __future__ import annotations
 
 import logging
 
-import pytest
-
-from bot.local_api import LocalBotApi
 from storage import subscribers as subs
-from tests.bot_env import BotEnv, make_settings, start_bot, stop_bot, store_samples
+from tests.bot_env import BotEnv
 from tests.chat_env import new_digest, push, services, settled
 
 FORUM = -1005550001
 GROUP = -4440001
 ADMIN, MEMBER = 601, 602
-
-
-@pytest.fixture
-async def env(tmp_path):
-    async with LocalBotApi() as api:
-        database = tmp_path / "bot.db"
-        await store_samples(database)
-        settings = make_settings(api, database)
-        application = await start_bot(settings)
-        try:
-            yield BotEnv(api, application, settings)
-        finally:
-            await stop_bot(application)
 
 
 async def topic(env: BotEnv, thread_id: int) -> subs.Subscriber | None:

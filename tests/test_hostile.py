@@ -7,8 +7,11 @@ import time
 
 import pytest
 
-from bot.local_api import LocalBotApi
-from tests.bot_env import BotEnv, make_settings, start_bot, stop_bot, store_samples, wait_until
+from tests.bot_env import (
+    BotEnv,
+    running_bot,
+    wait_until,
+)
 
 FLOODER, BYSTANDER = 301, 302
 
@@ -16,15 +19,8 @@ FLOODER, BYSTANDER = 301, 302
 @pytest.fixture
 async def paced(tmp_path):
     """The bot with Telegram's real per-chat pacing (1 message/s in a private chat)."""
-    async with LocalBotApi() as api:
-        database = tmp_path / "bot.db"
-        await store_samples(database)
-        settings = make_settings(api, database)
-        application = await start_bot(settings, limits=True)
-        try:
-            yield BotEnv(api, application, settings)
-        finally:
-            await stop_bot(application)
+    async with running_bot(tmp_path, limits=True) as running:
+        yield running
 
 
 async def reply_time(env: BotEnv, chat_id: int, text: str) -> float:
@@ -74,19 +70,6 @@ async def test_big_posts_are_parsed_in_another_process_and_their_errors_kept(db,
     assert len(report.new) == 1
     ((what, why),) = report.failed
     assert what.endswith("broken.md") and "binary" in why
-
-
-@pytest.fixture
-async def env(tmp_path):
-    async with LocalBotApi() as api:
-        database = tmp_path / "bot.db"
-        await store_samples(database)
-        settings = make_settings(api, database)
-        application = await start_bot(settings)
-        try:
-            yield BotEnv(api, application, settings)
-        finally:
-            await stop_bot(application)
 
 
 async def test_a_huge_title_stored_as_it_is_breaks_no_reply(env):

@@ -7,8 +7,6 @@ from __future__ import annotations
 import logging
 import re
 
-import pytest
-
 from bot.local_api import LocalBotApi
 from bot.telegram.inline import PAGE_SIZE
 from storage import subscribers as subs
@@ -16,19 +14,6 @@ from tests.bot_env import BotEnv, make_settings, start_bot, stop_bot, store_samp
 from tests.chat_env import services
 
 USER, OTHER = 401, 402
-
-
-@pytest.fixture
-async def env(tmp_path):
-    async with LocalBotApi() as api:
-        database = tmp_path / "bot.db"
-        await store_samples(database)
-        settings = make_settings(api, database)
-        application = await start_bot(settings)
-        try:
-            yield BotEnv(api, application, settings)
-        finally:
-            await stop_bot(application)
 
 
 async def ask(env: BotEnv, user_id: int, query: str, **kwargs):

@@ -8,9 +8,12 @@ import re
 import pytest
 
 from bot.i18n import _catalog
-from bot.local_api import LocalBotApi
 from bot.telegram.commands import COMMANDS
-from tests.bot_env import ADMIN_ID, BotEnv, make_settings, start_bot, stop_bot, store_samples
+from tests.bot_env import (
+    ADMIN_ID,
+    BotEnv,
+    running_bot,
+)
 
 ZH_USER, EN_USER = 4001, 4002
 ARGUMENTS = {  # commands that need a value to do something
@@ -29,14 +32,8 @@ ARGUMENTS = {  # commands that need a value to do something
 
 @pytest.fixture
 async def env(tmp_path):
-    async with LocalBotApi() as api:
-        await store_samples(tmp_path / "bot.db")
-        settings = make_settings(api, tmp_path / "bot.db", admin_ids=[ADMIN_ID, ZH_USER, EN_USER])
-        application = await start_bot(settings)
-        try:
-            yield BotEnv(api, application, settings)
-        finally:
-            await stop_bot(application)
+    async with running_bot(tmp_path, admin_ids=[ADMIN_ID, ZH_USER, EN_USER]) as running:
+        yield running
 
 
 def english_phrases() -> set[str]:

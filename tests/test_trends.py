@@ -13,10 +13,9 @@ from fontTools.ttLib import TTFont
 from bot.digest.models import Digest, Item
 from bot.digest.topics import TOPIC_KEYS, TOPIC_NAMES
 from bot.digest.trends import DAYS, TrendData, _font_path, movers, render_trends_png
-from bot.local_api import LocalBotApi
 from storage.db import connect
 from storage.digests import save_digest
-from tests.bot_env import BotEnv, make_settings, start_bot, stop_bot
+from tests.bot_env import running_bot
 from tests.test_i18n import ROOT
 
 USER = 909
@@ -88,13 +87,8 @@ def digest_on(day: datetime, n: int) -> Digest:
 
 @pytest.fixture
 async def env(tmp_path):
-    async with LocalBotApi() as api:
-        settings = make_settings(api, tmp_path / "bot.db")
-        application = await start_bot(settings)
-        try:
-            yield BotEnv(api, application, settings)
-        finally:
-            await stop_bot(application)
+    async with running_bot(tmp_path, samples=False) as running:
+        yield running
 
 
 async def test_trends_on_an_empty_database_is_a_sentence(env):
