@@ -15,8 +15,9 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.digest.models import Digest, Item, Link
+from bot.digest.models import Digest
 from storage.db import Database, Reader
+from storage.items import item_from_row
 from storage.stories import link_repeats
 
 ID_BLOCK = 2**20  # item ids per second of digest time
@@ -172,21 +173,6 @@ async def get_digest(db: Reader, digest_id: str) -> Digest | None:
         published_at=datetime.fromisoformat(row["published_at"]),
         categories=tuple(json.loads(row["categories"])),
         items=tuple(item_from_row(item_row) for item_row in item_rows),
-    )
-
-
-def item_from_row(row: aiosqlite.Row) -> Item:
-    """An item from a row of items; its topics when the row has a `topics` column
-    (comma-separated keys, as group_concat gives them)."""
-    topics = row["topics"] if "topics" in row.keys() else None  # noqa: SIM118 (a Row)
-    return Item(
-        position=row["position"],
-        title=row["title"],
-        author=row["author"],
-        url=row["url"],
-        summary=row["summary"],
-        links=tuple(Link(**link) for link in json.loads(row["links"])),
-        topics=tuple(sorted(topics.split(","))) if topics else (),
     )
 
 

@@ -29,7 +29,8 @@ import aiosqlite
 from bot.digest.models import Item
 from bot.preferences import Schedule
 from storage.db import Database, Reader
-from storage.stories import LOOKBACK, stored_item
+from storage.items import item_from_row
+from storage.stories import LOOKBACK
 
 BATCH = 200
 
@@ -212,7 +213,7 @@ async def roundup_items(
         ORDER BY d.published_ts, d.seq, i.position
     """
     async with db.execute(sql, {"ids": ids}) as cursor:
-        items = [(row["story"], stored_item(row)) for row in await cursor.fetchall()]
+        items = [(row["story"], item_from_row(row)) for row in await cursor.fetchall()]
     sql = """
         WITH mine AS (SELECT value AS id FROM json_each(:ids)),
         span AS (SELECT min(d.published_ts) AS first FROM digests d JOIN mine ON mine.id = d.id),
@@ -231,5 +232,5 @@ async def roundup_items(
     tellings: dict[int, list[Item]] = {}
     async with db.execute(sql, {"ids": ids, "look": LOOKBACK}) as cursor:
         for row in await cursor.fetchall():
-            tellings.setdefault(row["story"], []).append(stored_item(row))
+            tellings.setdefault(row["story"], []).append(item_from_row(row))
     return items, tellings

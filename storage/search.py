@@ -59,7 +59,7 @@ import aiosqlite
 
 from bot.digest.models import Item
 from storage.db import Database
-from storage.digests import item_from_row
+from storage.items import item_from_row
 from storage.search_index import fold, fold_table_ready, load_fold_table
 from storage.search_query import (
     MAX_TERMS,

@@ -18,9 +18,10 @@ from collections import defaultdict
 
 import aiosqlite
 
-from bot.digest.models import Item, Link
+from bot.digest.models import Item
 from bot.digest.stories import LOOKBACK_DAYS, Told, find_repeats, specific_keys, told
 from storage.db import Reader
+from storage.items import item_from_row
 
 LOOKBACK = LOOKBACK_DAYS * 86400
 
@@ -101,19 +102,5 @@ async def earlier_tellings(db: Reader, digest_id: str) -> dict[int, list[Item]]:
     found: dict[int, list[Item]] = defaultdict(list)
     async with db.execute(sql, {"d": digest_id, "look": LOOKBACK}) as cursor:
         for row in await cursor.fetchall():
-            found[row["at"]].append(stored_item(row))
+            found[row["at"]].append(item_from_row(row))
     return dict(found)
-
-
-def stored_item(row: aiosqlite.Row) -> Item:
-    """An item from a row with its columns and `topics` (as storage/digests.item_from_row,
-    which imports this module)."""
-    return Item(
-        position=row["position"],
-        title=row["title"],
-        author=row["author"],
-        url=row["url"],
-        summary=row["summary"],
-        links=tuple(Link(**link) for link in json.loads(row["links"])),
-        topics=tuple(sorted(row["topics"].split(","))) if row["topics"] else (),
-    )

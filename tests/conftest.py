@@ -30,6 +30,24 @@ async def env(tmp_path: Path):
 
 
 @pytest.fixture
+async def api():
+    """A Bot API stand-in on 127.0.0.1 (bot/local_api)."""
+    from bot.local_api import LocalBotApi
+
+    async with LocalBotApi() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+async def bot(api):
+    """A plain PTB Bot talking to the stand-in."""
+    from telegram import Bot
+
+    async with Bot(api.token, base_url=f"{api.base_url}/bot") as ptb_bot:
+        yield ptb_bot
+
+
+@pytest.fixture
 async def db(tmp_path: Path):
     connection = await connect(tmp_path / "test.db")
     try:

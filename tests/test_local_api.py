@@ -44,18 +44,6 @@ PROJECT = Path(__file__).resolve().parents[1]
 USER = 111
 
 
-@pytest.fixture
-async def api():
-    async with LocalBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(api: LocalBotApi):
-    async with Bot(api.token, base_url=f"{api.base_url}/bot") as bot:
-        yield bot
-
-
 # PTB 22 warns on every RetryAfter that its int `retry_after` becomes a timedelta.
 quiet_retry_after = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 

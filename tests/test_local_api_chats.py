@@ -34,18 +34,6 @@ CHANNEL = -100300
 FORUM = -100400
 
 
-@pytest.fixture
-async def api():
-    async with LocalBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(api: LocalBotApi):
-    async with Bot(api.token, base_url=f"{api.base_url}/bot") as bot:
-        yield bot
-
-
 async def updates(bot: Bot) -> tuple[Update, ...]:
     """Everything pending, confirmed."""
     found = await bot.get_updates(timeout=0)

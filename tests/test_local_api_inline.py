@@ -24,18 +24,6 @@ USER = 111
 TOO_OLD = "Query is too old and response timeout expired or query id is invalid"
 
 
-@pytest.fixture
-async def api():
-    async with LocalBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(api: LocalBotApi):
-    async with Bot(api.token, base_url=f"{api.base_url}/bot") as bot:
-        yield bot
-
-
 def article(result_id: str, text: str = "<b>Digest</b>", **kwargs) -> InlineQueryResultArticle:
     content = InputTextMessageContent(text, parse_mode=ParseMode.HTML)
     return InlineQueryResultArticle(result_id, f"Title {result_id}", content, **kwargs)

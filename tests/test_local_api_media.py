@@ -36,18 +36,6 @@ GROUP = -100200
 FORUM = -100400
 
 
-@pytest.fixture
-async def api():
-    async with LocalBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(api: LocalBotApi):
-    async with Bot(api.token, base_url=f"{api.base_url}/bot") as bot:
-        yield bot
-
-
 def png(width: int, height: int) -> bytes:
     """A real (red) PNG image of that size."""
 
