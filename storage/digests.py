@@ -17,25 +17,29 @@ import aiosqlite
 
 from bot.digest.models import Digest
 from storage.db import Database, Reader
+from storage.digest_sources import plan_pushes, record_digest
 from storage.items import item_from_row
 from storage.stories import link_repeats
 
 ID_BLOCK = 2**20  # item ids per second of digest time
 
 
-async def save_digest(db: Database, digest: Digest) -> str:
+async def save_digest(db: Database, digest: Digest, *, now: int | None = None) -> str:
     """Store `digest` in one transaction; "new", "updated" (content changed: row and
     items replaced in place, nothing re-planned) or "unchanged" (a re-ingest).
     A new digest gets a planned delivery row per active subscriber, atomically."""
-    (outcome,) = await save_digests(db, [digest])
+    (outcome,) = await save_digests(db, [digest], now=now)
     return outcome
 
 
-async def save_digests(db: Database, digests: Iterable[Digest]) -> list[str]:
+async def save_digests(
+    db: Database, digests: Iterable[Digest], *, now: int | None = None
+) -> list[str]:
     """save_digest for many digests in ONE transaction (all or none): for bulk
     ingest. FTS5 writes an index segment per commit, so a commit per post costs
-    several ms of index work; a batch shares it (see bench/ingest.py)."""
-    now = int(time.time())
+    several ms of index work; a batch shares it (see bench/ingest.py). `now`: the
+    clock (tests)."""
+    now = int(time.time()) if now is None else now
     async with db.transaction() as conn:
         return [await _save(conn, digest, now) for digest in digests]
 
@@ -51,18 +55,15 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
         await _insert_items(db, digest)
         await _mark_shared_links(db, digest.id)
         await link_repeats(db, digest.id)
-        await db.execute(
-            "INSERT INTO deliveries (digest_id, chat_id, thread_id, part, status, created_ts) "
-            "SELECT ?, chat_id, thread_id, 0, 'planned', ? FROM subscribers"
-            " WHERE status = 'active' AND schedule = 'instant'",  # the others: roundups
-            (digest.id, now),
-        )
+        await record_digest(db, digest.source, digest.id, now)
+        await plan_pushes(db, digest.id, digest.source, now)  # the chats taking its source
         return "new"
     await _write_digest(db, digest, content_hash, now)
     await db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
     await _insert_items(db, digest)
     await _mark_shared_links(db, digest.id)
     await link_repeats(db, digest.id)
+    await record_digest(db, digest.source, digest.id, now)
     return "updated"
 
 

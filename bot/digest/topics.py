@@ -58,6 +58,11 @@ __all__ = [
 ]
 
 KEYWORD_PREFIX = "kw:"
+# A chat's follows also hold its muted words and its choices of sources.
+MUTE_PREFIX = "mute:"
+SOURCE_ON, SOURCE_OFF = "source:on:", "source:off:"
+NOT_TOPICS = (MUTE_PREFIX, "source:")
+MAX_MUTES_PER_CHAT = 50
 MAX_KEYWORD = 64  # characters of an own keyword
 MAX_KEYWORDS_PER_CHAT = 50
 
@@ -386,3 +391,8 @@ def keyword_matches(title: str, author: str | None, summary: str, keyword: str) 
     if not keyword:
         return False
     return bool(_follow_hits(title, author or "", summary, KEYWORD_PREFIX + keyword.lower()))
+
+
+def is_muted(item: Item, mutes: Iterable[str]) -> bool:
+    """Whether an item contains one of a chat's muted words (matched as own keywords)."""
+    return any(keyword_matches(item.title, item.author, item.summary, word) for word in mutes)
