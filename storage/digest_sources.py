@@ -111,8 +111,9 @@ async def mark_configured(db: Database, targets: Iterable[str], names: Iterable[
     longer published (they stay in the list, for the chats that took them)."""
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE digest_sources SET configured = (target IN (SELECT value FROM json_each(?))"
-            " OR name IN (SELECT value FROM json_each(?)))",
+            "UPDATE digest_sources SET configured = coalesce("
+            " target IN (SELECT value FROM json_each(?))"
+            " OR name IN (SELECT value FROM json_each(?)), 0)",
             (json.dumps(list(targets)), json.dumps(list(names), ensure_ascii=False)),
         )
 

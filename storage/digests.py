@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -177,13 +178,18 @@ async def get_digest(db: Reader, digest_id: str) -> Digest | None:
     )
 
 
-async def latest_digest(db: Reader, *, with_items: bool = False) -> Digest | None:
+async def latest_digest(
+    db: Reader, *, with_items: bool = False, sources: Collection[str] | None = None
+) -> Digest | None:
     """The digest published last (not the one ingested last); with_items: the last
-    one that has items (an empty post ingests fine)."""
+    one that has items (an empty post ingests fine); `sources`: of these sources only."""
     having = " AND EXISTS (SELECT 1 FROM items i WHERE i.digest_id = d.id)" if with_items else ""
+    if sources is not None:
+        having += " AND d.source IN (SELECT value FROM json_each(?))"
     async with db.execute(
         f"SELECT id FROM digests d WHERE d.kind = 'digest'{having}"
-        " ORDER BY published_ts DESC, ingested_ts DESC, id DESC LIMIT 1"
+        " ORDER BY published_ts DESC, ingested_ts DESC, id DESC LIMIT 1",
+        () if sources is None else (_sources_json(sources),),
     ) as cursor:
         row = await cursor.fetchone()
     return None if row is None else await get_digest(db, row[0])
@@ -213,3 +219,46 @@ async def digest_kind(db: Reader, digest_id: str) -> tuple[str, int] | None:
     ) as cursor:
         row = await cursor.fetchone()
     return None if row is None else (row[0], row[1])
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """A digest as /digests lists it."""
+
+    id: str
+    source: str
+    title: str
+    published_at: datetime
+    published_ts: int
+    items: int
+
+
+_IN_SOURCES = "d.kind = 'digest' AND d.source IN (SELECT value FROM json_each(:sources))"
+_NEWEST_FIRST = "ORDER BY d.published_ts DESC, d.ingested_ts DESC, d.id DESC"
+
+
+def _sources_json(sources: Collection[str]) -> str:
+    return json.dumps(sorted(sources), ensure_ascii=False)
+
+
+async def digest_lines(
+    db: Reader, sources: Collection[str], *, offset: int = 0, limit: int = 10
+) -> list[DigestLine]:
+    """The digests of `sources`, newest first, from `offset` (0 = the newest)."""
+    sql = (
+        "SELECT d.id, d.source, d.title, d.published_at, d.published_ts,"
+        " (SELECT count(*) FROM items i WHERE i.digest_id = d.id)"
+        f" FROM digests d WHERE {_IN_SOURCES} {_NEWEST_FIRST} LIMIT :limit OFFSET :offset"
+    )
+    params = {"sources": _sources_json(sources), "limit": limit, "offset": offset}
+    async with db.execute(sql, params) as cursor:
+        return [
+            DigestLine(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5])
+            for row in await cursor.fetchall()
+        ]
+
+
+async def count_digests_of(db: Reader, sources: Collection[str]) -> int:
+    sql = f"SELECT count(*) FROM digests d WHERE {_IN_SOURCES}"
+    async with db.execute(sql, {"sources": _sources_json(sources)}) as cursor:
+        return (await cursor.fetchone())[0]

@@ -138,7 +138,7 @@ async def test_makinotes_entries_are_single_stories_batched(server, client) -> N
     assert "- 零人工代码" in first.summary
     assert first.author is None
     assert digest.published_at == datetime(2026, 3, 15, tzinfo=UTC)
-    assert digest.source == "127.0.0.1"
+    assert digest.source == "AI Daily Harvest"  # the source is named by the feed's title
     assert len(result.seen_ids) == 50  # all seen: the older 20 are not news next time
     assert result.etag and result.last_modified
 

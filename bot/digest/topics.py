@@ -181,8 +181,12 @@ def parse_follow(text: str) -> str | None:
         names = {key, label, *TOPIC_NAMES[key].values()}
         if wanted in {name.casefold() for name in names}:
             return key
-    keyword = text.lower()[:MAX_KEYWORD].rstrip()
-    return KEYWORD_PREFIX + keyword
+    return KEYWORD_PREFIX + own_keyword(text)
+
+
+def own_keyword(text: str) -> str:
+    """Text as an own keyword (or muted word): lower-cased, at most 64 characters."""
+    return _strip_keyword(_normalise(text)).lower()[:MAX_KEYWORD].rstrip()
 
 
 def _strip_keyword(text: str) -> str:

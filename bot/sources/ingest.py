@@ -36,12 +36,14 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+    sources: set[str] = field(default_factory=set)  # names of the sources of the digests seen
 
     def merge(self, other: IngestReport) -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.failed += other.failed
+        self.sources |= other.sources
 
     def summary(self) -> str:
         return (
@@ -66,9 +68,15 @@ def with_sane_date(digest: Digest, now: datetime) -> Digest:
     return replace(digest, published_at=now.astimezone(digest.published_at.tzinfo))
 
 
-async def store(db: Database, digest: Digest, report: IngestReport) -> None:
+async def store(
+    db: Database, digest: Digest, report: IngestReport, name: str | None = None
+) -> None:
     """Every ingest path ends here: the digest within every size limit (a feed's batch
-    is built outside the parser), sanely dated, stored once."""
+    is built outside the parser), sanely dated, stored once; `name`: its source's name
+    as DIGEST_SOURCES gives it (the id stays as the post's path or feed gives it)."""
+    if name:
+        digest = replace(digest, source=name)
+    report.sources.add(digest.source)
     digest, dropped = clip_digest(digest)
     if dropped:
         log.warning(
@@ -123,7 +131,11 @@ FileStamps = dict[Path, tuple[int, int]]  # path -> (mtime_ns, size) when last i
 
 
 async def ingest_file(
-    db: Database, path: Path, report: IngestReport, stamps: FileStamps | None = None
+    db: Database,
+    path: Path,
+    report: IngestReport,
+    stamps: FileStamps | None = None,
+    name: str | None = None,
 ) -> None:
     """Parse and store one post; with `stamps`, a file unchanged since last time is skipped
     (the polling job would otherwise re-parse a whole folder every poll)."""
@@ -142,13 +154,17 @@ async def ingest_file(
         report.failed.append((str(path), error.reason))
         log.warning("skipped %s", error)
     else:
-        await store(db, digest, report)
+        await store(db, digest, report, name)
     if stamps is not None:
         stamps[path] = stamp  # a broken post is reported once, again only when it changes
 
 
 async def ingest_feed(
-    db: Database, client: httpx.AsyncClient, url: str, report: IngestReport
+    db: Database,
+    client: httpx.AsyncClient,
+    url: str,
+    report: IngestReport,
+    name: str | None = None,
 ) -> None:
     state = await load_source_state(db, url)
     try:
@@ -162,7 +178,7 @@ async def ingest_feed(
         log.warning("feed failed (%d in a row): %s", state.failures, error, extra={"source": url})
         return
     for digest in result.digests:
-        await store(db, digest, report)
+        await store(db, digest, report, name)
     state.etag, state.last_modified = result.etag, result.last_modified
     state.seen_ids = result.seen_ids
     state.failures, state.last_error, state.next_poll_ts = 0, None, 0
@@ -176,19 +192,21 @@ async def ingest_targets(
     on_file: Callable[[int, int], None] | None = None,
     stamps: FileStamps | None = None,
     merge_budget: float = 1.0,
+    name: str | None = None,
 ) -> IngestReport:
-    """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch."""
+    """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch.
+    `name`: the name DIGEST_SOURCES gives the source (else each digest's own)."""
     report = IngestReport()
     files: list[Path] = []
     for target in targets:
         if is_url(target):
-            await ingest_feed(db, client, target, report)
+            await ingest_feed(db, client, target, report, name)
         elif not Path(target).exists():
             report.failed.append((target, "no such file or folder"))
         else:
             files += post_files(Path(target))
     for done, path in enumerate(files, 1):
-        await ingest_file(db, path, report, stamps)
+        await ingest_file(db, path, report, stamps, name)
         if on_file:
             on_file(done, len(files))
     if report.new or report.updated:

@@ -10,9 +10,12 @@ from bot.digest.topics import (
     KEYWORD_PREFIX,
     MAX_KEYWORD,
     MAX_KEYWORDS_PER_CHAT,
+    MAX_MUTES_PER_CHAT,
+    MUTE_PREFIX,
     TOPIC_DEFINITIONS,
     TOPIC_KEYS,
     check_keyword,
+    own_keyword,
     parse_follow,
     topic_name,
 )
@@ -21,6 +24,7 @@ from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply, topic_of
+from storage import digest_sources
 from storage import subscribers as subs
 from storage.topics import topic_counts
 
@@ -76,6 +80,48 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
     await reply(update, context, text)
 
 
+async def mute(update: Update, context: BotContext) -> None:
+    await change_mute(update, context, muting=True)
+
+
+async def unmute(update: Update, context: BotContext) -> None:
+    await change_mute(update, context, muting=False)
+
+
+async def change_mute(update: Update, context: BotContext, *, muting: bool) -> None:
+    """/mute <word>: items containing it (matched as an own keyword) are left out."""
+    state = await chat_state(update, context)
+    lang = state.lang
+    if not await may_change_settings(update, context):
+        await reply(update, context, t(lang, admins_only(update)))
+        return
+    typed = clean_input(" ".join(context.args or []), 200)
+    word = own_keyword(typed)
+    if not word:
+        verb = "mute" if muting else "unmute"
+        await reply(update, context, t(lang, texts.MUTE_USAGE, verb=verb))
+        return
+    db, chat_id, thread = context.services.db, update.effective_chat.id, topic_of(update)
+    if not muting:
+        changed = await subs.unfollow(db, chat_id, MUTE_PREFIX + word, thread_id=thread)
+        await reply(
+            update, context, t(lang, texts.UNMUTED if changed else texts.NOT_MUTED, word=word)
+        )
+        return
+    problem = KEYWORD_PROBLEMS.get(check_keyword(typed) or "")
+    mutes = state.subscriber.mutes
+    if problem is None and word not in mutes and len(mutes) >= MAX_MUTES_PER_CHAT:
+        problem = texts.MUTE_LIMIT
+    if problem is not None:
+        limit = MAX_MUTES_PER_CHAT if problem == texts.MUTE_LIMIT else MAX_KEYWORD
+        await reply(update, context, t(lang, problem, max=limit))
+        return
+    changed = await subs.follow(db, chat_id, MUTE_PREFIX + word, thread_id=thread)
+    await reply(
+        update, context, t(lang, texts.MUTED if changed else texts.ALREADY_MUTED, word=word)
+    )
+
+
 def week_count(lang: str, n: int) -> str:
     return t(lang, texts.TOPIC_WEEK_ONE if n == 1 else texts.TOPIC_WEEK, n=n)
 
@@ -84,7 +130,10 @@ async def topics_text(context: BotContext, state: ChatState) -> str:
     """Each topic: followed or not, what it is about, how many items it had this week,
     and a link that subscribes and follows it in one tap (to share)."""
     lang, subscriber = state.lang, state.subscriber
-    counts = await topic_counts(context.services.db, int(time.time()) - WEEK)
+    sources = await digest_sources.taken_sources(
+        context.services.db, subscriber.chat_id, subscriber.thread_id, lang
+    )
+    counts = await topic_counts(context.services.db, int(time.time()) - WEEK, sources)
     username = context.bot.username
     lines = [t(lang, texts.TOPICS_TITLE), t(lang, texts.TOPICS_HELP)]
     for key in TOPIC_KEYS:
@@ -105,6 +154,9 @@ async def topics_text(context: BotContext, state: ChatState) -> str:
     if own:
         keywords = ", ".join(f"“{topic_name(f, lang)}”" for f in own)
         lines += ["", t(lang, texts.YOUR_KEYWORDS, keywords=keywords)]
+    if subscriber.mutes:
+        words = ", ".join(f"“{word}”" for word in sorted(subscriber.mutes))
+        lines += ["", t(lang, texts.YOUR_MUTES, words=words)]
     topics_only = subscriber.alerts_mode == "topics"
     alerts = texts.TOPICS_ALERTS_TOPICS if topics_only else texts.TOPICS_ALERTS_ALL
     lines += ["", t(lang, alerts)]

@@ -1,0 +1,177 @@
+"""Several sources, each chat its own: the sources in a chat's language by default,
+/sources to take or drop one, a source removed from DIGEST_SOURCES and one added later.
+The running bot over the Bot API stand-in, on a real SQLite file."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bot.digest.models import Digest, Item
+from storage.digests import save_digest
+from tests.bot_env import running_bot, wait_until
+from tests.chat_env import push, services
+
+CST = timezone(timedelta(hours=8))
+ZH_CHAT, EN_CHAT = 501, 502
+ZH_NOUNS = ("芯片", "机器人", "智能体", "数据集", "浏览器", "编译器", "卫星", "电池")
+EN_NOUNS = ("chip", "robot", "agent", "dataset", "browser", "compiler", "satellite", "battery")
+
+
+def zh_digest(number: int, source: str = "日报", hour: int = 8) -> Digest:
+    """A Chinese digest of five items, each a story of its own."""
+    items = tuple(
+        Item(k, f"{source}第{number}期：{noun}公司发布新品{number}-{k}", None,
+             f"https://example.cn/{source}/{number}/{k}",
+             f"这是关于{noun}的中文摘要，介绍了新产品的能力、价格和发布时间。")
+        for k, noun in enumerate(ZH_NOUNS[:5], 1)
+    )  # fmt: skip
+    return Digest(
+        id=f"{source}/{number}",
+        source=source,
+        title=f"{source} 第{number}期",
+        published_at=datetime(2026, 11, 20, hour, 0, tzinfo=CST) + timedelta(days=number),
+        items=items,
+    )
+
+
+def en_digest(number: int, source: str = "AINews", hour: int = 9) -> Digest:
+    """An English digest of five items, each a story of its own."""
+    items = tuple(
+        Item(k, f"{source} {number}: a {noun} maker ships release {number}.{k}", "Ada",
+             f"https://example.com/{source}/{number}/{k}",
+             f"An English summary about the {noun}: what it does, what it costs, when it ships.")
+        for k, noun in enumerate(EN_NOUNS[:5], 1)
+    )  # fmt: skip
+    return Digest(
+        id=f"{source}/{number}",
+        source=source,
+        title=f"{source} issue {number}",
+        published_at=datetime(2026, 11, 20, hour, 0, tzinfo=CST) + timedelta(days=number),
+        items=items,
+    )
+
+
+async def start_chats(env) -> None:
+    """A Chinese reader and an English one subscribe; repeats shown in full, so each
+    digest's own items are what a push shows."""
+    for chat, code in ((ZH_CHAT, "zh-hans"), (EN_CHAT, "en")):
+        await env.say(chat, "/start", language_code=code)
+        await env.say(chat, "/repeats show", language_code=code)
+
+
+async def delivered(env, *digests: Digest) -> None:
+    for digest in digests:
+        await push(env, digest)
+    await services(env).engine.run_until_idle(timeout=10)
+
+
+def texts_of(env, chat: int) -> str:
+    return "\n".join(m.text for m in env.api.messages_for(chat))
+
+
+async def test_a_zh_chat_and_an_en_chat_each_get_their_language_by_default(tmp_path):
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, zh_digest(1), en_digest(1))  # the languages are measured
+        await start_chats(env)
+        await delivered(env, zh_digest(2), en_digest(2))
+
+        assert "日报 第2期" in texts_of(env, ZH_CHAT)
+        assert "AINews issue 2" not in texts_of(env, ZH_CHAT)
+        assert "AINews issue 2" in texts_of(env, EN_CHAT)
+        assert "日报 第2期" not in texts_of(env, EN_CHAT)
+
+        (zh_list,) = await env.say(ZH_CHAT, "/sources", language_code="zh-hans")
+        assert "✅ 日报 · 中文" in zh_list.plain_text and "▫️ AINews · 英文" in zh_list.plain_text
+        (en_list,) = await env.say(EN_CHAT, "/sources", language_code="en")
+        assert "✅ AINews · in English" in en_list.plain_text
+        assert "▫️ 日报 · in Chinese" in en_list.plain_text
+        assert "last: AINews issue 2" in en_list.plain_text
+
+
+async def test_with_no_source_in_its_language_a_chat_gets_all(tmp_path):
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, zh_digest(1))
+        await start_chats(env)
+        await delivered(env, zh_digest(2))
+        assert "日报 第2期" in texts_of(env, EN_CHAT)
+
+
+async def test_toggling_a_source_by_button_and_by_name(tmp_path):
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, zh_digest(1), en_digest(1))
+        await start_chats(env)
+        (panel,) = await env.say(EN_CHAT, "/sources")
+        take = next(data for text, data in sum(panel.buttons, []) if "日报" in text)
+        (edited,) = await env.press(EN_CHAT, panel, take)
+        assert env.callback_answers()[-1]["text"] == "Taking 日报"
+        assert "✅ 日报" in edited.plain_text
+        await delivered(env, zh_digest(2), en_digest(2))
+        assert "日报 第2期" in texts_of(env, EN_CHAT) and "AINews issue 2" in texts_of(env, EN_CHAT)
+
+        (dropped,) = await env.say(ZH_CHAT, "/sources 日报", language_code="zh-hans")
+        assert "不再发到这个聊天" in dropped.plain_text
+        (dropped,) = await env.say(EN_CHAT, "/sources ainews")  # any case
+        assert "AINews: its digests no longer come" in dropped.plain_text
+        await delivered(env, zh_digest(3), en_digest(3))
+        assert "日报 第3期" not in texts_of(env, ZH_CHAT)
+        assert "AINews issue 3" not in texts_of(env, EN_CHAT)
+        assert "日报 第3期" in texts_of(env, EN_CHAT)
+
+        (unknown,) = await env.say(EN_CHAT, "/sources Nope")
+        assert "no source “Nope”" in unknown.plain_text and "AINews, 日报" in unknown.plain_text
+        (unknown,) = await env.say(ZH_CHAT, "/sources Nope", language_code="zh-hans")
+        assert "没有名为“Nope”的来源" in unknown.plain_text
+
+
+async def test_200_sources_page(tmp_path):
+    async with running_bot(tmp_path, samples=False) as env:
+        db = services(env).db
+        for n in range(200):
+            await save_digest(db, en_digest(1, source=f"Feed {n:03d}"))
+        (panel,) = await env.say(EN_CHAT, "/sources")
+        assert "(1–10 of 200)" in panel.plain_text and "Feed 009" in panel.plain_text
+        assert len(panel.text) < 4096
+        assert panel.buttons[-1] == [("Next ▶", "src:p:1")]
+        (page,) = await env.press(EN_CHAT, panel, "src:p:19")
+        assert "(191–200 of 200)" in page.plain_text and "Feed 199" in page.plain_text
+        assert [text for text, _ in page.buttons[-1]] == ["◀ Previous"]
+
+
+async def test_a_source_removed_and_one_added(tmp_path: Path):
+    folder, empty = tmp_path / "posts", tmp_path / "empty"
+    folder.mkdir()
+    empty.mkdir()
+    day = datetime.now(CST).date().isoformat()
+    lines = [f"---\ntitle: The Wire {day}\ndate: {day}T08:00:00+08:00\n---\n"]
+    lines += [
+        f"{k}.  [A {noun} maker ships its new release {k} - Ada](https://example.org/{k})\n\n"
+        f"    An English summary about the {noun}: what it does and when it ships.\n"
+        for k, noun in enumerate(EN_NOUNS[:5], 1)
+    ]
+    async with running_bot(tmp_path, samples=False) as env:  # yesterday's bot: two sources
+        yesterday = int(time.time()) - 86_400
+        await save_digest(services(env).db, zh_digest(1), now=yesterday)
+        await save_digest(services(env).db, en_digest(1, source="Old Wire"), now=yesterday)
+        await start_chats(env)
+        await env.say(EN_CHAT, "/sources 日报")  # an English reader takes the Chinese one too
+    (folder / f"{day}.md").write_text("\n".join(lines), encoding="utf-8")
+
+    named = [f"日报={empty}", f"The Wire={folder}"]  # Old Wire is no longer there
+    async with running_bot(tmp_path, samples=False, digest_sources=named) as env:
+        await wait_until(lambda: "The Wire" in texts_of(env, EN_CHAT), what="the new source")
+        await services(env).engine.run_until_idle(timeout=10)
+        (pushed,) = [m for m in env.api.messages_for(EN_CHAT) if "The Wire" in m.text]
+        assert "🆕 A new source: The Wire." in pushed.plain_text
+        assert "The Wire" not in texts_of(env, ZH_CHAT)  # not in its language
+
+        (panel,) = await env.say(EN_CHAT, "/sources")
+        assert "✅ Old Wire · in English · too new to tell how often\n    no longer published" in (
+            panel.plain_text
+        )
+        assert "✅ The Wire · in English" in panel.plain_text
+        assert "✅ 日报 · in Chinese" in panel.plain_text  # its choice kept
+        (zh_panel,) = await env.say(ZH_CHAT, "/sources", language_code="zh-hans")
+        assert "▫️ Old Wire · 英文" in zh_panel.plain_text and "已停止发布" in zh_panel.plain_text
+        assert "▫️ The Wire · 英文" in zh_panel.plain_text
