@@ -103,7 +103,7 @@ async def test_toggling_a_source_by_button_and_by_name(tmp_path):
         await delivered(env, zh_digest(1), en_digest(1))
         await start_chats(env)
         (panel,) = await env.say(EN_CHAT, "/sources")
-        take = next(data for text, data in sum(panel.buttons, []) if "日报" in text)
+        take = next(data for row in panel.buttons for text, data in row if "日报" in text)
         (edited,) = await env.press(EN_CHAT, panel, take)
         assert env.callback_answers()[-1]["text"] == "Taking 日报"
         assert "✅ 日报" in edited.plain_text
