@@ -175,3 +175,23 @@ async def test_a_source_removed_and_one_added(tmp_path: Path):
         (zh_panel,) = await env.say(ZH_CHAT, "/sources", language_code="zh-hans")
         assert "▫️ Old Wire · 英文" in zh_panel.plain_text and "已停止发布" in zh_panel.plain_text
         assert "▫️ The Wire · 英文" in zh_panel.plain_text
+
+
+async def test_help_and_the_command_menu_name_sources_digests_and_mute(tmp_path):
+    async with running_bot(tmp_path, samples=False) as env:
+        (help_en,) = await env.say(EN_CHAT, "/help")
+        (help_zh,) = await env.say(ZH_CHAT, "/help", language_code="zh")
+        assert "/sources [name] — the digests' sources" in help_en.plain_text
+        assert "/sources [名称] — 简报的来源" in help_zh.plain_text
+        for command in ("/digests — ", "/mute <", "/unmute <", "/latest [N] ["):
+            assert command in help_en.plain_text and command in help_zh.plain_text
+        menus = {
+            params.get("language_code"): {
+                c["command"]: c["description"] for c in params["commands"]
+            }
+            for method, params in env.api.calls
+            if method == "setMyCommands"
+        }
+        assert menus[None]["mute"] == "leave out items containing the word"
+        assert menus["zh"]["mute"] == "不再显示包含该词的条目"
+        assert {"sources", "digests", "unmute"} <= set(menus[None]) & set(menus["zh"])
