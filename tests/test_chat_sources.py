@@ -83,11 +83,15 @@ async def test_a_zh_chat_and_an_en_chat_each_get_their_language_by_default(tmp_p
         assert "日报 第2期" not in texts_of(env, EN_CHAT)
 
         (zh_list,) = await env.say(ZH_CHAT, "/sources", language_code="zh-hans")
-        assert "✅ 日报 · 中文" in zh_list.plain_text and "▫️ AINews · 英文" in zh_list.plain_text
+        assert "✅ 日报 · 中文" in zh_list.plain_text and "▫️ AINews · English" in zh_list.plain_text
         (en_list,) = await env.say(EN_CHAT, "/sources", language_code="en")
         assert "✅ AINews · in English" in en_list.plain_text
         assert "▫️ 日报 · in Chinese" in en_list.plain_text
         assert "last: AINews issue 2" in en_list.plain_text
+
+        # Search covers every source, each result naming its own.
+        (found,) = await env.say(EN_CHAT, "/search 浏览器")
+        assert "日报 · 日报 第2期 · " in found.plain_text
 
 
 async def test_with_no_source_in_its_language_a_chat_gets_all(tmp_path):
@@ -173,8 +177,8 @@ async def test_a_source_removed_and_one_added(tmp_path: Path):
         assert "✅ The Wire · in English" in panel.plain_text
         assert "✅ 日报 · in Chinese" in panel.plain_text  # its choice kept
         (zh_panel,) = await env.say(ZH_CHAT, "/sources", language_code="zh-hans")
-        assert "▫️ Old Wire · 英文" in zh_panel.plain_text and "已停止发布" in zh_panel.plain_text
-        assert "▫️ The Wire · 英文" in zh_panel.plain_text
+        assert "▫️ Old Wire · English" in zh_panel.plain_text and "不再发布" in zh_panel.plain_text
+        assert "▫️ The Wire · English" in zh_panel.plain_text
 
 
 async def test_help_and_the_command_menu_name_sources_digests_and_mute(tmp_path):
@@ -193,5 +197,5 @@ async def test_help_and_the_command_menu_name_sources_digests_and_mute(tmp_path)
             if method == "setMyCommands"
         }
         assert menus[None]["mute"] == "leave out items containing the word"
-        assert menus["zh"]["mute"] == "不再显示包含该词的条目"
+        assert menus["zh"]["mute"] == "不再显示包含这个词的条目"
         assert {"sources", "digests", "unmute"} <= set(menus[None]) & set(menus["zh"])

@@ -37,7 +37,7 @@ async def test_latest_goes_back_by_number_and_by_source(tmp_path):
         (zero,) = await env.say(CHAT + 1, "/latest 0", language_code="zh")
         assert zero.plain_text.startswith("用法：/latest [N] [来源]")
         (far_zh,) = await env.say(CHAT + 1, "/latest 99999", language_code="zh")
-        assert far_zh.plain_text == "目前共有 2 期简报；/latest 2 是最早的一期。"
+        assert far_zh.plain_text == "目前共有 2 期简报；/latest 2 是第一期。"
         (unknown,) = await env.say(CHAT, "/latest 2 Nope")
         assert "no source “Nope”" in unknown.plain_text and "AINews, 日报" in unknown.plain_text
 
