@@ -199,3 +199,25 @@ async def test_help_and_the_command_menu_name_sources_digests_and_mute(tmp_path)
         assert menus[None]["mute"] == "leave out items containing the word"
         assert menus["zh"]["mute"] == "不再显示包含这个词的条目"
         assert {"sources", "digests", "unmute"} <= set(menus[None]) & set(menus["zh"])
+
+
+async def test_in_a_group_an_admin_chooses_the_sources(tmp_path):
+    group, admin, member = -7001, 71, 72
+    on = {"chat_type": "group", "chat_title": "AI fans"}
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, zh_digest(1), en_digest(1))
+        env.api.set_chat_admins(group, {admin})
+        await env.say(group, "/start", user_id=admin, language_code="zh", **on)
+        (refused,) = await env.say(group, "/sources AINews", user_id=member, **on)
+        assert "admins" in refused.plain_text or "管理员" in refused.plain_text
+        (panel,) = await env.say(group, "/sources", user_id=member, **on)  # anyone may look
+        assert "▫️ AINews" in panel.plain_text
+        take = next(data for row in panel.buttons for text, data in row if "AINews" in text)
+        await env.press(group, panel, take, user_id=member, chat_type="group")
+        assert env.callback_answers()[-1].get("show_alert") in (True, "true", "True")
+        (taken,) = await env.say(group, "/sources AINews", user_id=admin, **on)
+        assert "✅ AINews" in taken.plain_text
+        await env.say(group, "/repeats show", user_id=admin, **on)
+        await delivered(env, en_digest(2), zh_digest(2))
+        pushed = texts_of(env, group)
+        assert "AINews issue 2" in pushed and "日报 第2期" in pushed

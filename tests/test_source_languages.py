@@ -1,0 +1,57 @@
+"""The language of an item and of a source (bot/digest/languages.py), and a source's
+language kept up to date in storage as it publishes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.digest.languages import source_language, text_language
+from bot.digest.models import Item
+from storage.digest_sources import list_sources
+from storage.digests import save_digest
+from tests.test_chat_sources import en_digest, zh_digest
+
+
+def test_an_item_is_in_the_language_most_of_its_text_is_in():
+    # The canonical layout: an English headline over a Chinese summary is Chinese.
+    headline = "GPT-6 preview: first impressions after a day of coding with it"
+    assert (
+        text_language(headline, "试用新模型预览版一天的体验：长代码重构更稳定，工具调用更可靠。")
+        == "zh"
+    )
+    assert (
+        text_language("英伟达发布芯片", "Nvidia unveils a robotics chip for humanoids at 60 W.")
+        == "en"
+    )
+    assert text_language("https://example.com/a-very-long-link-with-words", "") is None
+    assert (
+        text_language("[link](https://example.com/some/long/path/with/english/words)", None) is None
+    )
+    assert text_language("", "") is None
+
+
+def test_a_source_is_mixed_until_its_items_tell():
+    assert source_language(3, 0) == "mixed"  # too few items to tell
+    assert source_language(None, None) == "mixed"
+    assert source_language(9, 1) == "zh" and source_language(1, 9) == "en"
+    assert source_language(5, 5) == "mixed"
+
+
+async def test_a_source_of_links_only_counts_as_mixed(db):
+    links_only = replace(zh_digest(1, source="Links"), items=tuple(
+        Item(k, f"https://example.com/{k}", None, f"https://example.com/{k}", "")
+        for k in (1, 2, 3)
+    ))  # fmt: skip
+    await save_digest(db, links_only)
+    (source,) = await list_sources(db)
+    assert (source.name, source.lang) == ("Links", "mixed")
+
+
+async def test_a_source_language_follows_what_it_publishes(db):
+    await save_digest(db, zh_digest(1, source="Wire"))
+    assert [(s.name, s.lang) for s in await list_sources(db)] == [("Wire", "zh")]
+    for number in range(2, 8):  # it turns to English: 30 English items over 5 Chinese
+        await save_digest(db, en_digest(number, source="Wire"))
+    (source,) = await list_sources(db)
+    assert source.lang == "en" and source.digests == 7 and source.last_title == "Wire issue 7"
+    assert source.per_week is not None and 6.5 < source.per_week < 7.5  # one a day
