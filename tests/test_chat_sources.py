@@ -5,10 +5,12 @@ The running bot over the Bot API stand-in, on a real SQLite file."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.digest.models import Digest, Item
+from bot.local_api import LocalBotApi
 from storage.digests import save_digest
 from tests.bot_env import running_bot, wait_until
 from tests.chat_env import push, services
@@ -221,3 +223,30 @@ async def test_in_a_group_an_admin_chooses_the_sources(tmp_path):
         await delivered(env, en_digest(2), zh_digest(2))
         pushed = texts_of(env, group)
         assert "AINews issue 2" in pushed and "日报 第2期" in pushed
+
+
+async def test_roundups_gather_the_chats_sources_only(db):
+    from storage.digest_sources import choose
+    from tests.delivery_runner import add_subscribers
+    from tests.test_roundups import SAT, Clock, close, run, schedule, texts, three_digests
+
+    await add_subscribers(db, [12, 13])  # English chats (no language stored)
+    for chat_id in (12, 13):
+        await schedule(db, chat_id, "daily", 8 * 60, format="headlines", tz="Asia/Shanghai")
+    chinese = replace(zh_digest(1), published_at=SAT - timedelta(hours=1))
+    async with LocalBotApi() as api:
+        for d in [*three_digests(), chinese]:
+            await save_digest(db, d)
+        await choose(db, 13, 0, "日报", True)  # 13 takes the Chinese one as well
+        clock = Clock(SAT)
+        engine = await run(api, db, clock)
+        try:
+            clock.set(datetime(2025, 12, 21, 0, 0, 30, tzinfo=UTC))
+            await run(api, db, clock, engine)
+            (only_english,) = texts(api, 12)
+            assert only_english.startswith("<b>Daily roundup · 3 digests")
+            assert "芯片公司" not in only_english
+            (both,) = texts(api, 13)
+            assert both.startswith("<b>Daily roundup · 4 digests") and "芯片公司" in both
+        finally:
+            await close(engine)
