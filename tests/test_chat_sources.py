@@ -227,6 +227,7 @@ async def test_in_a_group_an_admin_chooses_the_sources(tmp_path):
 
 async def test_roundups_gather_the_chats_sources_only(db):
     from storage.digest_sources import choose
+    from storage.subscribers import follow
     from tests.delivery_runner import add_subscribers
     from tests.test_roundups import SAT, Clock, close, run, schedule, texts, three_digests
 
@@ -238,6 +239,7 @@ async def test_roundups_gather_the_chats_sources_only(db):
         for d in [*three_digests(), chinese]:
             await save_digest(db, d)
         await choose(db, 13, 0, "日报", True)  # 13 takes the Chinese one as well
+        await follow(db, 13, "mute:chip")  # and mutes a word
         clock = Clock(SAT)
         engine = await run(api, db, clock)
         try:
@@ -248,5 +250,6 @@ async def test_roundups_gather_the_chats_sources_only(db):
             assert "芯片公司" not in only_english
             (both,) = texts(api, 13)
             assert both.startswith("<b>Daily roundup · 4 digests") and "芯片公司" in both
+            assert "Chip exports" in only_english and "Chip exports" not in both
         finally:
             await close(engine)
