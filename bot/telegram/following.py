@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 
 from telegram import Update
 
@@ -45,13 +46,31 @@ async def unfollow(update: Update, context: BotContext) -> None:
     await change_follow(update, context, following=False)
 
 
-async def change_follow(update: Update, context: BotContext, *, following: bool) -> None:
+async def typed_change(update: Update, context: BotContext) -> tuple[ChatState, str] | None:
+    """The chat and what was typed after the command; None (the user told) when the
+    user may not change this chat's settings."""
     state = await chat_state(update, context)
-    lang = state.lang
     if not await may_change_settings(update, context):
-        await reply(update, context, t(lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+        return None
+    return state, clean_input(" ".join(context.args or []), 200)
+
+
+def word_problem(typed: str, word: str, have: Collection[str], most: int, limit: str) -> str | None:
+    """Why `typed` cannot be added as an own keyword (or a muted word), given the words
+    `have` and at most `most` of them: a text, or None."""
+    problem = KEYWORD_PROBLEMS.get(check_keyword(typed) or "")
+    if problem is None and word not in have and len(have) >= most:
+        problem = limit
+    return problem
+
+
+async def change_follow(update: Update, context: BotContext, *, following: bool) -> None:
+    found = await typed_change(update, context)
+    if found is None:
         return
-    typed = clean_input(" ".join(context.args or []), 200)
+    state, typed = found
+    lang = state.lang
     topic = parse_follow(typed)
     if topic is None:
         verb = "follow" if following else "unfollow"
@@ -65,13 +84,12 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
         await reply(update, context, t(lang, message, label=label))
         return
     if topic.startswith(KEYWORD_PREFIX):
-        problem = KEYWORD_PROBLEMS.get(check_keyword(typed) or "")
         own = [f for f in state.subscriber.topics if f.startswith(KEYWORD_PREFIX)]
-        if problem is None and topic not in own and len(own) >= MAX_KEYWORDS_PER_CHAT:
-            problem = texts.KEYWORD_LIMIT
+        limit = texts.KEYWORD_LIMIT
+        problem = word_problem(typed, topic, own, MAX_KEYWORDS_PER_CHAT, limit)
         if problem is not None:
-            limit = MAX_KEYWORDS_PER_CHAT if problem == texts.KEYWORD_LIMIT else MAX_KEYWORD
-            await reply(update, context, t(lang, problem, max=limit))
+            most = MAX_KEYWORDS_PER_CHAT if problem == limit else MAX_KEYWORD
+            await reply(update, context, t(lang, problem, max=most))
             return
     changed = await subs.follow(db, chat_id, topic, thread_id=thread)
     text = t(lang, texts.FOLLOWING if changed else texts.ALREADY_FOLLOWING, label=label)
@@ -90,13 +108,11 @@ async def unmute(update: Update, context: BotContext) -> None:
 
 async def change_mute(update: Update, context: BotContext, *, muting: bool) -> None:
     """/mute <word>: items containing it (matched as an own keyword) are left out."""
-    state = await chat_state(update, context)
-    lang = state.lang
-    if not await may_change_settings(update, context):
-        await reply(update, context, t(lang, admins_only(update)))
+    found = await typed_change(update, context)
+    if found is None:
         return
-    typed = clean_input(" ".join(context.args or []), 200)
-    word = own_keyword(typed)
+    state, typed = found
+    lang, word = state.lang, own_keyword(typed)
     if not word:
         verb = "mute" if muting else "unmute"
         await reply(update, context, t(lang, texts.MUTE_USAGE, verb=verb))
@@ -104,22 +120,18 @@ async def change_mute(update: Update, context: BotContext, *, muting: bool) -> N
     db, chat_id, thread = context.services.db, update.effective_chat.id, topic_of(update)
     if not muting:
         changed = await subs.unfollow(db, chat_id, MUTE_PREFIX + word, thread_id=thread)
-        await reply(
-            update, context, t(lang, texts.UNMUTED if changed else texts.NOT_MUTED, word=word)
-        )
+        message = texts.UNMUTED if changed else texts.NOT_MUTED
+        await reply(update, context, t(lang, message, word=word))
         return
-    problem = KEYWORD_PROBLEMS.get(check_keyword(typed) or "")
-    mutes = state.subscriber.mutes
-    if problem is None and word not in mutes and len(mutes) >= MAX_MUTES_PER_CHAT:
-        problem = texts.MUTE_LIMIT
+    limit = texts.MUTE_LIMIT
+    problem = word_problem(typed, word, state.subscriber.mutes, MAX_MUTES_PER_CHAT, limit)
     if problem is not None:
-        limit = MAX_MUTES_PER_CHAT if problem == texts.MUTE_LIMIT else MAX_KEYWORD
-        await reply(update, context, t(lang, problem, max=limit))
+        most = MAX_MUTES_PER_CHAT if problem == limit else MAX_KEYWORD
+        await reply(update, context, t(lang, problem, max=most))
         return
     changed = await subs.follow(db, chat_id, MUTE_PREFIX + word, thread_id=thread)
-    await reply(
-        update, context, t(lang, texts.MUTED if changed else texts.ALREADY_MUTED, word=word)
-    )
+    message = texts.MUTED if changed else texts.ALREADY_MUTED
+    await reply(update, context, t(lang, message, word=word))
 
 
 def week_count(lang: str, n: int) -> str:
