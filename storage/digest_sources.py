@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
@@ -47,6 +48,7 @@ class SourceInfo:
     first_ts: int | None  # first and last digest's publication time
     last_ts: int | None
     last_title: str | None
+    last_at: datetime | None = None  # the last digest's time, with its own offset
 
     @property
     def per_week(self) -> float | None:
@@ -123,17 +125,21 @@ async def list_sources(db: Reader) -> list[SourceInfo]:
     sql = """
         SELECT ds.name, ds.lang, ds.configured, count(d.id), min(d.published_ts),
                max(d.published_ts),
-               (SELECT title FROM digests l WHERE l.source = ds.name AND l.kind = 'digest'
+               (SELECT json_array(title, published_at) FROM digests l
+                WHERE l.source = ds.name AND l.kind = 'digest'
                 ORDER BY l.published_ts DESC LIMIT 1)
         FROM digest_sources ds
         LEFT JOIN digests d ON d.source = ds.name AND d.kind = 'digest'
         GROUP BY ds.name ORDER BY ds.configured DESC, ds.name
     """
     async with db.execute(sql) as cursor:
-        return [
-            SourceInfo(name, lang, bool(configured), count, first, last, title)
-            for name, lang, configured, count, first, last, title in await cursor.fetchall()
-        ]
+        rows = await cursor.fetchall()
+    found = []
+    for name, lang, configured, count, first, last, newest in rows:
+        title, at = json.loads(newest) if newest else (None, None)
+        last_at = datetime.fromisoformat(at) if at else None
+        found.append(SourceInfo(name, lang, bool(configured), count, first, last, title, last_at))
+    return found
 
 
 async def taken_sources(db: Reader, chat_id: int, thread_id: int, lang: str) -> frozenset[str]:
@@ -164,3 +170,29 @@ async def announced(db: Reader, digest_id: str) -> str | None:
     ) as cursor:
         row = await cursor.fetchone()
     return None if row is None else row[0]
+
+
+async def rename(db: Database, old: str, new: str) -> bool:
+    """A source known as `old` is now called `new` (DIGEST_SOURCES names it, or a feed
+    once named by its host is named by its title): its digests and the chats' choices
+    move to the new name. Nothing when `old` is unknown or `new` is taken."""
+    if old == new:
+        return False
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM digest_sources WHERE name = ?),"
+            " EXISTS (SELECT 1 FROM digest_sources WHERE name = ?)",
+            (old, new),
+        ) as cursor:
+            known, taken = await cursor.fetchone()
+        if not known or taken:
+            return False
+        await conn.execute("UPDATE digest_sources SET name = ? WHERE name = ?", (new, old))
+        await conn.execute(
+            "UPDATE digests SET source = ? WHERE source = ? AND kind = 'digest'", (new, old)
+        )
+        for prefix in (SOURCE_ON, SOURCE_OFF):
+            await conn.execute(
+                "UPDATE follows SET topic = ? WHERE topic = ?", (prefix + new, prefix + old)
+            )
+    return True

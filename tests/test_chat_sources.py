@@ -118,7 +118,7 @@ async def test_toggling_a_source_by_button_and_by_name(tmp_path):
 
         (dropped,) = await env.say(ZH_CHAT, "/sources 日报", language_code="zh-hans")
         assert "不再发到这个聊天" in dropped.plain_text
-        (dropped,) = await env.say(EN_CHAT, "/sources ainews")  # any case
+        (dropped,) = await env.say(EN_CHAT, "/sources ａｉnews")  # any case and width
         assert "AINews: its digests no longer come" in dropped.plain_text
         await delivered(env, zh_digest(3), en_digest(3))
         assert "日报 第3期" not in texts_of(env, ZH_CHAT)

@@ -55,3 +55,34 @@ async def test_a_source_language_follows_what_it_publishes(db):
     (source,) = await list_sources(db)
     assert source.lang == "en" and source.digests == 7 and source.last_title == "Wire issue 7"
     assert source.per_week is not None and 6.5 < source.per_week < 7.5  # one a day
+
+
+async def test_naming_a_source_renames_it_with_its_digests_and_the_chats_choices(db, tmp_path):
+    import httpx
+
+    from bot.sources.ingest import ingest_targets
+    from storage.digest_sources import choose, taken_sources
+
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "2026-11-21.md").write_text(
+        "---\ntitle: Old post\ndate: 2026-11-21T08:00:00+08:00\n---\n\n"
+        "1.  [芯片公司发布新品 - 甲](https://example.cn/1)\n\n"
+        "    这是关于芯片的中文摘要，介绍了新产品。\n",
+        encoding="utf-8",
+    )
+    async with httpx.AsyncClient() as client:
+        await ingest_targets(db, [str(folder)], client)  # unnamed: the folder's name
+        assert [s.name for s in await list_sources(db)] == ["posts"]
+        await choose(db, 42, 0, "posts", False)
+        (folder / "2026-11-22.md").write_text(
+            (folder / "2026-11-21.md").read_text(encoding="utf-8").replace("21", "22"),
+            encoding="utf-8",
+        )
+        report = await ingest_targets(db, [str(folder)], client, name="日报")
+    assert report.sources == {"日报"} and len(report.new) == 1
+    (source,) = await list_sources(db)
+    assert (source.name, source.digests) == ("日报", 2)  # the old post moved with it
+    assert await taken_sources(db, 42, 0, "zh") == frozenset()  # the choice moved too
+    async with db.execute("SELECT count(*) FROM digest_sources WHERE announce") as cursor:
+        assert (await cursor.fetchone())[0] == 0  # not announced as a new source

@@ -303,3 +303,18 @@ async def test_source_state_round_trip(db) -> None:
         seen_json, last_ok = await c.fetchone()
     assert seen_json == '["a", "b", "新闻-1"]'
     assert last_ok is not None  # kept from the successful save
+
+
+async def test_a_feed_once_named_by_its_host_takes_its_title(server, client, db) -> None:
+    from bot.sources.ingest import ingest_targets
+    from storage.digest_sources import list_sources
+    from storage.digests import save_digest
+    from tests.test_chat_sources import en_digest
+
+    base, _, _ = server
+    await save_digest(db, en_digest(1, source="127.0.0.1"))  # stored before sources had names
+    url = f"{base}/feeds/makinotes-ai-daily-feed/rss.xml"
+    report = await ingest_targets(db, [url], client)
+    assert report.sources == {"AI Daily Harvest"}
+    (source,) = await list_sources(db)
+    assert (source.name, source.digests) == ("AI Daily Harvest", 2)

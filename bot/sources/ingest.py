@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -21,6 +22,7 @@ from bot.digest.parse import ParseError, parse_file
 from bot.sources.allowed import is_url
 from bot.sources.feeds import SourceError, fetch_feed, post_files
 from storage.db import Database
+from storage.digest_sources import rename
 from storage.digests import save_digest
 from storage.search import merge_search_index
 from storage.sources import load_source_state, save_source_state
@@ -37,6 +39,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
     sources: set[str] = field(default_factory=set)  # names of the sources of the digests seen
+    renamed: set[str] = field(default_factory=set)  # former names moved to the given name
 
     def merge(self, other: IngestReport) -> None:
         self.new += other.new
@@ -74,7 +77,10 @@ async def store(
     """Every ingest path ends here: the digest within every size limit (a feed's batch
     is built outside the parser), sanely dated, stored once; `name`: its source's name
     as DIGEST_SOURCES gives it (the id stays as the post's path or feed gives it)."""
-    if name:
+    if name and name != digest.source:
+        if digest.source not in report.renamed:  # once a batch: it stored under its own name
+            report.renamed.add(digest.source)
+            await rename(db, digest.source, name)
         digest = replace(digest, source=name)
     report.sources.add(digest.source)
     digest, dropped = clip_digest(digest)
@@ -177,7 +183,11 @@ async def ingest_feed(
         await save_source_state(db, state)
         log.warning("feed failed (%d in a row): %s", state.failures, error, extra={"source": url})
         return
+    host = urlsplit(url).hostname
     for digest in result.digests:
+        if host and host not in report.renamed:  # a feed's source was named by its host
+            report.renamed.add(host)
+            await rename(db, host, name or digest.source)
         await store(db, digest, report, name)
     state.etag, state.last_modified = result.etag, result.last_modified
     state.seen_ids = result.seen_ids

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import unicodedata
 
 from telegram import InlineKeyboardMarkup, Update
 
@@ -31,8 +31,12 @@ async def taken(context: BotContext, update: Update, state: ChatState) -> frozen
 
 def find_source(sources: list[SourceInfo], typed: str) -> SourceInfo | None:
     """The source a user typed: its name, any case and width."""
-    wanted = " ".join(typed.split()).casefold()
-    return next((s for s in sources if s.name.casefold() == wanted), None)
+    wanted = _folded(typed)
+    return next((s for s in sources if _folded(s.name) == wanted), None)
+
+
+def _folded(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 def unknown_source(lang: str, typed: str, sources: list[SourceInfo]) -> str:
@@ -56,11 +60,10 @@ def source_line(source: SourceInfo, chosen: bool, state: ChatState, default_tz: 
     lang = state.lang
     if not source.configured:
         last = t(lang, texts.SOURCE_GONE)
-    elif source.last_ts is None:
+    elif source.last_at is None:
         last = t(lang, texts.SOURCE_NO_DIGEST)
     else:
-        when = datetime.fromtimestamp(source.last_ts, UTC)
-        zone = state.subscriber.tz or default_tz or "UTC"
+        when, zone = source.last_at, state.subscriber.tz or default_tz
         last = t(lang, texts.SOURCE_LAST, title=(source.last_title or "")[:80],
                  time=format_time(when, zone, lang))  # fmt: skip
     return t(
