@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import setup_logging
@@ -140,7 +141,7 @@ def parse_command(path: Path, *, as_json: bool) -> int:
 class Progress:
     """A one-line progress bar on stderr, for batches of more than a few files."""
 
-    def __init__(self, stream=sys.stderr) -> None:
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
         self.stream = stream
 
     def __call__(self, done: int, total: int) -> None:

@@ -25,9 +25,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import aiosqlite
+from aiosqlite.context import Result
 
 from bot.digest.topics import classify
 from storage.search_index import search_grams, search_text, story_key
@@ -38,10 +39,6 @@ MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another process's transaction
 
 T = TypeVar("T")
-
-# Either side can run a read: the Database (its read connection) or the write
-# connection inside a transaction (to read what the transaction wrote).
-Reader = "Database | aiosqlite.Connection"
 
 
 class DatabaseError(Exception):
@@ -138,7 +135,9 @@ class Database:
 
     # --- reads -----------------------------------------------------------------------------
 
-    def execute(self, sql: str, parameters: Iterable[Any] | dict | None = None):
+    def execute(
+        self, sql: str, parameters: Iterable[Any] | dict[str, Any] | None = None
+    ) -> Result[aiosqlite.Cursor]:
         """A read on the read connection: `async with db.execute(...) as cursor`."""
         return self._reader.execute(sql, parameters)
 
@@ -180,6 +179,11 @@ class Database:
         return self._writer.total_changes
 
 
+# Either side can run a read: the Database (its read connection) or the write
+# connection inside a transaction (to read what the transaction wrote).
+Reader: TypeAlias = Database | aiosqlite.Connection
+
+
 async def connect(path: str | Path) -> Database:
     """Open the database at `path` (Database.open)."""
     return await Database.open(path)
@@ -188,7 +192,7 @@ async def connect(path: str | Path) -> Database:
 async def migrate(conn: aiosqlite.Connection) -> int:
     """Apply the migrations newer than PRAGMA user_version, each in its own transaction."""
     async with conn.execute("PRAGMA user_version") as cursor:
-        (current,) = await cursor.fetchone()
+        (current,) = await one_row(cursor)
     for version, name, sql in migrations():
         if version <= current:
             continue
@@ -204,6 +208,14 @@ async def migrate(conn: aiosqlite.Connection) -> int:
             raise
         current = version
     return current
+
+
+async def one_row(cursor: aiosqlite.Cursor) -> aiosqlite.Row:
+    """The row of a query that always returns one (an aggregate, a PRAGMA)."""
+    row = await cursor.fetchone()
+    if row is None:
+        raise DatabaseError("expected a row, the query returned none")
+    return row
 
 
 def _split_statements(sql: str) -> list[str]:

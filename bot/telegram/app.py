@@ -6,7 +6,7 @@ import functools
 import logging
 
 import httpx
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Updater
 
 from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
@@ -36,13 +36,11 @@ FEED_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 def build_application(
     settings: Settings, *, rate_limiter: SendRateLimiter | None = None, with_updater: bool = True
 ) -> Application:
-    if settings.bot_token is None:
-        raise ValueError("BOT_TOKEN is not set")
     api = settings.telegram_api_url
     processor = PerChatUpdateProcessor(64)
     builder = (
         ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
+        .token(settings.token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .context_types(ContextTypes(context=BotContext))
@@ -73,7 +71,7 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
     # Pushes go through a lean sender (bot/delivery/sender.py) sharing the bot's rate
     # limiter: PTB's per-call cost caps a fan-out near 200 msg/s on two cores.
     sender = BulkSender(
-        token=settings.bot_token.get_secret_value(),
+        token=settings.token,
         base_url=f"{settings.telegram_api_url}/bot",
         rate_limiter=application.bot.rate_limiter,
     )
@@ -122,12 +120,25 @@ async def on_shutdown(application: Application) -> None:
     log.info("stopped cleanly")
 
 
+async def run_post_init(application: Application) -> None:
+    """on_startup, as build_application registered it (run_polling's step after initialize)."""
+    if application.post_init is not None:
+        await application.post_init(application)
+
+
+def updater_of(application: Application) -> Updater:
+    """The Application's Updater: built with one unless with_updater=False."""
+    if application.updater is None:
+        raise ValueError("this Application was built without an Updater (with_updater=False)")
+    return application.updater
+
+
 async def start_application(application: Application, *, polling: bool = True) -> None:
     """What run_polling does before it idles (the console and the tests use it)."""
     await application.initialize()
-    await application.post_init(application)
+    await run_post_init(application)
     if polling:
-        await application.updater.start_polling(poll_interval=0, timeout=1)
+        await updater_of(application).start_polling(poll_interval=0, timeout=1)
     await application.start()
 
 

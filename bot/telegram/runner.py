@@ -23,7 +23,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.telegram.app import build_application, stop_application
+from bot.telegram.app import build_application, run_post_init, stop_application, updater_of
 from storage.db import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ async def connect_to_bot_api(
 
 
 def webhook_app(application: Application, settings: Settings) -> web.Application:
-    secret = settings.webhook_secret.get_secret_value().encode()
+    secret = settings.webhook_token.encode()
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -110,7 +110,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         if not await connect_to_bot_api(application, settings, stop):
             return
         try:
-            await application.post_init(application)
+            await run_post_init(application)
         except DatabaseError as error:
             raise StartupError(f"cannot use the database {error}") from None
         if settings.webhook_url:
@@ -119,12 +119,12 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             await web.TCPSite(site_runner, settings.webhook_listen, settings.webhook_port).start()
             await application.bot.set_webhook(
                 settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
+                secret_token=settings.webhook_token,
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
             await application.bot.delete_webhook()
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            await updater_of(application).start_polling(allowed_updates=ALLOWED_UPDATES)
         await application.start()
         log.info("running (%s); SIGTERM or Ctrl-C stops", "webhook" if site_runner else "polling")
         await stop.wait()
