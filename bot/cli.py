@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -75,6 +76,10 @@ def run_cli(argv: list[str]) -> int:
             return asyncio.run(search_command(settings, words, args.offset, args.limit))
     except DatabaseError as error:
         print(f"digest-bot: cannot use the database {error}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as error:  # a full disk, an I/O error: what was stored is kept
+        print(f"digest-bot: cannot write to the database {settings.database_path}: {error}",
+              file=sys.stderr)  # fmt: skip
         return 1
     raise AssertionError(args.command)
 

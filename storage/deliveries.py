@@ -108,7 +108,7 @@ class Outcome:
     """A final outcome for a part: 'skipped' or 'failed', with the reason."""
 
     key: Key
-    status: str
+    status: PartStatus
     reason: str
 
 
