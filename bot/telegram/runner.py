@@ -11,6 +11,7 @@ posts cost nothing.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 import logging
@@ -23,7 +24,15 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.telegram.app import build_application, run_post_init, stop_application, updater_of
+from bot.telegram.app import (
+    ShutdownError,
+    Step,
+    build_application,
+    run_post_init,
+    run_steps,
+    stop_application,
+    updater_of,
+)
 from storage.db import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -129,10 +138,13 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         log.info("running (%s); SIGTERM or Ctrl-C stops", "webhook" if site_runner else "polling")
         await stop.wait()
     finally:
+        # A half-started application still closes what it opened; each step that fails
+        # is logged, and ShutdownError says so after all of them ran.
+        steps: list[Step] = []
         if site_runner is not None:
-            await site_runner.cleanup()
-        with suppress(Exception):  # a half-started application still closes what it opened
-            await stop_application(application)
+            steps.append(("stop the webhook server", site_runner.cleanup))
+        steps.append(("stop the application", functools.partial(stop_application, application)))
+        await run_steps(steps)
 
 
 def run(settings: Settings) -> int:
@@ -148,6 +160,11 @@ def run(settings: Settings) -> int:
     try:
         asyncio.run(main())
     except StartupError as error:
+        log.critical("%s", error)
+        return 1
+    except ShutdownError as error:  # each failed step is logged above
+        if isinstance(error.__context__, StartupError):
+            log.critical("%s", error.__context__)
         log.critical("%s", error)
         return 1
     return 0
