@@ -23,13 +23,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.digest.topics import SOURCE_OFF, SOURCE_ON
-from storage.db import connect
+from storage.db import Database, connect, one_row
 from storage.digest_sources import plan_pushes
 
 SOURCES = {"日报": "zh", "AINews": "en", "Both": "mixed"}
 
 
-async def build(path: Path, chats: int) -> object:
+async def build(path: Path, chats: int) -> Database:
     db = await connect(path)
     now = int(time.time())
     async with db.transaction() as conn:
@@ -61,7 +61,7 @@ async def build(path: Path, chats: int) -> object:
     return db
 
 
-async def timed(db, sql_or_name: str, reps: int) -> tuple[float, int]:
+async def timed(db: Database, sql_or_name: str, reps: int) -> tuple[float, int]:
     times, planned = [], 0
     for _ in range(reps):
         async with db.transaction() as conn:
@@ -73,7 +73,7 @@ async def timed(db, sql_or_name: str, reps: int) -> tuple[float, int]:
                 await conn.execute(sql_or_name)
             times.append(time.perf_counter() - started)
             async with conn.execute("SELECT count(*) FROM deliveries") as cursor:
-                (planned,) = await cursor.fetchone()
+                (planned,) = await one_row(cursor)
     return statistics.median(times), planned
 
 

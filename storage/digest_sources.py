@@ -19,7 +19,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.digest.topics import SOURCE_OFF, SOURCE_ON
-from storage.db import Database, Reader
+from storage.db import Database, Reader, one_row
 from storage.subscribers import ensure_row
 
 RECENT_ITEMS = 300  # a source's language is measured on its latest items
@@ -67,7 +67,7 @@ async def record_digest(conn: aiosqlite.Connection, name: str, digest_id: str, n
         " (SELECT min(added_ts) FROM digest_sources)",
         (name,),
     ) as cursor:
-        known, first_added = await cursor.fetchone()
+        known, first_added = await one_row(cursor)
     if not known:
         later = first_added is not None and now - first_added >= ANNOUNCE_AFTER
         await conn.execute(
@@ -184,7 +184,7 @@ async def rename(db: Database, old: str, new: str) -> bool:
             " EXISTS (SELECT 1 FROM digest_sources WHERE name = ?)",
             (old, new),
         ) as cursor:
-            known, taken = await cursor.fetchone()
+            known, taken = await one_row(cursor)
         if not known or taken:
             return False
         await conn.execute("UPDATE digest_sources SET name = ? WHERE name = ?", (new, old))

@@ -12,6 +12,7 @@ from bot.digest.markup import format_time
 from bot.i18n import t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of, query_of
 from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply, topic_of
 from storage import digest_sources
@@ -25,7 +26,7 @@ LANG_NAMES = {ZH: texts.SOURCE_LANG_ZH, EN: texts.SOURCE_LANG_EN}
 async def taken(context: BotContext, update: Update, state: ChatState) -> frozenset[str]:
     """The names of the sources the update's chat takes."""
     db = context.services.db
-    return await digest_sources.taken_sources(db, update.effective_chat.id, topic_of(update),
+    return await digest_sources.taken_sources(db, chat_of(update).id, topic_of(update),
                                               state.lang)  # fmt: skip
 
 
@@ -127,17 +128,17 @@ async def toggle_by_name(update: Update, context: BotContext, state: ChatState, 
 async def toggle(update: Update, context: BotContext, state: ChatState, name: str) -> bool:
     """Take the source if the chat does not, drop it if it does; True when now taken."""
     now_taken = name not in await taken(context, update, state)
-    await digest_sources.choose(context.services.db, update.effective_chat.id,
+    await digest_sources.choose(context.services.db, chat_of(update).id,
                                 topic_of(update), name, now_taken)  # fmt: skip
     return now_taken
 
 
 async def on_source_button(update: Update, context: BotContext) -> None:
     """src:<token>:<page> toggles a source; src:p:<page> turns the page."""
-    query = update.callback_query
+    query = query_of(update)
     state = await chat_state(update, context)
     lang = state.lang
-    _, token, page_text = query.data.split(":")
+    _, token, page_text = (query.data or "").split(":")
     page = int(page_text)
     if token != "p":
         if not await may_change_settings(update, context):
