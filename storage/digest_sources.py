@@ -22,7 +22,7 @@ from bot.digest.topics import SOURCE_OFF, SOURCE_ON
 from storage.db import Database, Reader, one_row
 from storage.subscribers import ensure_row
 
-RECENT_ITEMS = 300  # a source's language is measured on its latest items
+RECENT_DIGESTS = 30  # a source's language is measured on the items of its latest digests
 ANNOUNCE_AFTER = 3600  # seconds: a source stored this long after the first is "added later"
 
 # `s` is a subscribers row (or a row of the same columns), `ds` a digest_sources row.
@@ -78,11 +78,11 @@ async def record_digest(conn: aiosqlite.Connection, name: str, digest_id: str, n
     await conn.execute(
         "UPDATE digest_sources SET configured = 1, lang = ("
         " SELECT source_language(sum(l = 'zh'), sum(l = 'en')) FROM ("
-        "  SELECT text_language(i.title, i.summary) AS l FROM digests d"
-        "  JOIN items i ON i.digest_id = d.id WHERE d.source = :name AND d.kind = 'digest'"
-        "  ORDER BY i.id DESC LIMIT :recent))"
+        "  SELECT text_language(i.title, i.summary) AS l FROM items i WHERE i.digest_id IN ("
+        "   SELECT id FROM digests WHERE source = :name AND kind = 'digest'"
+        "   ORDER BY published_ts DESC LIMIT :recent)))"
         " WHERE name = :name",
-        {"name": name, "recent": RECENT_ITEMS},
+        {"name": name, "recent": RECENT_DIGESTS},
     )
 
 

@@ -86,3 +86,38 @@ async def test_naming_a_source_renames_it_with_its_digests_and_the_chats_choices
     assert await taken_sources(db, 42, 0, "zh") == frozenset()  # the choice moved too
     async with db.execute("SELECT count(*) FROM digest_sources WHERE announce") as cursor:
         assert (await cursor.fetchone())[0] == 0  # not announced as a new source
+
+
+async def test_the_corpus_sources_have_the_language_a_reader_sees(db, shared_data):
+    """The canonical digest and AINews' Chinese translation are Chinese (an English
+    headline over a Chinese summary counts as Chinese), AINews and Skynet Today English."""
+    import httpx
+
+    from bot.sources.ingest import ingest_targets
+
+    posts = {  # the big AINews issues take seconds to parse: smaller ones of each
+        "canonical": ("canonical", "zh"),
+        "ainews-zh-cn": ("ainews-zh-cn/26-05-08-not-much.md", "zh"),
+        "smol-ai-ainews": ("smol-ai-ainews/buttondown-oldold", "en"),
+        "skynet-today": ("skynet-today/2018-05-14-1.md", "en"),
+    }
+    async with httpx.AsyncClient() as client:
+        for name, (folder, _) in posts.items():
+            await ingest_targets(db, [str(shared_data / "digests" / folder)], client, name=name)
+    found = {source.name: source.lang for source in await list_sources(db)}
+    assert found == {name: lang for name, (_, lang) in posts.items()}
+
+
+async def test_the_migration_lists_the_sources_already_stored(db):
+    from storage.db import _split_statements, migrations
+
+    await save_digest(db, zh_digest(1))
+    await save_digest(db, en_digest(1))
+    async with db.transaction() as conn:  # the database as it was before migration 017
+        await conn.execute("DROP INDEX digests_by_source")
+        await conn.execute("DROP TABLE digest_sources")
+        (sql,) = [sql for _, name, sql in migrations() if name == "017_digest_sources.sql"]
+        for statement in _split_statements(sql):
+            await conn.execute(statement)
+    found = {(s.name, s.lang, s.configured, s.digests) for s in await list_sources(db)}
+    assert found == {("日报", "zh", True, 1), ("AINews", "en", True, 1)}

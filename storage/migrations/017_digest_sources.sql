@@ -1,10 +1,11 @@
 -- Sources: each digest's `source` is its source's name (the name DIGEST_SOURCES gives
 -- it, the feed's title, else the folder's name). This table lists them, with the
--- language measured from their recent items (bot/digest/languages.py), whether
--- DIGEST_SOURCES still names them, and whether the first digest of a source added
--- after others carries a one-line note. A chat's choices of sources are follows
--- ("source:on:<name>" / "source:off:<name>", bot/sources/choices.py); a source a chat
--- made no choice about is taken when it is in the chat's language (or mixed).
+-- language measured from the items of their latest 30 digests (bot/digest/languages.py),
+-- whether DIGEST_SOURCES still names them, and whether the first digest of a source
+-- added after others carries a one-line note. A chat's choices of sources are follows
+-- ("source:on:<name>" / "source:off:<name>"); a source a chat made no choice about is
+-- taken when it is in the chat's language or mixed, or when none is in its language
+-- (storage/digest_sources.py TAKES).
 CREATE TABLE digest_sources (
     name          TEXT PRIMARY KEY,
     lang          TEXT NOT NULL DEFAULT 'mixed' CHECK (lang IN ('zh', 'en', 'mixed')),
@@ -22,7 +23,6 @@ SELECT source, min(ingested_ts) FROM digests WHERE kind = 'digest' GROUP BY sour
 
 UPDATE digest_sources SET lang = (
     SELECT source_language(sum(l = 'zh'), sum(l = 'en')) FROM (
-        SELECT text_language(i.title, i.summary) AS l
-        FROM items i JOIN digests d ON d.id = i.digest_id
-        WHERE d.source = digest_sources.name AND d.kind = 'digest'
-        ORDER BY i.id DESC LIMIT 300));
+        SELECT text_language(i.title, i.summary) AS l FROM items i WHERE i.digest_id IN (
+            SELECT id FROM digests WHERE source = digest_sources.name AND kind = 'digest'
+            ORDER BY published_ts DESC LIMIT 30)));
