@@ -253,3 +253,15 @@ async def test_roundups_gather_the_chats_sources_only(db):
             assert "Chip exports" in only_english and "Chip exports" not in both
         finally:
             await close(engine)
+
+
+async def test_an_empty_inline_query_shows_the_latest_digest_of_the_users_sources(tmp_path):
+    from tests.test_inline import ask
+
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, en_digest(1), zh_digest(1))  # the Chinese one is newer
+        english = await ask(env, EN_CHAT, "", language_code="en")
+        assert english.titles and all("AINews 1:" in title for title in english.titles)
+        chinese = await ask(env, ZH_CHAT, "", language_code="zh")
+        assert chinese.titles and all("日报第1期" in title for title in chinese.titles)
+        assert english.is_personal and chinese.is_personal

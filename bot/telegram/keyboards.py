@@ -23,7 +23,7 @@ SEARCH, TOPIC, KEYWORD, SETTING, FORGET = "s", "t", "k", "set", "forget"
 MORE = more.PREFIX  # "Show N more" under a long push or /latest (bot/delivery/more.py)
 CHANNEL = "ch"  # a channel's settings, changed from a private chat (/channels)
 SOURCE = "src"  # /sources: take or drop a source (src:<token>:<page>), or a page (src:p:<page>)
-DIGESTS = "dg"  # /digests: a page (dg:p:<offset>) or open one (dg:o:<published ts>:<ref>)
+DIGESTS = "dg"  # /digests: a page (dg:p:<page>) or open one (dg:o:<published ts>:<ref>)
 MAX_CALLBACK_BYTES = 64
 
 COMMON_ZONES = ("Asia/Shanghai", "UTC", "Europe/London", "America/New_York")
