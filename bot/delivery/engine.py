@@ -19,6 +19,11 @@ without their 'sent' recorded are those holding a window slot: at most `window.l
 at that moment (rate x (rtt + record) x 1.5 + 2, e.g. ~240 at 1,000/s and 150 ms;
 never above `window.high`, 1,000). Those go twice; nothing else does.
 
+Telegram outages (health.py: server errors, unreadable answers, no connection) say
+nothing about the chat: such a part stays pending, tried again with back-off (growing
+with the outage, at most 5 minutes), never given up on; when Telegram answers again,
+every part waiting for it is due at once. Only answers about the chat end a part.
+
 Command replies do not pass through here: they take the rate limiter's interactive
 queue, ahead of every bulk send.
 """
@@ -37,6 +42,7 @@ from collections.abc import Callable, Sequence
 import telegram
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.delivery.health import TelegramHealth, is_outage
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
 from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
@@ -62,7 +68,8 @@ CHAT_GONE = (
 # BadRequest descriptions that mean the forum topic is gone (the chat is not).
 TOPIC_GONE = ("message thread not found", "topic_deleted")
 PARSE_ERROR = "can't parse entities"
-RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # network errors; then the part is 'failed'
+RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # other errors; then the part is 'failed'
+OUTAGE = "outage: "  # last_error of parts waiting for Telegram to answer again
 FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
 AHEAD = 0.5  # keep about this many seconds of sends taken from the ledger
 
@@ -99,6 +106,8 @@ class DeliveryEngine:
         self.roundups = RoundupScheduler(db, clock=clock, default_tz=default_tz)
         self.ledger = LedgerWriter(db)
         self.sent_count = 0
+        self.health = self.limiter.health if self.limiter is not None else TelegramHealth()
+        self._hasten = False  # Telegram answers again: parts waiting for it are due now
 
         self._token = getattr(bot, "token", "") or ""
         self._ready: deque[Part] = deque()  # taken from the ledger, due now
@@ -133,6 +142,7 @@ class DeliveryEngine:
         if reset:
             log.warning("crash recovery: %d part(s) left 'sending' are pending again", reset)
         self._stopping = False
+        self.health.on_recovery(self._recovered)
         self._dispatcher = asyncio.create_task(self._dispatch(), name="delivery-dispatcher")
         self._pump_task = asyncio.create_task(self._pump(), name="delivery-pump")
         log.info(
@@ -146,11 +156,16 @@ class DeliveryEngine:
         self._look_for_planned = True
         self._wake.set()
 
+    def _recovered(self) -> None:
+        self._hasten = True
+        self.wake()
+
     async def stop(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Take no new parts, let the sends in flight finish and be recorded, put the
         parts not tried yet back."""
         if self._dispatcher is None:
             return
+        self.health.off_recovery(self._recovered)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         self._stopping = True
@@ -215,6 +230,10 @@ class DeliveryEngine:
         while not self._stopping:
             try:
                 busy = False
+                if self._hasten:
+                    self._hasten = False
+                    hastened = await deliveries.hasten(self.db, OUTAGE, self.clock())
+                    log.info("%d part(s) that waited for Telegram are due now", hastened)
                 if self._look_for_planned:
                     self._look_for_planned = False  # a wake() while planning sets it again
                     busy = await self.roundups.run_due()  # due roundups become planned rows
@@ -371,8 +390,13 @@ class DeliveryEngine:
                     reason = self._redact(f"topic gone: {exc.message}")
                     return Gone(part.key, reason, block=True, whole_chat=False)
                 return self._final(part, "failed", f"BadRequest: {exc.message}")
-            except TelegramError as exc:  # TimedOut, 5xx, connection errors; InvalidToken...
-                return self._retry(part, f"{type(exc).__name__}: {exc.message}", counts=True)
+            except TelegramError as exc:
+                error = f"{type(exc).__name__}: {exc.message}"
+                if is_outage(exc):  # says nothing about the chat: pending until it ends
+                    delay = self.health.failed(error)
+                    return self._retry(part, OUTAGE + error, counts=False, delay=delay)
+                return self._retry(part, error, counts=True)  # TimedOut, InvalidToken...
+            self.health.answered()
             self.sent_count += 1
             return Sent(part.key, message_id, self.clock())
 
@@ -385,7 +409,8 @@ class DeliveryEngine:
             return self._final(part, "failed", f"gave up after {attempts} attempts: {error}")
         if delay is None:
             delay = self.retry_delays[attempts - 1] if counts else self.retry_delays[0]
-        self._log(part, logging.INFO, f"retry in {delay:g}s ({error})")
+        quiet = error.startswith(OUTAGE)  # health.py logs the outage once
+        self._log(part, logging.DEBUG if quiet else logging.INFO, f"retry in {delay:g}s ({error})")
         return Retry(part.key, self.clock() + delay, error, counts)
 
     def _final(self, part: Part, status: str, reason: str) -> Outcome:

@@ -68,6 +68,16 @@ class JsonRequest(BaseRequest):
     def read_timeout(self) -> float | None:
         return self._timeout
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """As PTB's, without its traceback in the log for each unreadable answer: during an
+        outage (a broken front end) that would be one per send; health.py logs it once."""
+        try:
+            data: dict[str, Any] = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise TelegramError("Invalid server response") from None
+        return data
+
     async def initialize(self) -> None:
         self._open()
 
