@@ -107,3 +107,14 @@ async def test_stats_shows_an_outage(tmp_path, lang):
         engine.health.answered()
         (answer,) = await env.say(ADMIN_ID, "/stats", language_code=lang)
         assert line not in answer.text
+
+
+def test_only_answers_that_say_nothing_about_the_chat_are_outages():
+    from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+
+    from bot.delivery.health import is_outage
+
+    assert is_outage(NetworkError("Bad Gateway (502)"))
+    assert is_outage(TelegramError("Invalid server response"))
+    for error in (BadRequest("Chat not found"), Forbidden("blocked"), TimedOut()):
+        assert not is_outage(error)  # about the chat; a timeout may have been delivered

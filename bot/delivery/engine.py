@@ -42,7 +42,7 @@ from collections.abc import Callable, Sequence
 import telegram
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.delivery.health import TelegramHealth, is_outage
+from bot.delivery.health import TelegramHealth, describe, is_outage
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
 from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
@@ -391,7 +391,7 @@ class DeliveryEngine:
                     return Gone(part.key, reason, block=True, whole_chat=False)
                 return self._final(part, "failed", f"BadRequest: {exc.message}")
             except TelegramError as exc:
-                error = f"{type(exc).__name__}: {exc.message}"
+                error = describe(exc)
                 if is_outage(exc):  # says nothing about the chat: pending until it ends
                     delay = self.health.failed(error)
                     return self._retry(part, OUTAGE + error, counts=False, delay=delay)

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +26,16 @@ CONFIRM = 2.0  # seconds of failures without a good answer that make an outage
 UNREADABLE = "invalid server response"  # PTB's text for an answer that is not JSON
 
 
+def describe(error: TelegramError) -> str:
+    """The error in one short line: PTB quotes a whole HTML error page in its message."""
+    text = error.message.split(". Parsing the server response", 1)[0]
+    return f"{type(error).__name__}: {text[:200]}"
+
+
 def is_outage(error: TelegramError) -> bool:
     """Does this error say Telegram is failing (not the chat, not our request)? A timeout
     is not one: the message may have been delivered (engine.py handles it)."""
-    if isinstance(error, TimedOut):
+    if isinstance(error, TimedOut | BadRequest):  # PTB's BadRequest is a NetworkError
         return False
     if isinstance(error, NetworkError):  # 5xx, HTML error pages, connection errors
         return True

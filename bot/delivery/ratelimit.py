@@ -48,7 +48,7 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery.health import TelegramHealth, is_outage
+from bot.delivery.health import TelegramHealth, describe, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class SendRateLimiter(BaseRateLimiter[dict]):
             except TelegramError as exc:
                 if not (patient and is_outage(exc)):
                     raise
-                delay = self.health.failed(f"{type(exc).__name__}: {exc.message}")
+                delay = self.health.failed(describe(exc))
                 if self.clock() + delay > give_up_at:
                     raise
                 log.info("%s for chat %s met an outage; trying again in %.0f s", endpoint,

@@ -24,6 +24,7 @@ from bot.telegram.context import (
     remove_services,
 )
 from bot.telegram.handlers import add_handlers, tell_flooding_chat
+from bot.telegram.patience import until_answered
 from bot.telegram.updates import PerChatUpdateProcessor
 from storage import search
 from storage.db import connect
@@ -81,7 +82,8 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
         application.bot, db, sender=sender, default_tz=settings.default_tz
     )
     await services.engine.start()
-    await register_commands(application.bot)
+    bot = application.bot
+    await until_answered(lambda: register_commands(bot), "setMyCommands", settings.telegram_api_url)
     # The search's segmenter and script-folding tables load in a thread (~0.2-0.3 s).
     await search.warm_up()
     if settings.digest_sources:
