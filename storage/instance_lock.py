@@ -5,8 +5,8 @@ different names of one file (a symlink, a hard link) would also corrupt it (each
 its own -wal file beside the name it was given). So the lock is taken on the file, not
 on a name: an OS file lock (flock) belongs to the file's inode, whatever path opened it.
 It goes away with the process, even after kill -9, so nothing stale blocks a restart.
-SQLite's own locks are POSIX record locks, which flock does not touch. `digest-bot ingest` and `search` do not
-take it; they share the database safely through SQLite's own locking.
+SQLite's own locks are POSIX record locks, which flock does not touch: `digest-bot
+ingest` and `search` do not take this lock; they share the database through SQLite's.
 """
 
 from __future__ import annotations
