@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendRateLimiter
 from bot.delivery.sender import BulkSender
+from bot.sources.allowed import feed_client
 from bot.sources.ingest import shutdown_parsers
 from bot.sources.poller import SourcePoller
 from bot.telegram.cleanup import Deleter
@@ -67,7 +68,7 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
     services = Services(
         settings=settings,
         db=db,
-        http=httpx.AsyncClient(timeout=FEED_TIMEOUT, follow_redirects=True),
+        http=feed_client(FEED_TIMEOUT, allow_private=settings.ingest_allow_private),
         cleanup=Deleter(application.bot),
     )
     install_services(application, services)
