@@ -64,6 +64,8 @@ def run_cli(argv: list[str]) -> int:
         return run_command(settings)
     if args.command == "console":
         return console_command(settings, args.database)
+    import sqlite3
+
     from storage.db import DatabaseError
 
     try:
@@ -74,6 +76,11 @@ def run_cli(argv: list[str]) -> int:
             return asyncio.run(search_command(settings, words, args.offset, args.limit))
     except DatabaseError as error:
         print(f"digest-bot: cannot use the database {error}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as error:  # a full disk, an I/O error: what was stored stays
+        print(f"digest-bot: cannot write the database {settings.database_path}: {error}"
+              " (what was stored before stays; run it again once that is fixed)",
+              file=sys.stderr)  # fmt: skip
         return 1
     raise AssertionError(args.command)
 

@@ -36,7 +36,10 @@ def is_url(target: str) -> bool:
 
 def check_path(target: str, sources: list[str]) -> Path:
     """The resolved path, if it lies inside one of the configured source folders."""
-    path = Path(target).resolve()
+    try:
+        path = Path(target).resolve()
+    except (OSError, ValueError):  # a NUL byte, a loop of symlinks
+        raise NotAllowed(target) from None
     for source in sources:
         if is_url(source):
             continue
@@ -56,7 +59,7 @@ async def check_public_url(url: str) -> None:
             parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
             type=socket.SOCK_STREAM,
         )  # fmt: skip
-    except OSError:
+    except (OSError, ValueError, UnicodeError):  # no such host; a NUL byte, a bad name
         raise NotAllowed(url) from None
     for *_, sockaddr in infos:
         address = ipaddress.ip_address(sockaddr[0])

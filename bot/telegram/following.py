@@ -45,7 +45,7 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
     state = await chat_state(update, context)
     lang = state.lang
     if not await may_change_settings(update, context):
-        await reply(update, context, t(lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(lang, admins_only(update)))
         return
     typed = clean_input(" ".join(context.args or []), 200)
     topic = parse_follow(typed)

@@ -93,7 +93,7 @@ def typed_setting(name: str) -> Callable[[Update, BotContext], Awaitable[None]]:
             await reply(update, context, current_value(name, state), reply_markup=markup)
             return
         if not await may_change_settings(update, context):
-            await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+            await reply(update, context, t(state.lang, admins_only(update)))
             return
         try:
             values = parse_setting(name, clean_input(" ".join(context.args), 200))

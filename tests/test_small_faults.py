@@ -1,0 +1,100 @@
+"""The small ones of issue 23: bad input gets a clear answer, never "something went
+wrong"; a database from a newer version and a full disk are one line each."""
+
+from __future__ import annotations
+
+import resource
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from bot.i18n import t
+from bot.telegram import texts
+from storage import subscribers as subs
+from tests.bot_env import ADMIN_ID
+from tests.chat_env import post, services, settled
+from tests.test_channels import CHANNEL, add_bot_to_channel
+from tests.test_operations import assert_no_traceback, clean_env, digest_bot, run_cli
+
+LANGS = ["en", "zh"]
+WRONG = {lang: t(lang, texts.SOMETHING_WENT_WRONG) for lang in LANGS}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("value", ["²", "①", "٣"])
+async def test_messages_with_a_digit_int_refuses_is_a_bad_value(env, lang, value):
+    (answer,) = await env.say(7, f"/messages {value}", language_code=lang)
+    assert answer.text != WRONG[lang]
+    assert answer.text.startswith(t(lang, texts.BAD_VALUE, value=value).split("\n")[0])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_negative_hour_is_no_schedule(env, lang):
+    await env.say(7, "/start", language_code=lang)
+    (answer,) = await env.say(7, "/schedule daily -1:00", language_code=lang)
+    assert answer.text.startswith(t(lang, texts.BAD_VALUE, value="daily -1:00"))
+    stored = await subs.get_subscriber(services(env).db, 7)
+    assert not stored.schedule.scheduled
+    (answer,) = await env.say(7, "/schedule daily-08:00", language_code=lang)  # button data
+    assert (await subs.get_subscriber(services(env).db, 7)).schedule.kind == "daily"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_ingest_of_a_path_with_a_nul_byte_is_refused(env, lang):
+    (answer,) = await env.say(ADMIN_ID, "/ingest /srv/x\x00y", language_code=lang)
+    assert answer.text != WRONG[lang]
+    assert t(lang, texts.INGEST_REFUSED_LINE, what="/srv/x\x00y").split(":")[-1] in answer.text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_channel_post_not_by_the_channel_is_refused_as_a_channel(env, lang):
+    await add_bot_to_channel(env)
+    await post(env, CHANNEL, "/start")
+    await post(env, CHANNEL, f"/lang {lang}")
+    before = len(env.api.sent)
+    chat = {"id": CHANNEL, "type": "channel", "title": "AI news"}
+    env.api.add_update({"channel_post": {
+        "message_id": 9001, "date": int(time.time()), "chat": chat, "text": "/format brief",
+        "sender_chat": {"id": -100555, "type": "channel", "title": "Somebody else"},
+        "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+    }})  # fmt: skip
+    await settled(env)
+    (answer,) = env.api.sent[before:]
+    assert answer.text == t(lang, texts.CHANNEL_ADMINS_ONLY)
+    assert (await subs.get_subscriber(services(env).db, CHANNEL)).format == "full"
+
+
+@pytest.mark.parametrize("command", [["search", "x"], ["ingest", "."]])
+def test_a_database_of_a_newer_version_is_refused_in_one_line(tmp_path, command):
+    with sqlite3.connect(tmp_path / "bot.db") as conn:
+        conn.execute("PRAGMA user_version = 999")
+    result = run_cli(tmp_path, *command)
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "bot.db" in line and "newer digest-bot" in line and "999" in line
+    with sqlite3.connect(tmp_path / "bot.db") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (999,)
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+
+
+def test_ingest_on_a_full_disk_is_one_line(tmp_path):
+    from bot.console import samples_dir
+
+    assert run_cli(tmp_path, "search", "x").returncode == 1  # the database, made
+
+    def small_files() -> None:  # in the child: files may not grow past 40 kB
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+
+    result = subprocess.run(
+        [*digest_bot(), "ingest", str(samples_dir())],
+        cwd=tmp_path, env=clean_env(tmp_path), capture_output=True, text=True, timeout=60,
+        preexec_fn=small_files, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert_no_traceback(result.stderr)
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("digest-bot: cannot write the database") and "bot.db" in line
