@@ -10,6 +10,7 @@ import logging
 import pytest
 
 from bot.delivery.engine import DeliveryEngine
+from bot.delivery.sender import BulkSender
 from bot.delivery.window import SendWindow
 from bot.local_api import LocalBotApi
 from storage import deliveries
@@ -118,3 +119,61 @@ def test_only_answers_that_say_nothing_about_the_chat_are_outages():
     assert is_outage(TelegramError("Invalid server response"))
     for error in (BadRequest("Chat not found"), Forbidden("blocked"), TimedOut()):
         assert not is_outage(error)  # about the chat; a timeout may have been delivered
+
+
+async def test_a_slow_answer_is_awaited_not_sent_twice(db):
+    chat_ids = list(range(1, 21))
+    await add_subscribers(db, chat_ids)
+    digest = make_digest(items=8)
+    async with LocalBotApi() as api:
+        api.slow_answers(0.6, {"sendMessage"})  # delivered at once, answered 0.6 s later
+        await save_digest(db, digest)
+        wanted = await expected_parts(db, digest)
+        bot = await make_bot(api)
+        sender = BulkSender(
+            token=api.token,
+            base_url=f"{api.base_url}/bot",
+            rate_limiter=bot.rate_limiter,
+            timeout=0.2,
+            answer_wait=2.0,
+        )
+        engine = DeliveryEngine(bot, db, retry_delays=FAST_RETRIES, sender=sender)
+        try:
+            await engine.run_until_idle(timeout=60)
+        finally:
+            await engine.stop()
+            await sender.close()
+            await bot.shutdown()
+        for chat_id in chat_ids:
+            assert [m.text for m in api.messages_for(chat_id)] == wanted[chat_id], chat_id
+    assert engine.late_answers > 0 and engine.possible_duplicates == 0
+
+
+async def test_a_send_never_answered_is_sent_again_counted_and_logged(db, caplog):
+    await add_subscribers(db, [3, 6])
+    async with LocalBotApi() as api:
+        api.slow_answers(30, {"sendMessage"})  # delivered, the answer never waited for
+        await save_digest(db, make_digest(items=2))  # one part each
+        bot = await make_bot(api)
+        sender = BulkSender(
+            token=api.token,
+            base_url=f"{api.base_url}/bot",
+            rate_limiter=bot.rate_limiter,
+            timeout=0.2,
+            answer_wait=0.5,
+        )
+        engine = DeliveryEngine(bot, db, retry_delays=FAST_RETRIES, sender=sender)
+        try:
+            await engine.start()
+            engine.wake()
+            await wait_until(lambda: len(api.sent) == 2, what="both sent once")
+            api.slow_answers(0, {"sendMessage"})
+            await engine.run_until_idle(timeout=30)
+        finally:
+            await engine.stop()
+            await sender.close()
+            await bot.shutdown()
+        twice = [c for c in (3, 6) if len(api.messages_for(c)) == 2]
+    assert len(twice) == engine.possible_duplicates == 2  # bounded: each one counted
+    logged = [r for r in caplog.records if "may arrive twice" in r.getMessage()]
+    assert len(logged) == 2 and all(r.levelname == "WARNING" for r in logged)

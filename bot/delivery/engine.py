@@ -47,12 +47,12 @@ from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
 from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
 from bot.delivery.roundups import RoundupScheduler
-from bot.delivery.sender import BulkSender
+from bot.delivery.sender import BulkSender, LateAnswer, message_id_of
 from bot.delivery.window import SendWindow
 from bot.digest.markup import html_to_plain
 from storage import deliveries
 from storage.db import Database
-from storage.deliveries import Gone, Outcome, Part, Retry, Sent
+from storage.deliveries import Gone, Key, Outcome, Part, Retry, Sent
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,10 @@ class DeliveryEngine:
         self.sent_count = 0
         self.health = self.limiter.health if self.limiter is not None else TelegramHealth()
         self._hasten = False  # Telegram answers again: parts waiting for it are due now
+        self._late: set[asyncio.Task[None]] = set()  # sends whose answer is awaited late
+        self._unanswered: set[Key] = set()  # parts whose last send got no answer at all
+        self.late_answers = 0  # sends whose answer came after the timeout, delivered
+        self.possible_duplicates = 0  # parts sent again after a send that got no answer
 
         self._token = getattr(bot, "token", "") or ""
         self._ready: deque[Part] = deque()  # taken from the ledger, due now
@@ -188,6 +192,8 @@ class DeliveryEngine:
             _, late = await asyncio.wait(self._sending, timeout=max(0, deadline - loop.time()))
             for task in late:  # their parts stay 'sending': the next start sends them again
                 task.cancel()
+        for task in list(self._late):  # their parts wait in the ledger, retried later
+            task.cancel()
         if not await self.ledger.flush(max(0.0, deadline - loop.time())):
             log.warning("ledger writes still failing at stop: parts stay 'sending'")
             await self.ledger.close()
@@ -376,6 +382,8 @@ class DeliveryEngine:
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
                 return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
+            except LateAnswer as exc:
+                return self._await_late_answer(part, exc)
             except Forbidden as exc:
                 return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
             except BadRequest as exc:
@@ -398,7 +406,38 @@ class DeliveryEngine:
                 return self._retry(part, error, counts=True)  # TimedOut, InvalidToken...
             self.health.answered()
             self.sent_count += 1
+            if part.key in self._unanswered:
+                self._unanswered.discard(part.key)
+                self.possible_duplicates += 1
+                self._log(part, logging.WARNING, "sent again after its earlier send got no"
+                          f" answer: it may arrive twice ({self.possible_duplicates} such"
+                          " part(s) since start)")  # fmt: skip
             return Sent(part.key, message_id, self.clock())
+
+    def _await_late_answer(self, part: Part, late: LateAnswer) -> Retry | Outcome:
+        """A send with no answer yet may have been delivered: its answer is awaited (a
+        task), and the part is sent again only after that answer could have come. A late
+        answer that it was sent records it 'sent' (the retry then finds nothing to do)."""
+        self._unanswered.add(part.key)
+        task = asyncio.get_running_loop().create_task(self._late_answer(part, late))
+        self._late.add(task)
+        task.add_done_callback(self._late.discard)
+        return self._retry(part, "TimedOut: no answer yet", counts=False, delay=late.wait + 1)
+
+    async def _late_answer(self, part: Part, late: LateAnswer) -> None:
+        try:
+            status, payload = await late.answer
+        except (TelegramError, asyncio.CancelledError):  # no answer: the retry may duplicate
+            return
+        self._unanswered.discard(part.key)  # answered: whatever it says, no duplicate
+        message_id = message_id_of(status, payload)
+        if message_id is None:
+            return
+        self.late_answers += 1
+        self._log(part, logging.INFO, "a late answer: it was delivered")
+        with contextlib.suppress(Exception):  # the ledger writer logs its own failures
+            await self.ledger.write(Sent(part.key, message_id, self.clock()))
+        self._progress.set()
 
     def _retry(
         self, part: Part, error: str, *, counts: bool, delay: float | None = None
