@@ -98,3 +98,21 @@ def test_ingest_on_a_full_disk_is_one_line(tmp_path):
     assert_no_traceback(result.stderr)
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("digest-bot: cannot write the database") and "bot.db" in line
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_confirmation_describes_what_its_command_wrote(env, lang):
+    """A read that sees an older snapshot (under load, another request's statement still
+    open on the reading connection) must not make /schedule confirm the old schedule."""
+    group = {"user_id": ADMIN_ID, "chat_type": "group", "language_code": lang}
+    await env.say(-500, "/start", **group)
+    await env.say(-500, f"/lang {lang}", **group)
+    db = services(env).db
+    await (await db.execute("BEGIN")).close()  # the reading connection keeps a snapshot
+    await (await db.execute("SELECT count(*) FROM subscribers")).close()
+    try:
+        (answer,) = await env.say(-500, "/schedule daily 08:00", **group)
+    finally:
+        await (await db.execute("COMMIT")).close()
+    assert "08:00" in answer.text and answer.text != t(lang, texts.SCHEDULE_SAVED_INSTANT)
+    assert (await subs.get_subscriber(db, -500)).schedule.kind == "daily"

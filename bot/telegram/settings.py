@@ -16,7 +16,15 @@ from bot.preferences import SettingError, next_roundup, parse_setting
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.permissions import admins_only, may_change_settings
-from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply, topic_of
+from bot.telegram.replies import (
+    ChatState,
+    chat_state,
+    clean_input,
+    edit_html,
+    reply,
+    topic_of,
+    written_state,
+)
 from storage import subscribers as subs
 
 USAGES = {
@@ -102,8 +110,10 @@ def typed_setting(name: str) -> Callable[[Update, BotContext], Awaitable[None]]:
             await reply(update, context, refusal(name, error, state), reply_markup=markup)
             return
         chat_id, thread = update.effective_chat.id, topic_of(update)
-        await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
-        state = await chat_state(update, context)
+        written = await subs.update_preferences(
+            context.services.db, chat_id, thread_id=thread, **values
+        )
+        state = written_state(update, written)
         default_tz = context.services.settings.default_tz
         await reply(update, context, confirmation(name, state, default_tz))
 
@@ -124,8 +134,10 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
         await query.answer(tp(state.lang, texts.BUTTON_OUT_OF_DATE), show_alert=True)
         return
     chat_id, thread = update.effective_chat.id, topic_of(update)
-    await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
-    state = await chat_state(update, context)
+    written = await subs.update_preferences(
+        context.services.db, chat_id, thread_id=thread, **values
+    )
+    state = written_state(update, written)
     await query.answer(tp(state.lang, texts.TOAST_SAVED))
     await edit_html(
         query,
