@@ -37,7 +37,7 @@ async def one_run(kind: str, seconds: float, chats: int) -> dict:
     from bot.delivery.ratelimit import SendRateLimiter
     from bot.digest.parse import parse_file
     from bot.local_api import LocalBotApi
-    from storage.db import connect
+    from storage.db import connect, one_row
     from storage.digests import save_digest
 
     status = 502 if kind == "html" else 200
@@ -70,7 +70,7 @@ async def one_run(kind: str, seconds: float, chats: int) -> dict:
         async with db.execute(
             "SELECT count(*), max(sent_ts), sum(status = 'sent') FROM deliveries WHERE part > 0"
         ) as cursor:
-            planned, last_ts, sent = await cursor.fetchone()
+            planned, last_ts, sent = await one_row(cursor)
         await db.close()
     return {
         "kind": kind,

@@ -13,6 +13,7 @@ nothing.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 import logging
@@ -25,7 +26,15 @@ from telegram.error import InvalidToken
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.telegram.app import build_application, stop_application
+from bot.telegram.app import (
+    ShutdownError,
+    Step,
+    build_application,
+    run_post_init,
+    run_steps,
+    stop_application,
+    updater_of,
+)
 from bot.telegram.patience import until_answered
 from storage.db import DatabaseError
 
@@ -60,7 +69,7 @@ async def connect_to_bot_api(application: Application, settings: Settings) -> No
 
 
 def webhook_app(application: Application, settings: Settings) -> web.Application:
-    secret = settings.webhook_secret.get_secret_value().encode()
+    secret = settings.webhook_token.encode()
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -97,13 +106,13 @@ async def start(application: Application, settings: Settings) -> web.AppRunner |
     where = settings.telegram_api_url
     await connect_to_bot_api(application, settings)
     try:
-        await application.post_init(application)
+        await run_post_init(application)
     except DatabaseError as error:
         raise StartupError(f"cannot use the database {error}") from None
     if settings.webhook_url:
         site_runner = web.AppRunner(webhook_app(application, settings), access_log=None)
         await site_runner.setup()
-        url, secret = settings.webhook_url, settings.webhook_secret.get_secret_value()
+        url, secret = settings.webhook_url, settings.webhook_token
         try:
             await web.TCPSite(site_runner, settings.webhook_listen, settings.webhook_port).start()
             await until_answered(
@@ -119,8 +128,7 @@ async def start(application: Application, settings: Settings) -> web.AppRunner |
     else:
         site_runner = None
         await until_answered(application.bot.delete_webhook, "deleteWebhook", where)
-        updater = application.updater
-        assert updater is not None
+        updater = updater_of(application)
         await until_answered(
             lambda: updater.start_polling(allowed_updates=ALLOWED_UPDATES), "polling", where
         )
@@ -147,10 +155,13 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await stop.wait()
     finally:
         stopping.cancel()
+        # A half-started application still closes what it opened; each step that fails
+        # is logged, and ShutdownError says so after all of them ran.
+        steps: list[Step] = []
         if site_runner is not None:
-            await site_runner.cleanup()
-        with suppress(Exception):  # a half-started application still closes what it opened
-            await stop_application(application)
+            steps.append(("stop the webhook server", site_runner.cleanup))
+        steps.append(("stop the application", functools.partial(stop_application, application)))
+        await run_steps(steps)
 
 
 def run(settings: Settings) -> int:
@@ -166,6 +177,11 @@ def run(settings: Settings) -> int:
     try:
         asyncio.run(main())
     except StartupError as error:
+        log.critical("%s", error)
+        return 1
+    except ShutdownError as error:  # each failed step is logged above
+        if isinstance(error.__context__, StartupError):
+            log.critical("%s", error.__context__)
         log.critical("%s", error)
         return 1
     return 0
