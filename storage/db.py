@@ -217,7 +217,14 @@ async def migrate(conn: aiosqlite.Connection) -> int:
     """Apply the migrations newer than PRAGMA user_version, each in its own transaction."""
     async with conn.execute("PRAGMA user_version") as cursor:
         (current,) = await one_row(cursor)
-    for version, name, sql in migrations():
+    known = migrations()
+    latest = known[-1][0] if known else 0
+    if current > latest:  # its tables may mean something this code does not know
+        raise sqlite3.DatabaseError(
+            f"written by a newer digest-bot (schema {current}; this one knows up to"
+            f" {latest}): upgrade digest-bot, or use another DATABASE_PATH"
+        )
+    for version, name, sql in known:
         if version <= current:
             continue
         log.info("applying migration %s", name)

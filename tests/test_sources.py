@@ -12,6 +12,7 @@ import httpx
 import pytest
 from aiohttp import web
 
+from bot.sources.allowed import feed_client
 from bot.sources.feeds import (
     FIRST_POLL_LIMIT,
     MAX_FEED_BYTES,
@@ -98,6 +99,14 @@ async def server(shared_data: Path):
     app = web.Application()
     app.router.add_get("/feeds/{name:.+}", feed)
     app.router.add_get("/redirect", redirect)
+
+    async def redirect_away(request: web.Request) -> web.Response:
+        # To the same server by another name (a loopback address, as an attacker's would be)
+        raise web.HTTPFound(
+            f"http://127.0.0.1:{request.url.port}/feeds/rss-parser-fixtures/heise.atom"
+        )
+
+    app.router.add_get("/redirect-away", redirect_away)
     app.router.add_get("/unavailable", unavailable)
     app.router.add_get("/broken", broken)
     app.router.add_get("/slow", slow)
@@ -225,6 +234,22 @@ async def test_redirect_is_followed(server, client) -> None:
     base, _, _ = server
     result = await fetch_feed(client, f"{base}/redirect", SourceState(f"{base}/redirect"))
     assert len(result.digests[0].items) == 15
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+async def test_a_redirect_to_a_private_address_is_refused_unless_allowed(server, allow_private):
+    base, _, _ = server
+    url = base.replace("127.0.0.1", "localhost") + "/redirect-away"  # configured: loopback
+    async with feed_client(5, allow_private=allow_private) as http:
+        if allow_private:
+            result = await fetch_feed(http, url, SourceState(url))
+            assert len(result.digests[0].items) == 15
+            return
+        with pytest.raises(SourceError, match="non-public address refused"):
+            await fetch_feed(http, url, SourceState(url))
+        # The same host is followed: the configured feed's own redirects.
+        same = f"{base}/redirect"
+        assert len((await fetch_feed(http, same, SourceState(same))).digests[0].items) == 15
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,7 @@ async def typed_change(update: Update, context: BotContext) -> tuple[ChatState, 
     user may not change this chat's settings."""
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
-        await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(state.lang, admins_only(update)))
         return None
     return state, clean_input(" ".join(context.args or []), 200)
 

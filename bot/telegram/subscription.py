@@ -21,7 +21,7 @@ async def start(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     lang = state.lang
     if not await may_change_settings(update, context):
-        await reply(update, context, t(lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(lang, admins_only(update)))
         return
     db = context.services.db
     chat, thread = chat_of(update), topic_of(update)
@@ -65,7 +65,7 @@ async def start(update: Update, context: BotContext) -> None:
 async def stop(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
-        await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(state.lang, admins_only(update)))
         return
     if not state.stored:
         await reply(update, context, t(state.lang, texts.NOT_SUBSCRIBED))
@@ -78,7 +78,7 @@ async def stop(update: Update, context: BotContext) -> None:
 async def forget(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
-        await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(state.lang, admins_only(update)))
         return
     await reply(
         update,
