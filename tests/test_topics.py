@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
 from dataclasses import replace
@@ -263,19 +262,19 @@ def test_labels_are_well_formed_and_many():
     assert len(layouts) >= 5
 
 
-def test_every_label_still_points_at_its_item(shared_data):
-    """A parser change that renumbers items must show up here, not as wrong figures."""
+def test_labels_find_their_items_by_fingerprint(shared_data):
+    """Labels are matched by fingerprint first (a parser change may renumber a post's items),
+    position second; a label whose item is gone is skipped and counted by bench/topics.py.
+    Nearly all must still be found, else the figures measure a different set of items."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from bench.topics import post_items
+    from bench.topics import fingerprint, match_labels
+    from bench.topics import read_labels as bench_labels
 
-    posts: dict[str, dict[int, Item]] = {}
-    for path, position, fp, _ in read_labels():
-        if path not in posts:
-            posts[path] = {i.position: i for i in post_items(path, shared_data)}
-        parsed = posts[path].get(position)
-        assert parsed is not None, (path, position)
-        got = hashlib.sha1((parsed.url or parsed.title).encode()).hexdigest()[:8]
-        assert got == fp, (path, position)
+    labels = bench_labels(LABELS)
+    found, missing = match_labels(labels, shared_data)
+    assert len(found) + len(missing) == len(labels)
+    assert len(missing) <= len(labels) // 20, [(m.path, m.position) for m in missing[:10]]
+    assert all(fingerprint(item) == label.fingerprint for label, item in found)
 
 
 def test_labels_are_matched_well_enough(shared_data):
