@@ -1,13 +1,51 @@
-"""Helpers for the delivery tests: a digest big enough to need several parts, and
-subscribers with mixed preferences (~12 profiles)."""
+"""Helpers for the delivery tests: a digest big enough to need several parts,
+subscribers with mixed preferences (~12 profiles), and a limiter with a gate, so a
+test orders events with events instead of with the machine's speed."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
+from bot.delivery.ratelimit import SendRateLimiter, counts_as_message
 from bot.digest.models import Digest, Item, Link
 from storage.db import Database
+
+
+class GatedLimiter(SendRateLimiter):
+    """The real limiter, whose sends after the first `open_for` wait for `gate` before
+    they go on the wire (held there, no HTTP timeout runs). `asked` counts the sends
+    that came to it; `on_ask` is called after each (to open the gate on a condition)."""
+
+    def __init__(self, *args: Any, gate: asyncio.Event, open_for: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = gate
+        self.open_for = open_for
+        self.asked = 0
+        self.on_ask: Callable[[], None] | None = None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict | list[dict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict | None,
+    ) -> bool | dict | list[dict]:
+        if counts_as_message(endpoint):
+            self.asked += 1
+            if self.on_ask is not None:
+                self.on_ask()
+            if self.asked > self.open_for:
+                await self.gate.wait()
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
 
 FORMATS = ("full", "brief", "headlines")
 ZONES = ("UTC", "Asia/Shanghai")
