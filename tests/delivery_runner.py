@@ -14,6 +14,10 @@ from bot.delivery.ratelimit import SendRateLimiter, counts_as_message
 from bot.digest.models import Digest, Item, Link
 from storage.db import Database
 
+# How long a delivery test waits before it calls the run hung: a guard, never a
+# measure (a busy machine may be slow; tests order events with events).
+HANG_GUARD = 300.0
+
 
 class GatedLimiter(SendRateLimiter):
     """The real limiter, whose sends after the first `open_for` wait for `gate` before

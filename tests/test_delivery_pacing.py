@@ -15,7 +15,7 @@ from bot.delivery.ratelimit import SendRateLimiter
 from bot.delivery.window import SendWindow
 from bot.local_api import LocalBotApi
 from storage.digests import save_digest
-from tests.delivery_runner import add_subscribers, make_digest
+from tests.delivery_runner import HANG_GUARD, add_subscribers, make_digest
 from tests.test_delivery import expected_parts, ledger
 
 
@@ -24,7 +24,7 @@ async def run_engine(api: LocalBotApi, db, limiter: SendRateLimiter, **options) 
     await bot.initialize()
     engine = DeliveryEngine(bot, db, retry_delays=(0.1,) * 5, **options)
     try:
-        await engine.run_until_idle(timeout=30)
+        await engine.run_until_idle(timeout=HANG_GUARD)
     finally:
         await engine.stop()
         await bot.shutdown()
@@ -91,7 +91,7 @@ async def test_a_chat_waiting_for_its_pacing_holds_no_slot(db):
                     "UPDATE deliveries SET not_before = ? WHERE chat_id != 3",
                     (engine.clock() + 0.1,),
                 )
-            await engine.run_until_idle(timeout=10)
+            await engine.run_until_idle(timeout=HANG_GUARD)
         finally:
             await engine.stop()
             await bot.shutdown()
