@@ -32,18 +32,18 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import telegram
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.delivery.bad_requests import chat_gone, send_html_or_plain, topic_gone
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
 from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
 from bot.delivery.roundups import RoundupScheduler
 from bot.delivery.sender import BulkSender
 from bot.delivery.window import SendWindow
-from bot.digest.markup import html_to_plain
 from storage import deliveries
 from storage.db import Database
 from storage.deliveries import Gone, Outcome, Part, PartStatus, Retry, Sent
@@ -51,18 +51,6 @@ from storage.subscribers import ChatStatus
 
 log = logging.getLogger(__name__)
 
-# BadRequest descriptions that mean the chat is gone for good.
-CHAT_GONE = (
-    "chat not found",
-    "group chat was deleted",
-    "user is deactivated",
-    "bot was kicked",
-    "not enough rights to send",
-    "have no rights to send",
-)
-# BadRequest descriptions that mean the forum topic is gone (the chat is not).
-TOPIC_GONE = ("message thread not found", "topic_deleted")
-PARSE_ERROR = "can't parse entities"
 RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # network errors; then the part is 'failed'
 FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
 AHEAD = 0.5  # keep about this many seconds of sends taken from the ledger
@@ -344,38 +332,37 @@ class DeliveryEngine:
 
     async def _attempt(self, part: Part) -> Settled:
         """Send one part (as plain text if Telegram cannot parse its HTML); what became of it."""
-        html = True
-        while True:
-            try:
-                message_id = await self.sender.send_message(
-                    part.chat_id,
-                    part.text if html else html_to_plain(part.text),
-                    parse_mode="HTML" if html else None,
-                    previews=part.previews,
-                    thread_id=part.thread_id or None,
-                    reply_markup=part.markup,
-                )
-            except RetryAfter as exc:
-                seconds = retry_after_seconds(exc)
-                return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
-            except Forbidden as exc:
+
+        def send(text: str, parse_mode: str | None) -> Awaitable[int]:
+            return self.sender.send_message(
+                part.chat_id,
+                text,
+                parse_mode=parse_mode,
+                previews=part.previews,
+                thread_id=part.thread_id or None,
+                reply_markup=part.markup,
+            )
+
+        try:
+            message_id = await send_html_or_plain(
+                send, part.text, chat_id=part.chat_id, digest_id=part.digest_id
+            )
+        except RetryAfter as exc:
+            seconds = retry_after_seconds(exc)
+            return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
+        except Forbidden as exc:
+            return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
+        except BadRequest as exc:
+            if chat_gone(exc):
                 return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
-            except BadRequest as exc:
-                text = exc.message.lower()
-                if html and PARSE_ERROR in text:
-                    self._log(part, logging.WARNING, "can't parse entities, sending plain text")
-                    html = False
-                    continue
-                if any(phrase in text for phrase in CHAT_GONE):
-                    return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
-                if part.thread_id and any(phrase in text for phrase in TOPIC_GONE):
-                    reason = self._redact(f"topic gone: {exc.message}")
-                    return Gone(part.key, reason, block=True, whole_chat=False)
-                return self._final(part, f"BadRequest: {exc.message}")
-            except TelegramError as exc:  # TimedOut, 5xx, connection errors; InvalidToken...
-                return self._retry(part, f"{type(exc).__name__}: {exc.message}", counts=True)
-            self.sent_count += 1
-            return Sent(part.key, message_id, self.clock())
+            if part.thread_id and topic_gone(exc):
+                reason = self._redact(f"topic gone: {exc.message}")
+                return Gone(part.key, reason, block=True, whole_chat=False)
+            return self._final(part, f"BadRequest: {exc.message}")
+        except TelegramError as exc:  # TimedOut, 5xx, connection errors; InvalidToken...
+            return self._retry(part, f"{type(exc).__name__}: {exc.message}", counts=True)
+        self.sent_count += 1
+        return Sent(part.key, message_id, self.clock())
 
     def _retry(
         self, part: Part, error: str, *, counts: bool, delay: float | None = None

@@ -5,6 +5,7 @@ in the forum topic the command came from. A forum topic is a subscriber of its o
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
-from bot.digest.markup import html_to_plain
+from bot.delivery.bad_requests import send_html_or_plain, topic_gone
 from bot.i18n import Lang, language_for
 from bot.telegram import membership
 from bot.telegram.context import BotContext
@@ -29,8 +30,6 @@ from storage.subscribers import ChatStatus, Subscriber
 
 log = logging.getLogger(__name__)
 
-PARSE_ERROR = "can't parse entities"
-TOPIC_GONE = ("message thread not found", "topic_deleted")  # a deleted forum topic
 CHAT_KINDS = ("private", "group", "supergroup", "channel")
 
 
@@ -108,28 +107,18 @@ async def send_html(
 ) -> Message:
     """Send Telegram HTML; if Telegram cannot parse it, the same words as plain text."""
     options = LinkPreviewOptions(is_disabled=not previews)
-    try:
-        return await context.bot.send_message(
+
+    def send(words: str, parse_mode: str | None) -> Awaitable[Message]:
+        return context.bot.send_message(
             chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
+            words,
+            parse_mode=parse_mode,
             link_preview_options=options,
             reply_markup=reply_markup,
             message_thread_id=thread_id,
         )
-    except BadRequest as error:
-        if PARSE_ERROR not in error.message.lower():
-            raise
-        log.warning(
-            "HTML rejected, sending plain text: %s", error.message, extra={"chat_id": chat_id}
-        )
-        return await context.bot.send_message(
-            chat_id,
-            html_to_plain(text),
-            link_preview_options=options,
-            reply_markup=reply_markup,
-            message_thread_id=thread_id,
-        )
+
+    return await send_html_or_plain(send, text, chat_id=chat_id)
 
 
 async def reply(update: Update, context: BotContext, text: str, **kwargs: Any) -> Message | None:
@@ -141,7 +130,7 @@ async def reply(update: Update, context: BotContext, text: str, **kwargs: Any) -
     try:
         sent = await send_html(context, chat.id, text, thread_id=thread_id, **kwargs)
     except BadRequest as error:
-        if not thread_id or not any(gone in error.message.lower() for gone in TOPIC_GONE):
+        if not thread_id or not topic_gone(error):
             raise
         await subs.set_status(context.services.db, chat.id, ChatStatus.BLOCKED, thread_id=thread_id)
         log.info("forum topic %s is gone: its subscription stops", thread_id,
