@@ -44,9 +44,9 @@ class ChatState:
 
 
 async def chat_state(update: Update, context: BotContext) -> ChatState:
-    """Preferences and language of the update's chat (or forum topic). A private chat
-    follows its user's Telegram language until it picks one with /lang; that language is
-    remembered (for pushes) when it changes."""
+    """Preferences and language of the update's chat (or forum topic), read only. A
+    private chat follows its user's Telegram language until it picks one with /lang
+    (remember_user_language stores it for pushes)."""
     chat = chat_of(update)
     user = update.effective_user
     db = context.services.db
@@ -62,10 +62,21 @@ async def chat_state(update: Update, context: BotContext) -> ChatState:
             thread_id=topic,
         )
         return ChatState(subscriber, language_for(subscriber.lang or user_lang), stored=False)
-    if chat.type == ChatType.PRIVATE and user_lang and found.user_lang != user_lang:
-        found = await subs.update_preferences(db, chat.id, user_lang=user_lang)  # no topics
     lang = found.lang or (user_lang if chat.type == ChatType.PRIVATE else None) or found.language
     return ChatState(found, language_for(lang), stored=True)
+
+
+async def remember_user_language(update: Update, context: BotContext) -> None:
+    """After the handlers: a private chat's Telegram language, stored (for pushes) when
+    it changed since the last update. One small write, only then; chat_state() reads."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type != ChatType.PRIVATE or user is None or not user.language_code:
+        return
+    user_lang = language_for(user.language_code)
+    db = context.services.db
+    found = await subs.get_subscriber(db, chat.id)
+    if found is not None and found.user_lang != user_lang:
+        await subs.update_preferences(db, chat.id, user_lang=user_lang)  # no topics
 
 
 def clean_input(text: str, limit: int) -> str:
