@@ -20,6 +20,7 @@ class Controlled(Protocol):
     def fail_chat(self, *args: Any, **kwargs: Any) -> None: ...
     def fail_method(self, *args: Any, **kwargs: Any) -> None: ...
     def fail_randomly(self, *args: Any, **kwargs: Any) -> None: ...
+    def slow_answers(self, *args: Any, **kwargs: Any) -> None: ...
     def clear_faults(self) -> None: ...
     def clear(self) -> None: ...
     def send_user_message(self, *args: Any, **kwargs: Any) -> int | None: ...
@@ -27,8 +28,8 @@ class Controlled(Protocol):
 
 def add_control_routes(app: web.Application, api: Controlled) -> None:
     """`GET /_local/stats`: the counters. `POST /_local/<action>` with a JSON body of the
-    Python method's arguments: fail_chat, fail_method, fail_randomly, clear_faults, clear,
-    latency ({"seconds": ...}), user_message ({"chat_id", "text", ...})."""
+    Python method's arguments: fail_chat, fail_method, fail_randomly, slow_answers,
+    clear_faults, clear, latency ({"seconds": ...}), user_message ({"chat_id", "text", ...})."""
 
     async def stats(request: web.Request) -> web.Response:
         return web.json_response(api.stats())
@@ -44,6 +45,7 @@ def add_control_routes(app: web.Application, api: Controlled) -> None:
                 retry_after=body.get("retry_after"),
                 times=body.get("times"),
                 methods=body.get("methods"),
+                kind=body.get("kind", "json"),
             )
         elif action == "fail_method":
             api.fail_method(
@@ -53,6 +55,7 @@ def add_control_routes(app: web.Application, api: Controlled) -> None:
                 chat_id=body.get("chat_id"),
                 retry_after=body.get("retry_after"),
                 times=body.get("times"),
+                kind=body.get("kind", "json"),
             )
         elif action == "fail_randomly":
             api.fail_randomly(
@@ -62,7 +65,10 @@ def add_control_routes(app: web.Application, api: Controlled) -> None:
                 retry_after=body.get("retry_after"),
                 seed=int(body.get("seed", 0)),
                 methods=body.get("methods"),
+                kind=body.get("kind", "json"),
             )
+        elif action == "slow_answers":
+            api.slow_answers(float(body["seconds"]), body.get("methods"))
         elif action == "clear_faults":
             api.clear_faults()
         elif action == "clear":
