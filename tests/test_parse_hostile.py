@@ -204,7 +204,15 @@ def test_utf16_with_bom(tmp_path: Path) -> None:
     ids=["star-openers", "underscore-openers", "star-runs", "bullet-bold"],
 )
 def test_deep_emphasis_is_no_crash(body: str) -> None:
-    parse_text(FRONT + "# H\n\n" + body + "\n", name="e.md", source="s")
+    """The post still parses: its title and date as given; emphasis without a link makes
+    no item, and an item that has one keeps to the limits."""
+    digest = parse_text(FRONT + "# H\n\n" + body + "\n", name="e.md", source="s")
+    assert digest.title == "T" and digest.published_at == WHEN
+    assert len(digest.items) == ("[y](https://e.com)" in body)
+    for item in digest.items:
+        assert item.url == "https://e.com"
+        assert len(item.title) <= limits.MAX_ITEM_TITLE_CHARS
+        assert len(item.summary) <= limits.MAX_SUMMARY_CHARS
 
 
 def test_deeply_nested_html_lists_stay_linear() -> None:

@@ -417,10 +417,17 @@ def test_html_to_plain_strips_tags_unescapes_and_keeps_urls():
 
 
 def test_every_rendered_part_has_a_plain_fallback():
-    for part in render_digest(heavy_digest(), Profile()):
-        plain = html_to_plain(part)
-        assert "<b>" not in plain and "&amp;" not in plain
-        assert "(https://x.com/user/status/1)" in plain or "status/1)" not in part
+    """Each part read as plain text: no tag or entity left, every headline as written
+    (unescaped) and its link as a visible URL, each item once."""
+    parts = render_digest(heavy_digest(), Profile())
+    assert len(parts) > 1
+    plains = [html_to_plain(part) for part in parts]
+    assert all(plain.strip() for plain in plains)
+    markup = re.compile(r"</?(b|i|u|s|a|code|pre|blockquote)\b[^>]*>|&(amp|lt|gt|quot);")
+    assert not any(markup.search(plain) for plain in plains), plains
+    joined = "\n".join(plains)
+    for n in range(1, 31):
+        assert joined.count(f"🔥 头条 {n} & <more> 🤖 (https://x.com/user/status/{n})") == 1, n
 
 
 # ---- stories the chat already has -----------------------------------------------------

@@ -37,11 +37,12 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import telegram
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.delivery.bad_requests import chat_gone, send_html_or_plain, topic_gone
 from bot.delivery.health import TelegramHealth, describe, is_outage
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
@@ -49,7 +50,6 @@ from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
 from bot.delivery.roundups import RoundupScheduler
 from bot.delivery.sender import BulkSender, LateAnswer, message_id_of
 from bot.delivery.window import SendWindow
-from bot.digest.markup import html_to_plain
 from storage import deliveries
 from storage.db import Database
 from storage.deliveries import Gone, Key, Outcome, Part, PartStatus, Retry, Sent
@@ -57,18 +57,6 @@ from storage.subscribers import ChatStatus
 
 log = logging.getLogger(__name__)
 
-# BadRequest descriptions that mean the chat is gone for good.
-CHAT_GONE = (
-    "chat not found",
-    "group chat was deleted",
-    "user is deactivated",
-    "bot was kicked",
-    "not enough rights to send",
-    "have no rights to send",
-)
-# BadRequest descriptions that mean the forum topic is gone (the chat is not).
-TOPIC_GONE = ("message thread not found", "topic_deleted")
-PARSE_ERROR = "can't parse entities"
 RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # other errors; then the part is 'failed'
 OUTAGE = "outage: "  # last_error of parts waiting for Telegram to answer again
 FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
@@ -369,51 +357,50 @@ class DeliveryEngine:
 
     async def _attempt(self, part: Part) -> Settled:
         """Send one part (as plain text if Telegram cannot parse its HTML); what became of it."""
-        html = True
-        while True:
-            try:
-                message_id = await self.sender.send_message(
-                    part.chat_id,
-                    part.text if html else html_to_plain(part.text),
-                    parse_mode="HTML" if html else None,
-                    previews=part.previews,
-                    thread_id=part.thread_id or None,
-                    reply_markup=part.markup,
-                )
-            except RetryAfter as exc:
-                seconds = retry_after_seconds(exc)
-                return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
-            except LateAnswer as exc:
-                return self._await_late_answer(part, exc)
-            except Forbidden as exc:
+
+        def send(text: str, parse_mode: str | None) -> Awaitable[int]:
+            return self.sender.send_message(
+                part.chat_id,
+                text,
+                parse_mode=parse_mode,
+                previews=part.previews,
+                thread_id=part.thread_id or None,
+                reply_markup=part.markup,
+            )
+
+        try:
+            message_id = await send_html_or_plain(
+                send, part.text, chat_id=part.chat_id, digest_id=part.digest_id
+            )
+        except RetryAfter as exc:
+            seconds = retry_after_seconds(exc)
+            return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
+        except LateAnswer as exc:
+            return self._await_late_answer(part, exc)
+        except Forbidden as exc:
+            return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
+        except BadRequest as exc:
+            if chat_gone(exc):
                 return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
-            except BadRequest as exc:
-                text = exc.message.lower()
-                if html and PARSE_ERROR in text:
-                    self._log(part, logging.WARNING, "can't parse entities, sending plain text")
-                    html = False
-                    continue
-                if any(phrase in text for phrase in CHAT_GONE):
-                    return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
-                if part.thread_id and any(phrase in text for phrase in TOPIC_GONE):
-                    reason = self._redact(f"topic gone: {exc.message}")
-                    return Gone(part.key, reason, block=True, whole_chat=False)
-                return self._final(part, f"BadRequest: {exc.message}")
-            except TelegramError as exc:
-                error = describe(exc)
-                if is_outage(exc):  # says nothing about the chat: pending until it ends
-                    delay = self.health.failed(error)
-                    return self._retry(part, OUTAGE + error, counts=False, delay=delay)
-                return self._retry(part, error, counts=True)  # TimedOut, InvalidToken...
-            self.health.answered()
-            self.sent_count += 1
-            if part.key in self._unanswered:
-                self._unanswered.discard(part.key)
-                self.possible_duplicates += 1
-                self._log(part, logging.WARNING, "sent again after its earlier send got no"
-                          f" answer: it may arrive twice ({self.possible_duplicates} such"
-                          " part(s) since start)")  # fmt: skip
-            return Sent(part.key, message_id, self.clock())
+            if part.thread_id and topic_gone(exc):
+                reason = self._redact(f"topic gone: {exc.message}")
+                return Gone(part.key, reason, block=True, whole_chat=False)
+            return self._final(part, f"BadRequest: {exc.message}")
+        except TelegramError as exc:
+            error = describe(exc)
+            if is_outage(exc):  # says nothing about the chat: pending until it ends
+                delay = self.health.failed(error)
+                return self._retry(part, OUTAGE + error, counts=False, delay=delay)
+            return self._retry(part, error, counts=True)  # TimedOut, InvalidToken...
+        self.health.answered()
+        self.sent_count += 1
+        if part.key in self._unanswered:
+            self._unanswered.discard(part.key)
+            self.possible_duplicates += 1
+            self._log(part, logging.WARNING, "sent again after its earlier send got no"
+                      f" answer: it may arrive twice ({self.possible_duplicates} such"
+                      " part(s) since start)")  # fmt: skip
+        return Sent(part.key, message_id, self.clock())
 
     def _await_late_answer(self, part: Part, late: LateAnswer) -> Retry | Outcome:
         """A send with no answer yet may have been delivered: its answer is awaited (a
