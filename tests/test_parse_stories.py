@@ -177,3 +177,81 @@ def test_sections_for_plain_layouts(shared_data: Path) -> None:
         shared_data / "digests/ai-briefing-archive/hackernews/briefing_20251210T003109+0000.md"
     )
     assert all(s and s.startswith("1. 【Strategic/Risk】") for s in briefing.sections)
+
+
+# --- stories told twice, stories as paragraphs --------------------------------------
+
+RETOLD = (
+    FRONT
+    + "# Daily\n\n## Overview\n\n"
+    + "- Codex Security：研究预览版发布\n  - 证据：[Codex Security：研究预览版发布](https://a.example/1)\n"
+    + "- Gemini CLI\n  - 证据：[Gemini CLI](https://a.example/2)\n\n"
+    + "## By category\n\n### agent\n\n"
+    + "- [Codex Security：研究预览版发布](https://a.example/1)\n"
+    + "  - 来源：OpenAI | 发布时间：2026-03-11 17:34\n  - 摘要：An application security agent.\n"
+    + "- [Gemini CLI](https://a.example/2)\n  - 来源：GitHub\n\n"
+    + "### other\n\n- [Vespa](https://a.example/3)\n  - 来源：GitHub\n"
+)
+
+
+def test_a_post_that_retells_its_stories_gives_each_once() -> None:
+    """An overview list repeating the stories below: one item per story, in the place
+    of its first telling, with its fullest headline and summary."""
+    result = parse_text_result(RETOLD, name="retold.md", source="t")
+    items = result.digest.items
+    assert [(item.title, item.url) for item in items] == [
+        ("Codex Security：研究预览版发布", "https://a.example/1"),
+        ("Gemini CLI", "https://a.example/2"),
+        ("Vespa", "https://a.example/3"),
+    ]
+    assert "application security agent" in items[0].summary
+    assert result.sections[0] == "agent"  # the telling with the fields
+
+
+def test_a_daily_log_listing_a_story_again_keeps_both() -> None:
+    """One story again on another day among new ones is an entry of that day."""
+    days = "".join(
+        f"## 2026-06-0{day}\n"
+        + "".join(
+            f"- **Story {day}{n}**: text ([src](https://b.example/{day}{n}))\n" for n in range(4)
+        )
+        + "- **Same story**: text ([src](https://b.example/same))\n\n"
+        for day in (1, 2)
+    )
+    items = parse_text("# Log\n\n" + days, name="jun.md", source="t").items
+    assert len(items) == 10
+    assert [item.url for item in items].count("https://b.example/same") == 2
+
+
+def test_paragraphs_that_open_with_a_linked_headline_are_stories() -> None:
+    text = (
+        "# Last Week\n\n### Research\n\n"
+        '[Deep learning hears alcohol](https://c.example/1) - "A 12-second clip."\n\n'
+        '[Speech recognition for 2,000 languages](https://c.example/2) - "Only a fraction."\n\n'
+        "A note without a [link first](https://c.example/3).\n"
+    )
+    items = parse_text(text, name="2023-01-16.md", source="t").items
+    assert [(item.title, item.url) for item in items] == [
+        ("Deep learning hears alcohol", "https://c.example/1"),
+        ("Speech recognition for 2,000 languages", "https://c.example/2"),
+    ]
+    assert items[0].summary == '"A 12-second clip."'
+
+
+def test_a_2023_email_channel_summary_gives_one_item_per_bullet() -> None:
+    text = (
+        FRONT
+        + "## [Lab](https://discord.com/channels/1) Discord Summary\n\n"
+        + "- *Open-ended discussion* on graphs, with [a guide](https://d.example/g).\n"
+        + "- *Model talk* where users compared models.\n\n"
+        + "### ▷ #[links](https://discord.com/channels/1/2) (4 messages):\n\n"
+        + "- `@user` shared a [Twitter link](https://vxtwitter.com/a/status/1).\n"
+        + "- `@other` asked about breakthroughs.\n\n"
+        + "### ▷ #[bots](https://discord.com/channels/1/3) (2 messages):\n\n"
+        + "- **Hydra Bot Usage Inquiry**: a user asked how to use the bot.\n"
+    )
+    items = parse_text(text, name="23-12-03.md", source="t").items
+    assert len(items) == 5
+    assert items[0].url == "https://d.example/g"
+    assert items[1].url == "https://discord.com/channels/1"  # where it was said
+    assert items[4].title == "Hydra Bot Usage Inquiry"

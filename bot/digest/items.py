@@ -146,6 +146,8 @@ def _section_items(section: Section, parent: str | None) -> list[_Found]:
         from_lists = _aggregator_items(section, heading_links, name)
     else:
         from_lists = _list_items(section.body, name)
+    if not from_lists and not heading_links:
+        from_lists = _link_paragraphs(section.body, name)
     if from_lists:
         return from_lists + from_children
     if from_children or section.heading is None:
@@ -153,6 +155,24 @@ def _section_items(section: Section, parent: str | None) -> list[_Found]:
     if heading_links or block_links(section.body, in_quotes=False) or _quoted_link(section):
         return [_heading_item(section, parent)]
     return []
+
+
+def _link_paragraphs(body: list[Block], section: str | None) -> list[_Found]:
+    """Paragraphs that each open with a linked headline (`[Headline](url) - "quote"`,
+    skynet-today 2022-2026) are stories as list items are, when they are at least two
+    and most of the section's linked paragraphs."""
+    paras = [block for block in body if isinstance(block, Para)]
+    linked = [para for para in paras if links_in(para.inlines)]
+    led = [para for para in linked if _link_led(para)]
+    if len(led) < 2 or 2 * len(led) <= len(linked):
+        return []
+    found = [_list_item([para], links_in(para.inlines), section) for para in led]
+    return [item for item in found if item is not None]
+
+
+def _link_led(para: Para) -> bool:
+    title = _title(split_first_line(para.inlines)[0])
+    return title is not None and title.url is not None
 
 
 def _quoted_link(section: Section) -> bool:
@@ -208,7 +228,7 @@ def _aggregator_items(
         return []  # prose of its own (an intro, linked notes): one story
     bullets = [item for block in lists for item in block.items]
     leads = sum(1 for bullet in bullets if _has_lead(bullet))
-    if len(bullets) < 2 or 2 * leads < len(bullets):
+    if not leads or 2 * leads < len(bullets):
         return []
     heading_link = next((link for link in heading_links if link.text != link.url), None)
     found = [_list_item(bullet, block_links(bullet), name, heading_link) for bullet in bullets]
@@ -224,7 +244,9 @@ def _has_lead(bullet: list[Block]) -> bool:
     if not nodes:
         return False
     first = nodes[0]
-    return first.type == "strong" or (first.type == "text" and first.content.startswith("**"))
+    if first.type in ("strong", "em", "code_inline"):  # 2023 emails: `*Topic*`, `@user`
+        return True
+    return first.type == "text" and first.content.startswith("**")
 
 
 def _list_item(
@@ -407,14 +429,80 @@ def _ordered_links(links: list[Link], url: str | None) -> list[Link]:
     return ordered
 
 
-def _dedupe(found: list[_Found]) -> list[_Found]:
+# A post retells its stories when at least this share of its items repeat an earlier
+# one (same link, same headline): its overview lists (速览, 逐条摘要, 重点推荐) come before
+# the sections that hold every story. Below it, a repeat is a story a daily log or a
+# chat recap lists again on another day or channel, which a reader counts again.
+# Tuned leave-one-source-out in bench/parse_fidelity.py.
+RETOLD_SHARE = 0.3
+
+
+def _dedupe(found: list[_Found], retold_share: float | None = None) -> list[_Found]:
+    """One item per story. A heading's deep dive of a story listed above (same link, 2
+    tellings at most) is folded into the listed one; in a post that retells its
+    stories (see RETOLD_SHARE) every later telling with the same link and headline is.
+    The story keeps the first telling's place and the richest telling's words. Items
+    that only share a link (a chat channel, a day's page) stay apart."""
+    share = RETOLD_SHARE if retold_share is None else retold_share
     counts = Counter(f.url for f in found if f.url)
-    listed: set[str] = set()
-    kept = []
+    seen: dict[str, list[str]] = {}
+    retold = 0
     for f in found:
-        if f.url and not f.from_list and f.url in listed and counts[f.url] < 3:
-            continue
-        if f.url and f.from_list:
-            listed.add(f.url)
-        kept.append(f)
+        if f.url:
+            titles = seen.setdefault(f.url, [])
+            retold += any(_same_headline(title, f.title) for title in titles)
+            titles.append(f.title)
+    fold_retold = bool(found) and retold >= share * len(found)
+    kept: list[_Found] = []
+    by_url: dict[str, list[int]] = {}
+    for f in found:
+        same_url = by_url.get(f.url or "", [])
+        earlier = _told_before(f, kept, same_url, counts, fold_retold)
+        if earlier is None:
+            if f.url:
+                by_url.setdefault(f.url, []).append(len(kept))
+            kept.append(f)
+        else:
+            kept[earlier] = _richer(kept[earlier], f)
     return kept
+
+
+def _told_before(
+    f: _Found, kept: list[_Found], same_url: list[int], counts: Counter, fold_retold: bool
+) -> int | None:
+    for index in same_url:
+        first = kept[index]
+        if first.from_list and not f.from_list and counts[f.url] < 3:
+            return index  # a deep dive under a heading of a story listed above
+        if fold_retold and _same_headline(first.title, f.title):
+            return index
+    return None
+
+
+def _same_headline(a: str, b: str) -> bool:
+    """Headlines of one story as two lists give them: equal, or one cut short of the
+    other ("Codex Security" / "Codex Security：研究预览版发布")."""
+    a, b = _comparable(a), _comparable(b)
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= 3 and long.startswith(short))
+
+
+def _comparable(title: str) -> str:
+    return re.sub(r"[\W_]+", "", title.rstrip("…").casefold())
+
+
+def _richer(first: _Found, later: _Found) -> _Found:
+    """The first telling's place with the fuller telling's headline, summary, section."""
+    best = later if len(later.summary) > len(first.summary) else first
+    longer = len(later.title) > len(first.title) and _same_headline(first.title, later.title)
+    title = later.title if longer else first.title  # "Codex Security" -> its full headline
+    links = _ordered_links([*first.links, *later.links], first.url)
+    return _Found(
+        title,
+        first.author or later.author,
+        first.url,
+        best.summary,
+        links,
+        first.from_list and later.from_list,
+        best.section,
+    )
