@@ -111,8 +111,16 @@ class _Found:
     section: str | None
 
 
-def find_stories(root: Section) -> list[Story]:
+def find_stories(root: Section, fallback_link: Link | None = None) -> list[Story]:
+    """The post's stories. `fallback_link` (a feed entry's own link): when its list
+    items far outnumber the linked stories found (a feed entry listing the day's
+    headlines without links, CloudFlare AI-Insight-Daily), they are the stories, each
+    pointing to the entry."""
     found = _dedupe(_section_items(root, None))
+    if fallback_link is not None:
+        headlines = _headline_items(root, fallback_link, None)
+        if len(headlines) > 2 * len(found):  # a "read it all" link is not the stories
+            found = headlines
     return [
         Story(
             Item(
@@ -155,6 +163,23 @@ def _section_items(section: Section, parent: str | None) -> list[_Found]:
     if heading_links or block_links(section.body, in_quotes=False) or _quoted_link(section):
         return [_heading_item(section, parent)]
     return []
+
+
+def _headline_items(section: Section, link: Link, parent: str | None) -> list[_Found]:
+    heading = plain(section.heading) if section.heading is not None else ""
+    if BOILERPLATE.search(heading):
+        return []
+    name = _section_name(heading) or parent
+    found = [
+        _Found(_clean_title(plain(item[0].inlines)), None, link.url, "", [link], True, name)
+        for block in section.body
+        if isinstance(block, ListBlock)
+        for item in block.items
+        if item and isinstance(item[0], Para) and plain(item[0].inlines)
+    ]
+    for child in section.children:
+        found += _headline_items(child, link, name)
+    return found
 
 
 def _link_paragraphs(body: list[Block], section: str | None) -> list[_Found]:

@@ -29,7 +29,7 @@ from bot.digest.limits import (
     clip_digest,
     storable,
 )
-from bot.digest.models import Digest
+from bot.digest.models import Digest, Link
 
 __all__ = [
     "MAX_ITEMS",
@@ -181,6 +181,7 @@ def digest_from_html(
     title: str,
     published_at: datetime,
     categories: Iterable[str] = (),
+    link: str | None = None,
 ) -> Digest:
     """A feed entry whose HTML content is a list of stories, as one Digest."""
     return digest_from_html_result(
@@ -190,6 +191,7 @@ def digest_from_html(
         title=title,
         published_at=published_at,
         categories=categories,
+        link=link,
     ).digest
 
 
@@ -201,9 +203,13 @@ def digest_from_html_result(
     title: str,
     published_at: datetime,
     categories: Iterable[str] = (),
+    link: str | None = None,
 ) -> ParseResult:
+    """`link`: the entry's own page, where headlines listed without links of their own
+    point (see items.find_stories)."""
     markdown = html_to_markdown(storable(html))
-    stories = find_stories(sections(parse_blocks(markdown)))
+    fallback = Link(title, link) if link and link.startswith(("http://", "https://")) else None
+    stories = find_stories(sections(parse_blocks(markdown)), fallback)
     digest = Digest(
         id=id,
         source=source,
