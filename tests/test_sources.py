@@ -109,7 +109,7 @@ async def server(shared_data: Path):
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = site._server.sockets[0].getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     try:
         yield base, files, hits

@@ -55,7 +55,7 @@ def timestamp_in(text: str) -> datetime | None:
     if match:
         year, month, day, hour, minute, second, zone = match.groups()
         try:
-            moment = datetime(*map(int, (year, month, day, hour, minute, second)))
+            moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
         except ValueError:
             return None
         return moment.replace(tzinfo=_zone(zone) or UTC)
