@@ -54,7 +54,8 @@ from bot.digest.blocks import (
 from bot.digest.models import Item, Link
 
 BOILERPLATE = re.compile(
-    r"常见问题|相关问题|FAQ|全量索引|获取成本|账号|Audio Version|Voice Edition|语音版",
+    r"常见问题|相关问题|FAQ|全量索引|获取成本|账号|Audio Version|Voice Edition|语音版"
+    r"|^\s*Podcast\s*$",
     re.IGNORECASE,
 )
 # Navigation: its own links are anchors, but (a heading-level slip in some posts)
@@ -251,13 +252,26 @@ def _aggregator_items(
     prose = [block for block in section.body if isinstance(block, Para | Heading)]
     if any(section.body.index(block) < first_list for block in prose) or block_links(prose):
         return []  # prose of its own (an intro, linked notes): one story
-    bullets = [item for block in lists for item in block.items]
+    bullets = [
+        item for block in lists if not _links_mentioned(section.body, block) for item in block.items
+    ]
     leads = sum(1 for bullet in bullets if _has_lead(bullet))
     if not leads or 2 * leads < len(bullets):
         return []
     heading_link = next((link for link in heading_links if link.text != link.url), None)
     found = [_list_item(bullet, block_links(bullet), name, heading_link) for bullet in bullets]
     return [item for item in found if item is not None]
+
+
+# `**Links mentioned**:` (AINews 2024, `**提到的链接**：` translated): the list after it is
+# the channel's links, not its stories.
+_LINKS_MENTIONED = re.compile(r"(?:links mentioned|提到的链接|相关链接)\s*[:：]?", re.IGNORECASE)
+
+
+def _links_mentioned(body: list[Block], block: ListBlock) -> bool:
+    index = body.index(block)
+    before = body[index - 1] if index else None
+    return isinstance(before, Para) and bool(_LINKS_MENTIONED.fullmatch(plain(before.inlines)))
 
 
 def _has_lead(bullet: list[Block]) -> bool:
@@ -460,6 +474,9 @@ def _ordered_links(links: list[Link], url: str | None) -> list[Link]:
 # chat recap lists again on another day or channel, which a reader counts again.
 # Tuned leave-one-source-out in bench/parse_fidelity.py.
 RETOLD_SHARE = 0.3
+# Items of one link compared with a later one: a story is told a few times at most; a
+# link thousands of items share (a channel) must not make the comparisons quadratic.
+_TELLINGS = 8
 
 
 def _dedupe(found: list[_Found], retold_share: float | None = None) -> list[_Found]:
@@ -476,7 +493,8 @@ def _dedupe(found: list[_Found], retold_share: float | None = None) -> list[_Fou
         if f.url:
             titles = seen.setdefault(f.url, [])
             retold += any(_same_headline(title, f.title) for title in titles)
-            titles.append(f.title)
+            if len(titles) < _TELLINGS:
+                titles.append(f.title)
     fold_retold = bool(found) and retold >= share * len(found)
     kept: list[_Found] = []
     by_url: dict[str, list[int]] = {}
@@ -484,7 +502,7 @@ def _dedupe(found: list[_Found], retold_share: float | None = None) -> list[_Fou
         same_url = by_url.get(f.url or "", [])
         earlier = _told_before(f, kept, same_url, counts, fold_retold)
         if earlier is None:
-            if f.url:
+            if f.url and len(same_url) < _TELLINGS:
                 by_url.setdefault(f.url, []).append(len(kept))
             kept.append(f)
         else:
