@@ -339,3 +339,27 @@ async def test_source_state_round_trip(db) -> None:
         seen_json, last_ok = await c.fetchone()
     assert seen_json == '["a", "b", "新闻-1"]'
     assert last_ok is not None  # kept from the successful save
+
+
+async def test_ingest_warns_naming_a_post_whose_structure_is_unclear(db, tmp_path, caplog):
+    import httpx
+
+    from bot.sources.ingest import ingest_targets
+
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "2026-01-01-prose.md").write_text(
+        "---\ntitle: Prose\n---\n\nSee https://a.example/1, https://a.example/2 and "
+        "https://a.example/3 in prose.\n",
+        encoding="utf-8",
+    )
+    (folder / "2026-01-02-list.md").write_text(
+        "# List\n\n- [One](https://b.example/1)\n- [Two](https://b.example/2)\n", encoding="utf-8"
+    )
+    with caplog.at_level("WARNING"):
+        async with httpx.AsyncClient() as http:
+            report = await ingest_targets(db, [str(folder)], http)
+    assert len(report.new) == 2  # stored all the same: a warning, not a failure
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("2026-01-01-prose.md" in w and "no items found" in w for w in warnings)
+    assert not any("2026-01-02-list.md" in w for w in warnings)

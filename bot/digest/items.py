@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.digest.blocks import (
     BARE_URL,
@@ -91,6 +91,27 @@ class Story:
 
     item: Item
     section: str | None
+    rule: str = ""  # which reading found it (RULES), for `parse --explain`
+
+
+# The readings that find stories, as `parse --explain` names them.
+RULES = {
+    "list": "list items with a link",
+    "channel": "lead bullets under a linked heading (a chat channel)",
+    "paragraphs": "paragraphs that open with a link",
+    "heading": "a heading with its section (link in the heading or its text)",
+    "headlines": "unlinked headlines of a feed entry, pointing to the entry",
+}
+
+
+@dataclass
+class Reading:
+    """The stories and what `parse --explain` tells about how they were found."""
+
+    stories: list[Story]
+    left_out: list[str]  # sections not read for stories, with why
+    folded: int  # later tellings folded into a story told before
+    retold: bool  # the post retells its stories (see RETOLD_SHARE)
 
 
 @dataclass
@@ -110,19 +131,27 @@ class _Found:
     links: list[Link]
     from_list: bool  # found as a list item (not a heading)
     section: str | None
+    rule: str = "list"
 
 
 def find_stories(root: Section, fallback_link: Link | None = None) -> list[Story]:
+    return read_stories(root, fallback_link).stories
+
+
+def read_stories(root: Section, fallback_link: Link | None = None) -> Reading:
     """The post's stories. `fallback_link` (a feed entry's own link): when its list
     items far outnumber the linked stories found (a feed entry listing the day's
     headlines without links, CloudFlare AI-Insight-Daily), they are the stories, each
     pointing to the entry."""
-    found = _dedupe(_section_items(root, None))
+    left_out: list[str] = []
+    raw = _section_items(root, None, left_out)
+    found, retold = _dedupe(raw)
+    folded = len(raw) - len(found)
     if fallback_link is not None:
         headlines = _headline_items(root, fallback_link, None)
         if len(headlines) > 2 * len(found):  # a "read it all" link is not the stories
-            found = headlines
-    return [
+            found, folded = headlines, 0
+    stories = [
         Story(
             Item(
                 position,
@@ -133,22 +162,28 @@ def find_stories(root: Section, fallback_link: Link | None = None) -> list[Story
                 tuple(f.links),
             ),
             f.section,
+            f.rule,
         )
         for position, f in enumerate(found, start=1)
     ]
+    return Reading(stories, left_out, folded, retold)
 
 
 def find_items(root: Section) -> list[Item]:
     return [story.item for story in find_stories(root)]
 
 
-def _section_items(section: Section, parent: str | None) -> list[_Found]:
+def _section_items(section: Section, parent: str | None, left_out: list[str]) -> list[_Found]:
     heading_text = plain(section.heading) if section.heading is not None else ""
     if section.heading is not None and BOILERPLATE.search(heading_text):
+        left_out.append(f"{heading_text[:60]!r}: boilerplate (FAQ, ads, index, audio)")
         return []
     name = _section_name(heading_text) or parent  # what items found in here sit under
-    from_children = [found for child in section.children for found in _section_items(child, name)]
+    from_children = [
+        found for child in section.children for found in _section_items(child, name, left_out)
+    ]
     if NAVIGATION.search(heading_text):
+        left_out.append(f"{heading_text[:60]!r}: navigation (its own links are anchors)")
         return from_children
     heading_links = links_in(section.heading) if section.heading is not None else []
     if heading_links:
@@ -172,7 +207,16 @@ def _headline_items(section: Section, link: Link, parent: str | None) -> list[_F
         return []
     name = _section_name(heading) or parent
     found = [
-        _Found(_clean_title(plain(item[0].inlines)), None, link.url, "", [link], True, name)
+        _Found(
+            _clean_title(plain(item[0].inlines)),
+            None,
+            link.url,
+            "",
+            [link],
+            True,
+            name,
+            "headlines",
+        )
         for block in section.body
         if isinstance(block, ListBlock)
         for item in block.items
@@ -193,7 +237,7 @@ def _link_paragraphs(body: list[Block], section: str | None) -> list[_Found]:
     if len(led) < 2 or 2 * len(led) <= len(linked):
         return []
     found = [_list_item([para], links_in(para.inlines), section) for para in led]
-    return [item for item in found if item is not None]
+    return [replace(item, rule="paragraphs") for item in found if item is not None]
 
 
 def _link_led(para: Para) -> bool:
@@ -260,7 +304,7 @@ def _aggregator_items(
         return []
     heading_link = next((link for link in heading_links if link.text != link.url), None)
     found = [_list_item(bullet, block_links(bullet), name, heading_link) for bullet in bullets]
-    return [item for item in found if item is not None]
+    return [replace(item, rule="channel") for item in found if item is not None]
 
 
 # `**Links mentioned**:` (AINews 2024, `**提到的链接**：` translated): the list after it is
@@ -377,7 +421,8 @@ def _heading_item(section: Section, parent: str | None) -> _Found:
     url = title.url if title is not None and title.url else None
     url = url or _pick_url(links)
     summary = blocks_md(_all_blocks(section))
-    return _Found(_clean_title(text), None, url, summary, _ordered_links(links, url), False, parent)
+    links = _ordered_links(links, url)
+    return _Found(_clean_title(text), None, url, summary, links, False, parent, "heading")
 
 
 def _pick_url(links: list[Link]) -> str | None:
@@ -479,7 +524,7 @@ RETOLD_SHARE = 0.3
 _TELLINGS = 8
 
 
-def _dedupe(found: list[_Found], retold_share: float | None = None) -> list[_Found]:
+def _dedupe(found: list[_Found], retold_share: float | None = None) -> tuple[list[_Found], bool]:
     """One item per story. A heading's deep dive of a story listed above (same link, 2
     tellings at most) is folded into the listed one; in a post that retells its
     stories (see RETOLD_SHARE) every later telling with the same link and headline is.
@@ -507,7 +552,7 @@ def _dedupe(found: list[_Found], retold_share: float | None = None) -> list[_Fou
             kept.append(f)
         else:
             kept[earlier] = _richer(kept[earlier], f)
-    return kept
+    return kept, fold_retold
 
 
 def _told_before(
@@ -540,12 +585,12 @@ def _richer(first: _Found, later: _Found) -> _Found:
     longer = len(later.title) > len(first.title) and _same_headline(first.title, later.title)
     title = later.title if longer else first.title  # "Codex Security" -> its full headline
     links = _ordered_links([*first.links, *later.links], first.url)
-    return _Found(
-        title,
-        first.author or later.author,
-        first.url,
-        best.summary,
-        links,
-        first.from_list and later.from_list,
-        best.section,
+    return replace(
+        first,
+        title=title,
+        author=first.author or later.author,
+        summary=best.summary,
+        links=links,
+        from_list=first.from_list and later.from_list,
+        section=best.section,
     )

@@ -19,8 +19,9 @@ import yaml
 
 from bot.digest import dates
 from bot.digest.blocks import Heading, Para, Quote, parse_blocks, plain, sections
+from bot.digest.explain import Explanation, explain
 from bot.digest.html import html_to_markdown
-from bot.digest.items import Story, find_stories
+from bot.digest.items import Reading, Story, read_stories
 from bot.digest.limits import (
     MAX_ITEM_TITLE_CHARS,
     MAX_ITEMS,
@@ -78,6 +79,7 @@ class ParseResult:
     digest: Digest
     dropped_items: int = 0
     sections: tuple[str | None, ...] = ()
+    explanation: Explanation | None = None  # how the items were found (parse --explain)
 
 
 def parse_file(path: Path) -> Digest:
@@ -131,7 +133,8 @@ def parse_text_result(
     text = storable(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     meta, body = _front_matter(text, name)
     blocks = parse_blocks(body)
-    stories = find_stories(sections(blocks))
+    reading = read_stories(sections(blocks))
+    stories = reading.stories
 
     title = _text_field(meta.get("title")) or _first_h1(blocks)
     raw_date = meta.get("date")
@@ -170,7 +173,7 @@ def parse_text_result(
         categories=_categories(meta.get("categories")),
         items=tuple(story.item for story in stories),
     )
-    return _finish(digest, stories)
+    return _finish(digest, reading, body)
 
 
 def digest_from_html(
@@ -209,7 +212,8 @@ def digest_from_html_result(
     point (see items.find_stories)."""
     markdown = html_to_markdown(storable(html))
     fallback = Link(title, link) if link and link.startswith(("http://", "https://")) else None
-    stories = find_stories(sections(parse_blocks(markdown)), fallback)
+    reading = read_stories(sections(parse_blocks(markdown)), fallback)
+    stories = reading.stories
     digest = Digest(
         id=id,
         source=source,
@@ -218,16 +222,17 @@ def digest_from_html_result(
         categories=tuple(str(c) for c in categories if str(c).strip()),
         items=tuple(story.item for story in stories),
     )
-    return _finish(digest, stories)
+    return _finish(digest, reading, markdown)
 
 
-def _finish(digest: Digest, stories: list[Story]) -> ParseResult:
+def _finish(digest: Digest, reading: Reading, text: str) -> ParseResult:
     clipped, dropped = clip_digest(digest, MAX_ITEMS)
+    stories: list[Story] = reading.stories
     names = tuple(
         clip(story.section, MAX_ITEM_TITLE_CHARS) if story.section else None
         for story in stories[: len(clipped.items)]
     )
-    return ParseResult(clipped, dropped, names)
+    return ParseResult(clipped, dropped, names, explain(reading, text))
 
 
 def _shown(value: object, limit: int = 80) -> str:
