@@ -569,14 +569,21 @@ def _told_before(
 
 def _same_headline(a: str, b: str) -> bool:
     """Headlines of one story as two lists give them: equal, or one cut short of the
-    other ("Codex Security" / "Codex Security：研究预览版发布")."""
-    a, b = _comparable(a), _comparable(b)
-    short, long = sorted((a, b), key=len)
-    return short == long or (len(short) >= 3 and long.startswith(short))
+    other at a word's end ("Codex Security" / "Codex Security：研究预览版发布"; not
+    "Story 1" / "Story 10")."""
+    (short_raw, short), (_, long) = sorted(
+        ((a, _comparable(a)), (b, _comparable(b))), key=lambda p: len(p[1])
+    )
+    if short == long:
+        return True
+    if len(short) < 3 or not long.startswith(short):
+        return False
+    # cut at a word's end, or after a sentence or a clip ("！", "…")
+    return not short_raw.strip()[-1].isalnum() or not long[len(short)].isalnum()
 
 
 def _comparable(title: str) -> str:
-    return re.sub(r"[\W_]+", "", title.rstrip("…").casefold())
+    return " ".join(title.rstrip("…").casefold().split())
 
 
 def _richer(first: _Found, later: _Found) -> _Found:
