@@ -127,7 +127,8 @@ def hextra(path: Path) -> Iterator[str | None]:
     tables, code and the ad/FAQ sections are not stories."""
     skip = False
     fence = False
-    for line in body_lines(path):
+    lines = body_lines(path)
+    for index, line in enumerate(lines):
         if line.startswith("```"):
             fence = not fence
             continue
@@ -143,9 +144,20 @@ def hextra(path: Path) -> Iterator[str | None]:
             continue
         number = re.match(r"(?:#{2,4}\s+)?(?:\*\*)?\d{1,2}\.\s+(.*)", line)
         if number:
-            yield first_link(line) or _bare(line)
+            yield first_link(line) or _bare(line) or _link_below(lines, index)
         elif _TAGGED.match(line) or (_FIELD_BULLET.match(line) and "http" in line):
             yield first_link(line)
+
+
+def _link_below(lines: list[str], index: int) -> str | None:
+    """The first link (not an image) on the indented lines under a numbered item."""
+    for line in lines[index + 1 :]:
+        if line.strip() and not line.startswith((" ", "\t")):
+            return None
+        for match in LINK.finditer(line):
+            if line[max(0, match.start() - 1)] != "!":
+                return match.group(2)
+    return None
 
 
 _TAGGED = re.compile(r"\*\*[\[【][^\]】]{1,8}[\]】]\*\*\s*\[")
