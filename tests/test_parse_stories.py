@@ -255,3 +255,48 @@ def test_a_2023_email_channel_summary_gives_one_item_per_bullet() -> None:
     assert items[0].url == "https://d.example/g"
     assert items[1].url == "https://discord.com/channels/1"  # where it was said
     assert items[4].title == "Hydra Bot Usage Inquiry"
+
+
+def test_a_story_heading_with_field_bullets_is_one_story_in_both_languages() -> None:
+    """`### Headline` then `- **来源**：…`, `- **发布时间**：…`, `- 🔗 [阅读原文](url)`: the
+    bullets are the story's fields, not stories."""
+    zh = "# 日报\n\n" + "".join(
+        f"### {n}. 第{n}条新闻标题\n\n- **来源**：机器之心\n- **发布时间**：2026-03-11 20:49\n"
+        f"- 🔗 [阅读原文](https://z.example/{n})\n- 📝 一句话摘要。\n\n"
+        for n in (1, 2, 3)
+    )
+    en = "# Daily\n\n" + "".join(
+        f"### Story {n} headline\n\n- **Source**: Wired\n- **Time**: 20:49\n"
+        f"- **Link**: [read more](https://e.example/{n})\n\n"
+        for n in (1, 2, 3)
+    )
+    for text, titles, host in (
+        (zh, ["第1条新闻标题", "第2条新闻标题", "第3条新闻标题"], "z"),
+        (en, ["Story 1 headline", "Story 2 headline", "Story 3 headline"], "e"),
+    ):
+        items = parse_text(text, name="2026-03-11.md", source="t").items
+        assert [item.title for item in items] == titles
+        assert [item.url for item in items] == [f"https://{host}.example/{n}" for n in (1, 2, 3)]
+
+
+def test_numbered_headings_with_the_link_on_a_quoted_line() -> None:
+    text = "# 周报\n\n" + "".join(
+        f"#### {n}. 第{n}个故事\n\n> 📰 机器之心 · 🔗 [原文](https://q.example/{n})\n\n正文。\n\n"
+        for n in (1, 2, 3)
+    )
+    items = parse_text(text, name="2026-03-16.md", source="t").items
+    assert [(item.title, item.url) for item in items] == [
+        (f"第{n}个故事", f"https://q.example/{n}") for n in (1, 2, 3)
+    ]
+
+
+def test_trend_predictions_are_not_news() -> None:
+    text = (
+        "# 日报\n\n## 值得关注\n\n- **[产品]** [A tool](https://p.example/1) - text\n"
+        "- **[开源]** [A repo](https://p.example/2) - text\n\n"
+        "## 🔮 AI趋势预测\n\n### Claude Code 三方 API 全面封堵\n"
+        "- **预测时间**：2025年Q1\n- **预测概率**：75%\n"
+        "- **预测依据**：今日新闻 [A](https://x.example/1)\n"
+    )
+    items = parse_text(text, name="2026-01-11.md", source="t").items
+    assert [item.title for item in items] == ["A tool", "A repo"]

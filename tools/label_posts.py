@@ -41,8 +41,11 @@ def body_lines(path: Path) -> list[str]:
 
 
 def first_link(line: str) -> str | None:
-    match = LINK.search(line)
-    return match.group(2) if match else None
+    """The first link of a line that is not an image (`![alt](src)`)."""
+    for match in LINK.finditer(line):
+        if line[max(0, match.start() - 1)] != "!" or match.start() == 0:
+            return match.group(2)
+    return None
 
 
 def briefing(path: Path) -> Iterator[str | None]:
@@ -122,9 +125,10 @@ def makinotes(path: Path) -> Iterator[str | None]:
 
 
 def hextra(path: Path) -> Iterator[str | None]:
-    """Numbered stories (`1. text`, `### 1. [T](u)`, `### **1. [T](u)**`), tagged
-    paragraphs (`**[开源]** [T](u) - text`) and `*   **x**：... [来源链接](u)` bullets;
-    tables, code and the ad/FAQ sections are not stories."""
+    """Numbered stories (`1. text`, `### 1. [T](u)`, `### **1. [T](u)**`), linked
+    headings (`### [T](u)`), tagged paragraphs and bullets (`**[开源]** [T](u) - text`)
+    and `*   **x**：... [来源链接](u)` bullets; tables, code, the ad/FAQ sections and
+    trend predictions are not stories."""
     skip = False
     fence = False
     lines = body_lines(path)
@@ -137,7 +141,7 @@ def hextra(path: Path) -> Iterator[str | None]:
         if line.startswith("## "):
             skip = bool(
                 re.search(
-                    r"常见问题|相关问题|FAQ|全量索引|产品自荐|Spotlight|导航|Navigation", line
+                    r"常见问题|相关问题|FAQ|全量索引|产品自荐|Spotlight|导航|Navigation|预测", line
                 )
             )
         if skip or line.startswith("|"):
@@ -160,12 +164,13 @@ def _link_below(lines: list[str], index: int) -> str | None:
     return None
 
 
-_TAGGED = re.compile(r"\*\*[\[【][^\]】]{1,8}[\]】]\*\*\s*\[")
+_TAGGED = re.compile(r"(?:[*-]\s+)?\*\*[\[【][^\]】]{1,8}[\]】]\*\*\s*\[|#{2,4}\s+\[")
 _FIELD_BULLET = re.compile(r"[*-]\s+\*\*[^*]+\*\*[：:]")
 
 
 def _bare(line: str) -> str | None:
-    match = BARE.search(line)
+    """A bare URL in a line, not an image's source."""
+    match = BARE.search(re.sub(r"!\[[^\]]*\]\([^)]*\)|<img[^>]*>", "", line))
     return match.group(0).rstrip(".,;:!?") if match else None
 
 
@@ -188,13 +193,15 @@ def peon(path: Path) -> Iterator[str | None]:
 
 def ainews(path: Path) -> Iterator[str | None]:
     """AINews: every top-level bullet of every recap and every server/channel section
-    (`grep '^- '`), a channel section with only a paragraph one story; a bullet without
-    a link of its own is where it was said: its heading's link."""
+    (`grep '^- '`) and every Reddit post (`  - **[Title](url)**`), a channel section
+    with only a paragraph one story; a bullet without a link of its own is where it
+    was said: its heading's link."""
     heading_link: str | None = None
     bullets = 0
     pending: str | None = None
     mentioned = False  # in a `**Links mentioned**:` list: the channel's links, not stories
-    for line in body_lines(path):
+    lines = body_lines(path)
+    for index, line in enumerate(lines):
         if re.fullmatch(r"\*\*(?:Links mentioned|提到的链接)\*\*\s*[:：]?\s*", line.strip(), re.I):
             mentioned = True
             continue
@@ -208,9 +215,22 @@ def ainews(path: Path) -> Iterator[str | None]:
             continue
         if line.startswith("- ") and not mentioned:
             bullets += 1
-            yield first_link(line) or _bare(line) or heading_link
+            yield _first_in_bullet(lines, index) or heading_link
+        elif re.match(r"\s+- \*\*\[[^\]]+\]\(https?://", line):
+            yield first_link(line)  # a Reddit recap's post: `  - **[Title](url)**`
     if pending is not None and bullets == 0:
         yield pending
+
+
+def _first_in_bullet(lines: list[str], index: int) -> str | None:
+    """The first link of a top-level bullet, its sub-bullets and continuation lines."""
+    for number, line in enumerate(lines[index:]):
+        if number and line.strip() and not line.startswith((" ", "\t")):
+            return None
+        found = first_link(line) or _bare(line)
+        if found:
+            return found
+    return None
 
 
 def briefing_feed(path: Path) -> Iterator[str | None]:

@@ -55,7 +55,7 @@ from bot.digest.models import Item, Link
 
 BOILERPLATE = re.compile(
     r"常见问题|相关问题|FAQ|全量索引|获取成本|账号|Audio Version|Voice Edition|语音版"
-    r"|^\s*Podcast\s*$",
+    r"|^\s*Podcast\s*$|趋势预测|Trend Predictions|产品自荐|Product Spotlight|今日推荐产品",
     re.IGNORECASE,
 )
 # Navigation: its own links are anchors, but (a heading-level slip in some posts)
@@ -63,9 +63,9 @@ BOILERPLATE = re.compile(
 NAVIGATION = re.compile(r"快速导航|导航|Navigation|目录|Contents", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\s*\d{1,3}\s*[.、)）]\s*")
 _SEPARATORS = " \t:：—–-·|"
-# A publication's name before a quoted link (`> Wired, ["Article"](url)`); an ad's
-# sentence ("想第一时间体验？来 [x](url)") is not one.
-_SOURCE_NAME = re.compile(r"[\w .&'’-]{0,40}[,，:：·]?\s*")
+# A publication's name before a quoted link (`> Wired, ["Article"](url)`, `> 📰 机器之心
+# · 🔗 [原文](url)`); an ad's sentence ("想第一时间体验？来 [x](url)") is not one.
+_SOURCE_NAME = re.compile(r"[^？。！?!\n]{0,60}")
 # What a bold lead before a linked headline is when it is not the headline: a score
 # (`**91**`), a tag (`**[产品]**`, `**【融资】**`), an emoji or a short label.
 _TAG = re.compile(r"[\d.%/]+|[\[【(（].{1,12}[\]】)）]|\W{1,3}")
@@ -276,6 +276,8 @@ def _list_items(body: list[Block], section: str | None) -> list[_Found]:
         return []
     if len(outside) > linked_items:
         return []  # prose with a few link bullets: one story, not a list of stories
+    if all(_field_bullet(item) for pairs in with_links for item, links in pairs if links):
+        return []  # `- **来源**：…` `- **链接**：…`: a story's fields, not stories
     raws = [_list_item(item, links, section) for pairs in with_links for item, links in pairs]
     return [raw for raw in raws if raw is not None]
 
@@ -294,14 +296,17 @@ def _aggregator_items(
         return []
     first_list = section.body.index(lists[0])
     prose = [block for block in section.body if isinstance(block, Para | Heading)]
-    if any(section.body.index(block) < first_list for block in prose) or block_links(prose):
-        return []  # prose of its own (an intro, linked notes): one story
     bullets = [
         item for block in lists if not _links_mentioned(section.body, block) for item in block.items
     ]
     leads = sum(1 for bullet in bullets if _has_lead(bullet))
     if not leads or 2 * leads < len(bullets):
         return []
+    intro: list[Block] = [block for block in prose if section.body.index(block) < first_list]
+    if block_links(prose) or (intro and (len(bullets) < 3 or _long(intro))):
+        return []  # prose of its own (an intro, linked notes): one story
+    # (a one-line unlinked note before 3+ lead bullets, "Only 1 channel had activity",
+    # is the recap's, not a story's intro)
     heading_link = next((link for link in heading_links if link.text != link.url), None)
     found = [_list_item(bullet, block_links(bullet), name, heading_link) for bullet in bullets]
     return [replace(item, rule="channel") for item in found if item is not None]
@@ -316,6 +321,47 @@ def _links_mentioned(body: list[Block], block: ListBlock) -> bool:
     index = body.index(block)
     before = body[index - 1] if index else None
     return isinstance(before, Para) and bool(_LINKS_MENTIONED.fullmatch(plain(before.inlines)))
+
+
+_GENERIC_LABEL = re.compile(
+    r"(消息来源|来源链接|来源|链接|原文链接|原文|阅读原文|阅读全文|详情"
+    r"|source|link|read more|read)",
+    re.IGNORECASE,
+)
+# A labelled field of a story, in either language: `**来源**：`, `Source:`, `🔗 链接：`.
+_FIELD_LABEL = re.compile(
+    r"\W{0,3}(来源|链接|原文|摘要|时间|发布时间|评分|分数|标签|作者|预测\w{0,4}|source|link|url"
+    r"|summary|time|published|score|tags?|author)\s*[:：]?\s*",
+    re.IGNORECASE,
+)
+
+
+def _field_bullet(blocks: list[Block]) -> bool:
+    """A bullet that is a labelled field (`- **来源**：InfoQ`, `- 链接: url`)."""
+    if not blocks or not isinstance(blocks[0], Para):
+        return False
+    nodes = meaningful(blocks[0].inlines)
+    if not nodes:
+        return False
+    if _GENERIC_LABEL.fullmatch(plain(blocks[0].inlines).strip(" 🔗📎👉→:：")):
+        return True  # `- 🔗 [阅读原文](url)`: the story's link as a field
+    first = nodes[0]
+    if first.type == "strong":
+        label = plain(first.children)
+    elif first.type == "text":
+        label = (
+            re.split(r"[:：]", first.content, maxsplit=1)[0]
+            if re.search(r"[:：]", first.content)
+            else ""
+        )
+    else:
+        return False
+    return bool(_FIELD_LABEL.fullmatch(label))
+
+
+def _long(blocks: list[Block]) -> bool:
+    """More than a one-line note: two paragraphs, or one of over 120 characters."""
+    return len(blocks) > 1 or len(blocks_md(blocks)) > 120
 
 
 def _has_lead(bullet: list[Block]) -> bool:
