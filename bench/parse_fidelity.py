@@ -115,7 +115,10 @@ def main() -> None:
             posts = {k: v for s, p in runs[value].items() if s != source for k, v in p.items()}
             return f1(summed(posts))[2]
 
-        chosen = max(GRID["RETOLD_SHARE"], key=others)
+        scores = {value: others(value) for value in GRID["RETOLD_SHARE"]}
+        best = max(scores.values())
+        # ties (the other sources cannot tell the values apart) keep the default
+        chosen = default if scores[default] == best else max(scores, key=scores.__getitem__)
         own = runs[default][source]
         precision, recall, score = f1(summed(own))
         loso = f1(summed(runs[chosen][source]))[2]
