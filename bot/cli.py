@@ -43,13 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse", help="show what the bot makes of one post")
     parse.add_argument("file", type=Path)
     parse.add_argument("--json", action="store_true", help="the parsed digest as JSON")
+    parse.add_argument(
+        "--explain", action="store_true", help="which structure gave the items, and why"
+    )
     return parser
 
 
 def run_cli(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "parse":  # needs no settings
-        return parse_command(args.file, as_json=args.json)
+        return parse_command(args.file, as_json=args.json, explain=args.explain)
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -124,22 +127,29 @@ def console_command(settings: Settings, database: Path | None) -> int:
         return 0
 
 
-def parse_command(path: Path, *, as_json: bool) -> int:
-    from bot.digest.parse import ParseError, parse_file
+def parse_command(path: Path, *, as_json: bool, explain: bool = False) -> int:
+    from bot.digest.explain import explanation_lines
+    from bot.digest.parse import ParseError, parse_file_result
 
     try:
-        digest = parse_file(path)
+        result = parse_file_result(path)
     except ParseError as error:
         print(f"digest-bot: {error}", file=sys.stderr)
         return 1
+    digest, explanation = result.digest, result.explanation
     if as_json:
         print(json.dumps(digest.to_json_dict(), ensure_ascii=False, indent=2))
-        return 0
-    print(f"{digest.title}\n{digest.published_at.isoformat()}  {', '.join(digest.categories)}")
-    for item in digest.items:
-        author = f" - {item.author}" if item.author else ""
-        print(f"{item.position:>3}. {item.title}{author}\n     {item.url or '(no link)'}")
-    print(f"{len(digest.items)} items")
+    else:
+        print(f"{digest.title}\n{digest.published_at.isoformat()}  {', '.join(digest.categories)}")
+        for item in digest.items:
+            author = f" - {item.author}" if item.author else ""
+            print(f"{item.position:>3}. {item.title}{author}\n     {item.url or '(no link)'}")
+        print(f"{len(digest.items)} items")
+    if explanation is not None and (explain or explanation.unclear):
+        # on stderr with --json, so the JSON stays parseable
+        out = sys.stderr if as_json else sys.stdout
+        lines = explanation_lines(explanation, len(digest.items))
+        print("\n".join(lines if explain else lines[-1:]), file=out)
     return 0
 
 

@@ -24,7 +24,7 @@ from bot.digest.markup import (
     UNTITLED,
     clip,
     entity_count,
-    format_time,
+    format_published,
     link,
     safe_url,
     text_html,
@@ -271,7 +271,7 @@ def _header(digest: Digest, profile: Profile, *, first: bool, label: str, note: 
     title = digest.title.strip() or "Digest"
     if not first:
         return f"<b>{text_html(clip(title, 60))}</b>{label}"
-    line = f"🗓 {format_time(digest.published_at, profile.tz, profile.lang)}"
+    line = f"🗓 {format_published(digest.published_at, profile.tz, profile.lang)}"
     if digest.categories:
         line += " · " + text_html(", ".join(digest.categories))
     header = f"<b>{text_html(clip(title, 200))}</b>{label}\n{line}"

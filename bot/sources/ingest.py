@@ -18,7 +18,7 @@ import httpx
 
 from bot.digest.limits import MAX_ITEMS, clip_digest
 from bot.digest.models import Digest
-from bot.digest.parse import ParseError, parse_file
+from bot.digest.parse import ParseError, parse_file_result
 from bot.sources.allowed import is_url
 from bot.sources.feeds import SourceError, fetch_feed, post_files
 from storage.db import Database
@@ -126,11 +126,16 @@ def shutdown_parsers() -> None:
 
 
 async def parse_off_loop(path: Path, size: int) -> Digest:
-    """parse_file in a thread, or for a big post in a separate process."""
+    """parse_file in a thread, or for a big post in a separate process. A post whose
+    structure the parser could not read clearly is logged, naming it."""
     if size < BIG_POST_BYTES:
-        return await asyncio.to_thread(parse_file, path)
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_process_pool(), parse_file, path)
+        result = await asyncio.to_thread(parse_file_result, path)
+    else:
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(_process_pool(), parse_file_result, path)
+    if result.explanation is not None and result.explanation.unclear:
+        log.warning("post %s: %s", path, result.explanation.unclear)
+    return result.digest
 
 
 FileStamps = dict[Path, tuple[int, int]]  # path -> (mtime_ns, size) when last ingested
