@@ -265,3 +265,24 @@ async def test_an_empty_inline_query_shows_the_latest_digest_of_the_users_source
         chinese = await ask(env, ZH_CHAT, "", language_code="zh")
         assert chinese.titles and all("日报第1期" in title for title in chinese.titles)
         assert english.is_personal and chinese.is_personal
+
+
+async def test_a_channels_admin_chooses_its_sources_from_a_private_chat(tmp_path):
+    from tests.chat_env import post
+    from tests.test_channels import CHANNEL, OWNER, add_bot_to_channel
+
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, zh_digest(1), en_digest(1))
+        await add_bot_to_channel(env)
+        await post(env, CHANNEL, "/start")  # an English channel: AINews
+        (panel,) = await env.say(OWNER, "/channels")
+        toggles = {text: data for row in panel.buttons for text, data in row if ":source:" in data}
+        assert set(toggles) == {"✅ AINews", "▫️ 日报"}
+        (edited,) = await env.press(OWNER, panel, toggles["▫️ 日报"])
+        assert {text for row in edited.buttons for text, _ in row} >= {"✅ AINews", "✅ 日报"}
+        await post(env, CHANNEL, "/repeats show")
+        await delivered(env, zh_digest(2), en_digest(2))
+        pushed = texts_of(env, CHANNEL)
+        assert "日报 第2期" in pushed and "AINews issue 2" in pushed
+        (stale,) = await env.press(OWNER, edited, f"ch:{CHANNEL}:source:0123456789ab") or [None]
+        assert stale is None and "out of date" in env.callback_answers()[-1]["text"]
