@@ -286,3 +286,26 @@ async def test_a_channels_admin_chooses_its_sources_from_a_private_chat(tmp_path
         assert "日报 第2期" in pushed and "AINews issue 2" in pushed
         (stale,) = await env.press(OWNER, edited, f"ch:{CHANNEL}:source:0123456789ab") or [None]
         assert stale is None and "out of date" in env.callback_answers()[-1]["text"]
+
+
+async def test_topics_counts_follow_the_chats_sources(tmp_path):
+    import re
+
+    from storage.topics import topic_counts
+
+    now = datetime.now(CST)
+    fresh = [replace(zh_digest(1), published_at=now), replace(en_digest(1), published_at=now)]
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, *fresh)
+        db, since = services(env).db, int(time.time()) - 7 * 86_400
+        everywhere = await topic_counts(db, since)
+        english = await topic_counts(db, since, {"AINews"})
+        assert english.get("chips", 0) < everywhere.get("chips", 0)  # 芯片 counts too
+        (topics,) = await env.say(EN_CHAT, "/topics")
+        shown = dict(
+            re.findall(r"(Chips & compute|Agents) · (\d+) items? this week", topics.plain_text)
+        )
+        assert shown == {
+            "Chips & compute": str(english.get("chips", 0)),
+            "Agents": str(english.get("agents", 0)),
+        }
