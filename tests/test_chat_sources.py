@@ -309,3 +309,15 @@ async def test_topics_counts_follow_the_chats_sources(tmp_path):
             "Chips & compute": str(english.get("chips", 0)),
             "Agents": str(english.get("agents", 0)),
         }
+
+
+async def test_trends_draw_the_chats_sources(tmp_path):
+    now = datetime.now(CST)
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, replace(zh_digest(1), published_at=now))
+        old = replace(en_digest(1), published_at=now - timedelta(days=40))
+        await delivered(env, old)  # English, but older than the 30 days drawn
+        (nothing,) = await env.say(EN_CHAT, "/trends")  # takes AINews only: nothing recent
+        assert nothing.plain_text.startswith("No items in the last 30 days yet")
+        (picture,) = await env.say(ZH_CHAT, "/trends", language_code="zh")
+        assert picture.method == "sendPhoto"
