@@ -27,14 +27,12 @@ ANNOUNCE_AFTER = 3600  # seconds: a source stored this long after the first is "
 
 # `s` is a subscribers row (or a row of the same columns), `ds` a digest_sources row.
 CHAT_LANG = "coalesce(s.lang, s.user_lang, 'en')"
-TAKES = f"""(CASE
-    WHEN EXISTS (SELECT 1 FROM follows f WHERE f.chat_id = s.chat_id
-                 AND f.thread_id = s.thread_id AND f.topic = '{SOURCE_OFF}' || ds.name) THEN 0
-    WHEN EXISTS (SELECT 1 FROM follows f WHERE f.chat_id = s.chat_id
-                 AND f.thread_id = s.thread_id AND f.topic = '{SOURCE_ON}' || ds.name) THEN 1
-    ELSE ds.lang = 'mixed' OR ds.lang = {CHAT_LANG}
-         OR {CHAT_LANG} NOT IN (SELECT lang FROM digest_sources WHERE configured)
-END)"""
+TAKES = f"""coalesce(
+    (SELECT max(f.topic = '{SOURCE_ON}' || ds.name) FROM follows f
+     WHERE f.chat_id = s.chat_id AND f.thread_id = s.thread_id
+       AND f.topic IN ('{SOURCE_ON}' || ds.name, '{SOURCE_OFF}' || ds.name)),
+    ds.lang = 'mixed' OR ds.lang = {CHAT_LANG}
+    OR {CHAT_LANG} NOT IN (SELECT lang FROM digest_sources WHERE configured))"""
 # A chat as `s` for TAKES, whether stored or not: its key and the language it reads.
 _CHAT = "(SELECT ? AS chat_id, ? AS thread_id, ? AS lang, NULL AS user_lang) AS s"
 

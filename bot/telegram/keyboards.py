@@ -7,6 +7,7 @@ own CallbackQueryHandler and a pattern that admits only well-formed data (PATTER
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -38,7 +39,7 @@ PATTERNS = {
     r":[A-Za-z0-9_/+:-]{1,40}$",
     FORGET: r"^forget:(yes|no)$",
     CHANNEL: r"^ch:-100\d{1,13}:(format|alerts|previews|lang|tz|quiet|status|schedule|repeats"
-    r"|messages)"
+    r"|messages|source)"
     r":[A-Za-z0-9_/+:-]{1,40}$",
     MORE: more.PATTERN,
     SOURCE: r"^src:([0-9a-f]{12}|p):\d{1,4}$",
@@ -255,9 +256,15 @@ def settings_keyboard(subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup(rows)
 
 
-def channel_keyboard(chat_id: int, subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup:
+def channel_keyboard(
+    chat_id: int,
+    subscriber: Subscriber,
+    lang: str,
+    sources: Sequence[tuple[str, bool]] = (),
+) -> InlineKeyboardMarkup:
     """A channel's settings panel for a private chat: sending on or off, then the same
-    choices as /settings, each button naming the channel."""
+    choices as /settings, then a toggle per source ((name, taken)), each button naming
+    the channel."""
     active = subscriber.status == ChatStatus.ACTIVE
     status = button(
         tp(lang, texts.BUTTON_CHANNEL_STOP if active else texts.BUTTON_CHANNEL_START),
@@ -271,7 +278,12 @@ def channel_keyboard(chat_id: int, subscriber: Subscriber, lang: str) -> InlineK
                 for b in row
             ]
         )
-    return InlineKeyboardMarkup(rows)
+    toggles = [
+        button(f"{'✅' if taken else '▫️'} {name[:40]}",
+               f"{CHANNEL}:{chat_id}:source:{keyword_token(name)}")
+        for name, taken in sources
+    ]  # fmt: skip
+    return InlineKeyboardMarkup(rows + rows_of(toggles, 2))
 
 
 def local_time_now(tz: str, now: datetime) -> str:
