@@ -211,14 +211,15 @@ class BulkSender:
         if parse_mode:
             kwargs["parse_mode"] = parse_mode
         if self.limiter is None:
-            return await self._post(kwargs)
-        return await self.limiter.process_request(  # type: ignore[return-value]
-            self._post, (kwargs,), {}, ENDPOINT, kwargs, self._limit_args
-        )
-
-    async def _post(self, kwargs: dict[str, Any]) -> int:
-        result = await self._bot.do_api_request(ENDPOINT, api_kwargs=kwargs, return_type=None)
+            result = await self._post(kwargs)
+        else:
+            result = await self.limiter.process_request(
+                self._post, (kwargs,), {}, ENDPOINT, kwargs, self._limit_args
+            )
         try:
             return int(result["message_id"])
         except (TypeError, KeyError, ValueError):
             raise TelegramError("Invalid server response") from None
+
+    async def _post(self, kwargs: dict[str, Any]) -> Any:
+        return await self._bot.do_api_request(ENDPOINT, api_kwargs=kwargs, return_type=None)
