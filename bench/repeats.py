@@ -113,7 +113,7 @@ def ingest(
     slowest post's matching time in seconds."""
     ids: dict[int, tuple[str, int]] = {}
     seen: list[tuple[float, str, Told]] = []  # (published ts, path, what it told)
-    found: dict[tuple[str, int], tuple[str, int, str]] = {}
+    found: dict[tuple[str, int], tuple[str, int, str, float]] = {}
     slowest = 0.0
     next_id = 1
     for post in posts:
