@@ -258,18 +258,18 @@ class _Twins:
                     postings.setdefault(token, []).append(index)
         self.postings = {t: ids for t, ids in postings.items() if len(ids) <= cap}
         # The place of each link among the items of its digest that share it.
-        self.places: dict[int, tuple[str, str, int]] = {}  # position -> (key, digest, nth)
-        self.counts: dict[tuple[str, str], int] = {}  # (digest, key) -> items sharing it
+        self.places: dict[int, tuple[str, int]] = {}  # position -> (key, nth)
+        self.counts: dict[tuple[str | None, str], int] = {}  # (digest, key) -> items with it
         self.ordered: dict[tuple[str, str, int], int] = {}  # (digest, key, nth) -> index
         mine_keys = [key if key and _has_path(key) else "" for _, key, _ in items]
         for (position, _, _), key in zip(items, mine_keys, strict=True):
             if key:
-                nth = self.counts.get(("", key), 0)
-                self.counts[("", key)] = nth + 1
-                self.places[position] = (key, "", nth)
+                nth = self.counts.get((None, key), 0)  # None: the new digest
+                self.counts[(None, key)] = nth + 1
+                self.places[position] = (key, nth)
         links: dict[str, set[str]] = {}
         for index, seen in enumerate(earlier):
-            if seen.key:
+            if seen.key and seen.digest:
                 nth = self.counts.get((seen.digest, seen.key), 0)
                 self.counts[(seen.digest, seen.key)] = nth + 1
                 self.ordered[(seen.digest, seen.key, nth)] = index
@@ -288,9 +288,9 @@ class _Twins:
         place = self.places.get(position)
         if place is None or not lang:
             return None
-        key, _, nth = place
+        key, nth = place
         for digest in self.translations:
-            if self.counts.get((digest, key)) == self.counts[("", key)]:
+            if self.counts.get((digest, key)) == self.counts[(None, key)]:
                 seen = self.earlier[self.ordered[(digest, key, nth)]]
                 if seen.lang and seen.lang != lang:
                     return Match(position, seen.story, seen.item_id, "twin link", 100.0)
