@@ -132,7 +132,7 @@ async def match_ids(
 
 # What makes two matches one story: the link, unless the item's digest gives that link
 # to several items (a hub: migration 015); then the story found by headline (repeat_of).
-# A twin in another language (repeat_twin, migration 017) is its first telling's story.
+# A twin in another language (repeat_twin, migration 018) is its first telling's story.
 _KEY = "iif({t}.link_shared, 'r' || coalesce({t}.repeat_of, {t}.id), {t}.story)"
 _STORY = (
     "iif(i.repeat_twin AND i.story IS NOT NULL, (SELECT " + _KEY.format(t="r")
@@ -200,6 +200,7 @@ class SearchHit:
     snippet: str  # plain text around the first match, "…" where cut, no web addresses
     also_in: int = 0  # other digests with this story (same link, or its twin)
     marks: tuple[str, ...] = ()  # the words as written that matched, for bold
+    source: str = ""  # the name of the digest's source
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,7 @@ async def _hits(db: Database, ids: list[int], query: Query) -> list[SearchHit]:
     marks_sql = ",".join("?" * len(ids))
     sql = f"""
         SELECT i.id, i.digest_id, i.position, i.title, i.author, i.url, i.summary, i.links,
-               d.title AS digest_title, d.published_at,
+               d.title AS digest_title, d.published_at, d.source,
                iif(t.link_shared,
                    (SELECT count(DISTINCT s.digest_id) FROM items s
                     WHERE (s.id = coalesce(t.repeat_of, t.id)
@@ -323,6 +324,7 @@ def _hit(row: aiosqlite.Row, query: Query) -> SearchHit:
         snippet=text,
         also_in=row["also_in"],
         marks=written,
+        source=row["source"],
     )
 
 
