@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from bot.digest.links import normalize_url
 from bot.digest.models import Digest, Item, Link
 from bot.digest.stories import find_repeats, specific_keys, told
-from bot.digest.twins import alike, language, signature, weights
+from bot.digest.twins import alike, signature, weights
 from bot.local_api import LocalBotApi
 from storage.digests import save_digest
 
@@ -27,12 +27,6 @@ def test_names_versions_and_common_words_survive_translation():
     zh = signature("Kimi K3 开源编程智能体", "月之暗面发布对标 GPT-5.6 的模型。")
     assert {"kimi", "k3", "gpt-5.6", "~open source", "~coding", "~agent", "~release"} <= en & zh
     assert "the" not in en and not any(t.startswith("http") for t in en)
-
-
-def test_the_language_of_an_item():
-    assert language("GPT-5.5 系列在多模态和产品线持续扩张") == "zh"
-    assert language("Claude Desktop Extensions turns MCP into one click") == "en"
-    assert language("🔥 2026") == ""
 
 
 def test_alike_needs_names_in_common_not_only_concepts():

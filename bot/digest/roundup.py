@@ -20,6 +20,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.digest.languages import text_language
 from bot.digest.markup import format_time, text_html
 from bot.digest.models import Item
 from bot.digest.render import (
@@ -35,7 +36,6 @@ from bot.digest.render import (
     room_per_item,
 )
 from bot.digest.topics import KEYWORD_PREFIX, TOPIC_KEYS, is_muted, item_marks, topic_name
-from bot.digest.twins import language
 from bot.i18n import N_, t
 from bot.preferences import Profile
 
@@ -91,8 +91,8 @@ def _order(group: str, profile: Profile) -> tuple[int, int, str]:
     return rank, TOPIC_KEYS.index(group) if group in TOPIC_KEYS else 0, group
 
 
-def _language(item: Item) -> str:
-    return language(f"{item.title}\n{item.summary}")
+def _language(item: Item) -> str | None:
+    return text_language(item.title, item.summary)
 
 
 def render_roundup(roundup: Roundup, profile: Profile, *, had: Collection[int] = ()) -> Rendered:

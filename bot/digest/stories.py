@@ -38,9 +38,10 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
+from bot.digest.languages import text_language
 from bot.digest.models import Item
 from bot.digest.topics import item_marks
-from bot.digest.twins import alike, language, signature, weights
+from bot.digest.twins import alike, signature, weights
 from bot.preferences import Profile
 
 K = TypeVar("K")
@@ -155,9 +156,8 @@ def told(
     as items.story keeps it), `specific` its digest's specific_keys, `digest` its
     digest's id."""
     key = key if key and _has_path(key) else ""
-    text = f"{title}\n{summary}"
-    return Told(item_id, story, key, key in specific, fold_title(title), digest, language(text),
-                signature(title, summary))  # fmt: skip
+    return Told(item_id, story, key, key in specific, fold_title(title), digest,
+                text_language(title, summary) or "", signature(title, summary))  # fmt: skip
 
 
 def find_repeats(
@@ -248,7 +248,7 @@ class _Twins:
         self.mine: dict[int, tuple[str, frozenset[str]]] = {}
         for position, _, title in items:
             summary = summaries.get(position, "")
-            self.mine[position] = (language(f"{title}\n{summary}"), signature(title, summary))
+            self.mine[position] = (text_language(title, summary) or "", signature(title, summary))
         self.idf = weights([seen.sig for seen in earlier] + [sig for _, sig in self.mine.values()])
         cap = max(3, int(self.RARE * (len(earlier) + len(items))))
         postings: dict[str, list[int]] = {}

@@ -1,6 +1,7 @@
 """One story in two languages: what of an item survives its translation, and how alike two
-items of different languages are by it. Pure functions; bot/digest/stories.py uses them as
-the last step of find_repeats, for items of different languages only.
+items of different languages are by it. Pure functions; bot/digest/stories.py uses them in
+find_repeats, for items of different languages only (bot/digest/languages.py tells an
+item's language).
 
 A translation keeps names, model versions, numbers and links ("GPT-5.6", "Kimi K3",
 "$4 billion" = "40 亿美元") and writes the common words in the other language. An item's
@@ -24,8 +25,6 @@ from functools import lru_cache
 
 from bot.digest.bilingual_terms import parse_terms
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_LATIN_LETTER = re.compile(r"[a-z]")
 _LINK = re.compile(r"\]\([^)\s]*\)|https?://\S+")
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:[.\-_][a-z0-9]+)*")
 _NUMBER = re.compile(
@@ -47,18 +46,7 @@ _STOP = frozenset((
     "activity", "ai", "re", "billion", "million", "trillion", "thousand", "dollar",
 ))
 # fmt: on
-MIN_HAN_SHARE = 0.15  # Han characters among letters from which a text is Chinese
 MIN_SHARED, MIN_NAMES = 3, 2  # tokens two items must share to be compared, names among them
-
-
-def language(text: str) -> str:
-    """ "zh" when Han characters are at least MIN_HAN_SHARE of the letters (a Chinese
-    text keeps many Latin names), "en" when there are letters otherwise, else ""."""
-    han = len(_HAN.findall(text))
-    latin = len(_LATIN_LETTER.findall(text.lower()))
-    if han + latin == 0:
-        return ""
-    return "zh" if han >= MIN_HAN_SHARE * (han + latin) else "en"
 
 
 @lru_cache(maxsize=1)
