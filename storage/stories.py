@@ -91,10 +91,12 @@ def _match(items: list[tuple], summaries: dict[int, str], rows: list[tuple]) -> 
     return [[m.position, m.story, int(m.how in TWIN_HOWS)] for m in found]
 
 
-async def earlier_tellings(db: Reader, digest_id: str) -> dict[int, list[Item]]:
+async def earlier_tellings(
+    db: Reader, digest_id: str
+) -> tuple[dict[int, list[Item]], dict[int, list[str]]]:
     """{position: earlier items of its story} for the items of `digest_id` that repeat
     one, the earlier items (with their topics) from digests published before it within
-    the look-back, oldest first."""
+    the look-back, oldest first; and {position: the source of each of them}."""
     sql = """
         WITH mine AS (
             SELECT i.position, i.repeat_of AS root, d.published_ts AS ts
@@ -106,7 +108,8 @@ async def earlier_tellings(db: Reader, digest_id: str) -> dict[int, list[Item]]:
             UNION
             SELECT mine.position, e.id FROM mine JOIN items e ON e.repeat_of = mine.root
         )
-        SELECT t.position AS at, e.position, e.title, e.author, e.url, e.summary, e.links,
+        SELECT t.position AS at, g.source, e.position, e.title, e.author, e.url, e.summary,
+            e.links,
             (SELECT group_concat(x.topic) FROM item_topics x WHERE x.item_id = e.id) AS topics
         FROM tellings t JOIN items e ON e.id = t.id JOIN digests g ON g.id = e.digest_id
         JOIN mine ON mine.position = t.position
@@ -114,7 +117,9 @@ async def earlier_tellings(db: Reader, digest_id: str) -> dict[int, list[Item]]:
         ORDER BY t.position, g.published_ts, e.id
     """
     found: dict[int, list[Item]] = defaultdict(list)
+    sources: dict[int, list[str]] = defaultdict(list)
     async with db.execute(sql, {"d": digest_id, "look": LOOKBACK}) as cursor:
         for row in await cursor.fetchall():
             found[row["at"]].append(item_from_row(row))
-    return dict(found)
+            sources[row["at"]].append(row["source"])
+    return dict(found), dict(sources)

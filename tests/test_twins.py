@@ -165,16 +165,25 @@ def _translated_pair(when: datetime) -> tuple[Digest, Digest]:
 
 
 async def test_a_twin_story_reaches_a_chat_once_and_in_full_where_repeats_show(db):
+    """Chats taking both sources get each story once (the translation's twins folded, in
+    either language's words); a chat showing repeats gets both in full; a chat taking only
+    the translation gets it in full (it never had the original); a daily roundup shows
+    each story once, in the chat's language."""
+    from storage.digest_sources import choose
     from storage.subscribers import update_preferences
     from tests.delivery_runner import add_subscribers
     from tests.test_roundups import Clock, close, run, texts
 
-    await add_subscribers(db, [3, 4, 5, 6])
+    await add_subscribers(db, [3, 4, 5, 6, 8])
     await update_preferences(db, 3, format="headlines", lang="en")
     await update_preferences(db, 4, format="headlines", lang="zh")
     await update_preferences(db, 5, format="headlines", repeats="show")
     await update_preferences(db, 6, format="headlines", lang="zh", tz="UTC",
                              schedule="daily", schedule_minute=8 * 60)  # fmt: skip
+    await update_preferences(db, 8, format="headlines", lang="zh")
+    for chat_id in (3, 4, 5, 6, 8):
+        await choose(db, chat_id, 0, "ainews", chat_id != 8)
+        await choose(db, chat_id, 0, "ainews-zh", True)
     when = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)
     en, zh = _translated_pair(when)
     for d in (en, zh):
@@ -198,6 +207,9 @@ async def test_a_twin_story_reaches_a_chat_once_and_in_full_where_repeats_show(d
             first, second = texts(api, 5)  # repeats shown: the translation in full
             assert "Kimi K3 登顶开源排行榜" in second and "↩️" not in second
             assert "OpenAI 以 3000 亿美元估值融资 400 亿美元" in second
+            (only,) = texts(api, 8)  # takes the translation alone: every story is new to it
+            assert "Kimi K3 登顶开源排行榜" in only and "DeepSeek 上下文大小令人困惑" in only
+            assert "↩️" not in only and "Kimi K3 tops" not in only
 
             assert texts(api, 6) == []  # a daily roundup, in the chat's language
             clock.set(datetime(2026, 3, 11, 8, 0, 30, tzinfo=UTC))
