@@ -37,6 +37,9 @@ class Profile:
     repeats: str = "fold"  # stories the chat already has in full: fold | hide | show
     max_messages: int = DEFAULT_MESSAGES  # messages sent at once; the rest behind a button
     mutes: frozenset[str] = frozenset()  # muted words: items containing one are left out
+    # Of the sources of a digest's earlier tellings, those the chat takes (None: all):
+    # a story told first in a source the chat does not take is new to it.
+    had_from: frozenset[str] | None = None
 
     def key(self) -> str:
         """A short key naming this profile, unambiguous whatever the topics contain:
@@ -47,6 +50,8 @@ class Profile:
                   self.lang, self.repeats, self.max_messages]  # fmt: skip
         if self.mutes:  # only then: the keys of profiles without mutes stay as they were
             fields.append(sorted(self.mutes))
+        if self.had_from is not None:
+            fields.append(["had_from", *sorted(self.had_from)])
         canonical = json.dumps(
             fields,
             ensure_ascii=False,

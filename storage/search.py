@@ -132,7 +132,12 @@ async def match_ids(
 
 # What makes two matches one story: the link, unless the item's digest gives that link
 # to several items (a hub: migration 015); then the story found by headline (repeat_of).
-_STORY = "iif(i.link_shared, 'r' || coalesce(i.repeat_of, i.id), i.story)"
+# A twin in another language (repeat_twin, migration 018) is its first telling's story.
+_KEY = "iif({t}.link_shared, 'r' || coalesce({t}.repeat_of, {t}.id), {t}.story)"
+_STORY = (
+    "iif(i.repeat_twin AND i.story IS NOT NULL, (SELECT " + _KEY.format(t="r")
+    + " FROM items r WHERE r.id = i.repeat_of), " + _KEY.format(t="i") + ")"
+)  # fmt: skip
 
 
 @dataclass
@@ -193,7 +198,7 @@ class SearchHit:
     digest_title: str
     published_at: datetime
     snippet: str  # plain text around the first match, "…" where cut, no web addresses
-    also_in: int = 0  # other digests with this story (same link)
+    also_in: int = 0  # other digests with this story (same link, or its twin)
     marks: tuple[str, ...] = ()  # the words as written that matched, for bold
     source: str = ""  # the name of the digest's source
 
@@ -291,15 +296,17 @@ async def _hits(db: Database, ids: list[int], query: Query) -> list[SearchHit]:
     sql = f"""
         SELECT i.id, i.digest_id, i.position, i.title, i.author, i.url, i.summary, i.links,
                d.title AS digest_title, d.published_at, d.source,
-               iif(i.link_shared,
+               iif(t.link_shared,
                    (SELECT count(DISTINCT s.digest_id) FROM items s
-                    WHERE (s.id = coalesce(i.repeat_of, i.id)
-                           OR s.repeat_of = coalesce(i.repeat_of, i.id))
+                    WHERE (s.id = coalesce(t.repeat_of, t.id)
+                           OR s.repeat_of = coalesce(t.repeat_of, t.id))
                       AND s.digest_id != i.digest_id),
                    (SELECT count(DISTINCT s.digest_id) FROM items s
-                    WHERE s.story = i.story AND s.digest_id != i.digest_id
-                      AND NOT s.link_shared)) AS also_in
+                    WHERE s.digest_id != i.digest_id
+                      AND ((s.story = t.story AND NOT s.link_shared)
+                           OR (s.repeat_twin AND s.repeat_of = t.id)))) AS also_in
         FROM items i JOIN digests d ON d.id = i.digest_id
+        JOIN items t ON t.id = iif(i.repeat_twin AND i.story IS NOT NULL, i.repeat_of, i.id)
         WHERE i.id IN ({marks_sql})"""
     async with db.execute(sql, ids) as cursor:
         rows = {row["id"]: row for row in await cursor.fetchall()}
