@@ -16,6 +16,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.digest.models import Digest
+from bot.timezones import fixed_offset_name
 from storage.db import Database, Reader
 from storage.items import item_from_row
 from storage.stories import link_repeats
@@ -212,3 +213,25 @@ async def digest_kind(db: Reader, digest_id: str) -> tuple[str, int] | None:
     ) as cursor:
         row = await cursor.fetchone()
     return None if row is None else (row[0], row[1])
+
+
+PUBLISHED_ZONE_SAMPLE = 200  # the newest digests that say which zone they come from
+
+
+async def published_zone(db: Reader) -> str:
+    """The zone digests are published in: the most frequent UTC offset of the newest
+    digests, as a fixed-offset zone ("UTC+08:00"); "" when there is no digest. A chat
+    that chose no zone keeps its own times (roundups, quiet hours) on this clock."""
+    async with db.execute(
+        "SELECT substr(published_at, -6) AS offset FROM"
+        " (SELECT published_at FROM digests ORDER BY published_ts DESC LIMIT ?)"
+        " WHERE offset GLOB '[+-][0-9][0-9]:[0-9][0-9]'"
+        " GROUP BY offset ORDER BY count(*) DESC, offset LIMIT 1",
+        (PUBLISHED_ZONE_SAMPLE,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return ""
+    offset = row[0]
+    minutes = int(offset[1:3]) * 60 + int(offset[4:6])
+    return fixed_offset_name(-minutes if offset[0] == "-" else minutes)

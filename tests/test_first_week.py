@@ -34,3 +34,266 @@ async def test_forget_then_a_setting_then_start_is_a_welcome_and_stop_start_is_b
     await env.say(USER, "/stop")
     (back,) = await env.say(USER, "/start")
     assert "欢迎回来" in back.text
+
+
+# ---- 2. a chat with no /tz runs on the zone its digests are published in ----------------
+
+
+async def test_the_published_zone_is_the_most_frequent_offset_of_the_digests(db):
+    from datetime import datetime, timedelta, timezone
+
+    from bot.digest.models import Digest
+    from storage.digests import published_zone, save_digest
+
+    assert await published_zone(db) == ""
+    for n, hours in enumerate((8, 8, -5)):
+        when = datetime(2026, 12, 1, n, tzinfo=timezone(timedelta(hours=hours)))
+        await save_digest(db, Digest(f"t/{n}", "t", f"digest {n}", when, (), ()))
+    assert await published_zone(db) == "UTC+08:00"
+
+
+async def test_roundups_and_quiet_hours_of_a_chat_without_a_zone_run_on_the_published_one(db):
+    """Samples are published at UTC+8: a daily 08:00 roundup is due at 00:00 UTC, and
+    quiet hours 23-7 hold a digest at 23:30 UTC+8 (15:30 UTC) until 07:00 UTC+8."""
+    from datetime import UTC, datetime
+
+    from bot.delivery.roundups import RoundupScheduler
+    from bot.preferences import quiet_until
+    from bot.timezones import effective_zone
+    from storage import roundups
+    from storage.digests import published_zone
+    from storage.subscribers import subscribe, update_preferences
+    from tests.bot_env import store_samples
+
+    await store_samples(db.path)
+    await subscribe(db, 7)
+    await update_preferences(db, 7, schedule="daily", schedule_minute=8 * 60)
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC).timestamp()
+    scheduler = RoundupScheduler(db, clock=lambda: now)
+    await scheduler.run_due()
+    (due,) = await roundups.due(db, datetime(2026, 12, 9, tzinfo=UTC).timestamp())
+    assert due.next_ts == datetime(2026, 12, 8, 0, 0, tzinfo=UTC).timestamp()
+    zone = effective_zone("", "", await published_zone(db))
+    evening = datetime(2026, 12, 7, 15, 30, tzinfo=UTC).timestamp()
+    assert quiet_until(23, 7, zone, evening) == datetime(2026, 12, 7, 23, tzinfo=UTC).timestamp()
+    assert effective_zone("", "Europe/London", "UTC+08:00") == "Europe/London"
+    assert effective_zone("Asia/Tokyo", "Europe/London", "UTC+08:00") == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    ("lang", "schedule_words", "quiet_words"),
+    [("en", "Next roundup", "Quiet hours"), ("zh", "下一份汇总", "免打扰")],
+)
+async def test_replies_that_name_a_time_name_the_zone(env, lang, schedule_words, quiet_words):
+    await env.say(USER, f"/lang {lang}")
+    (schedule,) = await env.say(USER, "/schedule daily 08:00")
+    assert schedule_words in schedule.text and "08:00 (UTC+8)" in schedule.text
+    (quiet,) = await env.say(USER, "/quiet 23-7")
+    assert quiet_words in quiet.text and "23:00–07:00 (UTC+8)" in quiet.text
+    (panel,) = await env.say(USER, "/settings")
+    assert "23:00–07:00 (UTC+8)" in panel.text and panel.text.count("(UTC+8)") == 2
+    await env.say(USER, "/tz Europe/London")
+    (quiet,) = await env.say(USER, "/quiet 22-6")
+    assert "22:00–06:00 (UTC)" in quiet.text
+
+
+# ---- 3. quiet hours keep what was typed, or say why not ---------------------------------
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "start and end on the hour"), ("zh", "整点")])
+async def test_quiet_hours_with_minutes_are_refused_with_the_accepted_forms(env, lang, words):
+    from storage.subscribers import get_subscriber
+
+    await env.say(USER, f"/lang {lang}")
+    (answer,) = await env.say(USER, "/quiet 22:30-07:00")
+    assert words in answer.text and "23-7" in answer.text
+    subscriber = await get_subscriber(env.application.bot_data["services"].db, USER)
+    assert subscriber is not None and subscriber.quiet_from is None  # nothing half-saved
+    (saved,) = await env.say(USER, "/quiet 22:00-07:00")
+    assert "22:00–07:00" in saved.text
+
+
+# ---- 4. a typed setting says what changed, with nothing to tap ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "command", "line"),
+    [
+        ("en", "/format brief", "Format: <b>brief</b>"),
+        ("en", "/repeats hide", "Stories you already have: <b>left out</b>"),
+        ("zh", "/format brief", "格式：<b>简要</b>"),
+        ("zh", "/repeats hide", "<b>"),
+    ],
+)
+async def test_a_typed_setting_answers_with_what_changed_and_no_tap_to_change(
+    env, lang, command, line
+):
+    await env.say(USER, f"/lang {lang}")
+    (answer,) = await env.say(USER, command)
+    assert line in answer.text and ("✅" in answer.text)
+    assert "Tap" not in answer.text and "点按" not in answer.text and not answer.buttons
+    assert "Settings" not in answer.text and "设置" not in answer.text
+
+
+# ---- 5. every value a button shows is accepted typed, in both languages -----------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "column", "value"),
+    [
+        ("/format 简要", "format", "brief"),
+        ("/format 仅标题", "format", "headlines"),
+        ("/repeats 折叠", "repeats", "fold"),
+        ("/repeats 重复的隐藏", "repeats", "hide"),
+        ("/repeats Show repeats", "repeats", "show"),
+        ("/previews 开启预览", "previews", True),
+        ("/alerts 只要我的主题", "alerts_mode", "topics"),
+        ("/lang English", "lang", "en"),
+        ("/messages 每次 5 条", "max_messages", 5),
+        ("/messages 1 at once", "max_messages", 1),
+        ("/quiet 免打扰 23:00–08:00", "quiet_from", 23),
+        ("/schedule 每周一 08:00", "schedule_day", 0),
+        ("/tz 按发布时区", "tz", ""),
+    ],
+)
+async def test_a_buttons_label_typed_is_that_value(env, typed, column, value):
+    from storage.subscribers import get_subscriber
+
+    await env.say(USER, "/tz Asia/Tokyo")
+    (answer,) = await env.say(USER, typed)
+    assert "not a choice" not in answer.text and "不是可选" not in answer.text, answer.text
+    subscriber = await get_subscriber(env.application.bot_data["services"].db, USER)
+    stored = subscriber.schedule.day if column == "schedule_day" else getattr(subscriber, column)
+    assert stored == value
+
+
+def test_every_button_label_of_every_setting_parses_back_to_its_value():
+    from bot.preferences import SETTINGS, parse_setting
+    from bot.telegram.keyboards import setting_buttons, typed_choice
+    from storage.subscribers import Subscriber
+
+    chat = Subscriber(chat_id=1)
+    for name in SETTINGS:
+        for lang in ("en", "zh"):
+            for button in setting_buttons(name, chat, lang):
+                value = str(button.callback_data).split(":", 2)[2]
+                assert typed_choice(name, button.text, chat) == value, (name, button.text)
+                assert parse_setting(name, value)  # a pressed value is one too
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "why"),
+    [
+        ("en", "/schedule daily 25:00", "The hour must be 0–23."),
+        ("zh", "/schedule daily 25:00", "小时必须在 0–23 之间。"),
+        ("en", "/schedule daily 08:75", "The minutes must be 00–59."),
+        ("en", "/schedule weekly someday 08:00", "The day is one of mon"),
+        ("zh", "/schedule 每周 星期八 08:00", "周一 … 周日"),
+        ("en", "/messages 40", "A number from 1 to 10."),
+        ("zh", "/format huge", "不是可选的值"),
+    ],
+)
+async def test_a_refusal_says_what_was_wrong_and_lists_the_choices(env, lang, typed, why):
+    await env.say(USER, f"/lang {lang}")
+    (answer,) = await env.say(USER, typed)
+    assert why in answer.text
+    assert answer.buttons  # the choices
+    assert "。 " not in answer.text
+
+
+# ---- 6. /tz: back to "as published", abbreviations, CST asked, garbage not guessed ------
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [("PST", "America/Los_Angeles"), ("pdt", "America/Los_Angeles"), ("EST", "America/New_York"),
+     ("EDT", "America/New_York"), ("CET", "Europe/Berlin"), ("JST", "Asia/Tokyo"),
+     ("IST", "Asia/Kolkata")],
+)  # fmt: skip
+def test_common_abbreviations_find_their_zone(typed, zone):
+    from bot.timezones import resolve_timezone
+
+    assert resolve_timezone(typed).tz == zone
+
+
+def test_cst_is_asked_and_garbage_suggests_nothing():
+    from bot.timezones import resolve_timezone
+
+    cst = resolve_timezone("CST")
+    assert cst.tz is None and cst.ambiguous
+    assert set(cst.suggestions) == {"Asia/Shanghai", "America/Chicago"}
+    assert resolve_timezone("garbage").suggestions == ()
+    assert "Asia/Tokyo" in resolve_timezone("Tokio").suggestions  # a near miss still is
+
+
+@pytest.mark.parametrize(
+    ("lang", "off", "words"),
+    [("en", "/tz off", "as each digest was published"), ("zh", "/tz 默认", "按每期发布时的时区")],
+)
+async def test_tz_off_returns_to_as_published(env, lang, off, words):
+    from storage.subscribers import get_subscriber
+
+    await env.say(USER, f"/lang {lang}")
+    await env.say(USER, "/tz PST")
+    (answer,) = await env.say(USER, off)
+    assert words in answer.text and "UTC+8" in answer.text
+    db = env.application.bot_data["services"].db
+    assert (await get_subscriber(db, USER)).tz == ""
+    await env.say(USER, "/tz Asia/Tokyo")
+    (panel,) = await env.say(USER, "/settings")
+    data = [data for row in panel.buttons for _, data in row]
+    assert "set:tz:off" in data
+    await env.press(USER, panel, "set:tz:off")
+    assert (await get_subscriber(db, USER)).tz == ""
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "Which one?"), ("zh", "是哪一个")])
+async def test_tz_cst_asks_which_with_a_button_each(env, lang, words):
+    from storage.subscribers import get_subscriber
+
+    await env.say(USER, f"/lang {lang}")
+    (question,) = await env.say(USER, "/tz CST")
+    assert words in question.text
+    data = [data for row in question.buttons for _, data in row]
+    assert data == ["set:tz:Asia/Shanghai", "set:tz:America/Chicago"]
+    await env.press(USER, question, "set:tz:America/Chicago")
+    db = env.application.bot_data["services"].db
+    assert (await get_subscriber(db, USER)).tz == "America/Chicago"
+    (garbage,) = await env.say(USER, "/tz garbage")
+    assert "Did you mean" not in garbage.text and "你是不是想说" not in garbage.text
+
+
+# ---- 7. /follow with no letters, /alerts topics with nothing followed, before /start -----
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "at least one letter"), ("zh", "至少")])
+async def test_follow_an_emoji_says_what_was_wrong(env, lang, words):
+    await env.say(USER, f"/lang {lang}")
+    (answer,) = await env.say(USER, "/follow 🤖")
+    assert words in answer.text
+    (usage,) = await env.say(USER, "/follow")
+    assert words not in usage.text
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "nothing will arrive"), ("zh", "不会收到")])
+async def test_alerts_topics_with_nothing_followed_says_so_with_the_topics(env, lang, words):
+    await env.say(USER, "/start")
+    await env.say(USER, f"/lang {lang}")
+    (answer,) = await env.say(USER, "/alerts topics")
+    assert words in answer.text
+    data = [data for row in answer.buttons for _, data in row]
+    assert "t:chips" in data
+    await env.say(USER, "/follow chips")
+    await env.say(USER, "/alerts all")
+    (followed,) = await env.say(USER, "/alerts topics")
+    assert words not in followed.text and not followed.buttons
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "not subscribed"), ("zh", "还没有订阅")])
+async def test_follow_before_start_says_nothing_is_subscribed_yet(env, lang, words):
+    await env.say(USER, f"/lang {lang}")
+    (answer,) = await env.say(USER, "/follow chips")
+    assert words in answer.text and "/start" in answer.text
+    await env.say(USER, "/start")
+    (after,) = await env.say(USER, "/follow agents")
+    assert words not in after.text

@@ -99,6 +99,11 @@ def t(lang: str, msgid: str, /, **values: object) -> str:
     return text.format(**{k: _fill(v) for k, v in values.items()}) if values else text
 
 
+def sentences(lang: str, *parts: str) -> str:
+    """Sentences run on: after a space in English, none in Chinese ("。" ends one)."""
+    return ("" if lang == "zh" else " ").join(parts)
+
+
 _TAG = re.compile(r"<[^>]*>")
 
 

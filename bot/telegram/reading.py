@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.digest.render_search import render_search_page
-from bot.i18n import t
+from bot.i18n import sentences, t
 from bot.telegram import keyboards, more, texts
 from bot.telegram.context import BotContext
 from bot.telegram.replies import (
@@ -30,7 +30,9 @@ async def latest(update: Update, context: BotContext) -> None:
     if newest is None:
         subscribed = state.subscriber.status == "active"
         follow_up = texts.NO_DIGEST_SUBSCRIBED if subscribed else texts.NO_DIGEST_NOT_SUBSCRIBED
-        await reply(update, context, t(lang, texts.NO_DIGEST_YET) + " " + t(lang, follow_up))
+        await reply(
+            update, context, sentences(lang, t(lang, texts.NO_DIGEST_YET), t(lang, follow_up))
+        )
         return
     digest = newest
     if not newest.items:
