@@ -297,3 +297,67 @@ async def test_follow_before_start_says_nothing_is_subscribed_yet(env, lang, wor
     await env.say(USER, "/start")
     (after,) = await env.say(USER, "/follow agents")
     assert words not in after.text
+
+
+# ---- 8. search: possessives and plurals, one story told thrice, the hint once ------------
+
+
+def test_english_possessives_and_plurals_fold_in_a_query():
+    from storage.search_query import query_terms
+
+    assert query_terms("OpenAI's") == ["openai"]
+    assert query_terms("Nvidia’s chips") == ["nvidia", "chip"]
+    assert query_terms("agents' GPUs") == ["agent", "gpu"]
+    assert query_terms("news analysis class") == ["news", "analysis", "class"]  # not plurals
+
+
+async def test_a_possessive_finds_what_the_word_finds(env):
+    from storage.search import search
+
+    db = env.application.bot_data["services"].db
+    for word in ("OpenAI", "Nvidia"):
+        plain = await search(db, word)
+        assert plain.total > 0
+        possessive = await search(db, f"{word}'s")
+        assert possessive.total == plain.total
+
+
+async def test_near_identical_headlines_of_one_story_in_one_digest_are_one_result(db):
+    from datetime import UTC, datetime
+
+    from bot.digest.models import Digest, Item
+    from storage.digests import save_digest
+    from storage.search import search
+
+    url = "https://www.scmp.com/tech/article/3336925/manus-hits-us100-million-revenue"
+    hub = "https://discord.com/channels/1348819876348825620"
+    items = (
+        Item(1, "Manus hits $100M running agents", None, url, "Manus revenue."),
+        Item(2, "Account still suspended?", None, hub, "A Manus user asks."),
+        Item(3, "Manus Rockets Past $100M Revenue", None, url, "Manus revenue."),
+        Item(4, "Presentation errors frustrate a user", None, hub, "A Manus deck."),
+        Item(5, "Manus Marvels: Rockets to $100M Revenue!", None, url, "Manus revenue."),
+    )
+    when = datetime(2026, 12, 1, tzinfo=UTC)
+    await save_digest(db, Digest("t/1", "t", "issue", when, (), items))
+    page = await search(db, "Manus 100M")
+    assert [hit.item.position for hit in page.hits] == [1]  # the first telling
+    page = await search(db, "Manus", limit=10)
+    assert sorted(hit.item.position for hit in page.hits) == [1, 2, 4]  # the hub's two stay
+    assert page.total == 3
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_plain_text_search_hint_comes_once_per_chat(env, lang):
+    from bot.i18n import t
+    from bot.telegram import texts
+
+    hint = t(lang, texts.SEARCH_HINT)
+    await env.say(USER, f"/lang {lang}")
+    (first,) = await env.say(USER, "OpenAI")
+    assert hint in first.text
+    for query in ("Nvidia", "模型", "OpenAI"):
+        (again,) = await env.say(USER, query)
+        assert hint not in again.text
+    (other,) = await env.say(USER + 1, "OpenAI")
+    assert t("en", texts.SEARCH_HINT) in other.text

@@ -96,4 +96,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
     if not search_store.has_terms(query):
         await reply(update, context, t(state.lang, texts.SEARCH_USAGE))
         return
-    await answer_search(update, context, state, query, hint=t(state.lang, texts.SEARCH_HINT))
+    # The hint that plain text is a search, once: with the chat's first search.
+    first = not await queries.has_searched(context.services.db, update.effective_chat.id)
+    hint = t(state.lang, texts.SEARCH_HINT) if first else ""
+    await answer_search(update, context, state, query, hint=hint)
