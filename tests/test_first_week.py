@@ -361,3 +361,58 @@ async def test_the_plain_text_search_hint_comes_once_per_chat(env, lang):
         assert hint not in again.text
     (other,) = await env.say(USER + 1, "OpenAI")
     assert t("en", texts.SEARCH_HINT) in other.text
+
+
+# ---- 9. /trends: nine colours told apart, followed ones bold, labels inside ---------------
+
+
+@pytest.mark.parametrize(("lang", "followed"), [("en", {"chips", "agents"}), ("zh", set())])
+def test_trends_lines_are_nine_colours_followed_bold_and_every_label_inside(lang, followed):
+    from datetime import date
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from bot.digest.topics import TOPIC_KEYS
+    from bot.digest.trends import DAYS, TrendData, trends_figure
+
+    counts = {topic: [(n + i) % 7 for n in range(DAYS)] for i, topic in enumerate(TOPIC_KEYS)}
+    figure = trends_figure(TrendData(date(2026, 11, 8), counts), frozenset(followed), lang)
+    (axes,) = figure.axes
+    lines = axes.get_lines()
+    assert len({line.get_color().lower() for line in lines}) == len(TOPIC_KEYS) == 9
+    for line, topic in zip(lines, TOPIC_KEYS, strict=True):
+        assert (line.get_linewidth() > 2.5) == (topic in followed)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()  # lays the legend out
+    renderer = canvas.get_renderer()
+    box = figure.bbox
+    texts = [*axes.get_legend().get_texts(), axes.title, *axes.get_xticklabels()]
+    for text in texts:
+        extent = text.get_window_extent(renderer)
+        assert box.x0 <= extent.x0 and extent.x1 <= box.x1, text.get_text()
+        assert box.y0 <= extent.y0 and extent.y1 <= box.y1, text.get_text()
+    bold = [bool(text.get_path_effects()) for text in axes.get_legend().get_texts()]
+    assert bold == [topic in followed for topic in TOPIC_KEYS]
+
+
+def test_the_nine_colours_stay_apart_for_colour_blind_eyes():
+    """Each pair of the palette differs under simulated deuteranopia and protanopia
+    (Machado et al. 2009, severity 1), in linear RGB, by a visible margin."""
+    from matplotlib.colors import to_rgb
+
+    from bot.digest.trends import PALETTE
+
+    machado = {
+        "protan": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+                   (-0.003882, -0.048116, 1.051998)),
+        "deutan": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                   (-0.011820, 0.042940, 0.968881)),
+    }  # fmt: skip
+    for matrix in machado.values():
+        seen = [
+            tuple(sum(m * c for m, c in zip(row, to_rgb(colour), strict=True)) for row in matrix)
+            for colour in PALETTE
+        ]
+        for i, first in enumerate(seen):
+            for second in seen[i + 1 :]:
+                assert max(abs(a - b) for a, b in zip(first, second, strict=True)) > 0.08
