@@ -416,3 +416,62 @@ def test_the_nine_colours_stay_apart_for_colour_blind_eyes():
         for i, first in enumerate(seen):
             for second in seen[i + 1 :]:
                 assert max(abs(a - b) for a, b in zip(first, second, strict=True)) > 0.08
+
+
+# ---- 10. Chinese wording: no space after "。", "、" between items, one word for digest ----
+
+CJK = "\u4e00-\u9fff"
+
+
+def zh_catalog() -> list[tuple[str, str]]:
+    from babel.messages.pofile import read_po
+
+    from tests.test_i18n import ROOT
+
+    with (ROOT / "bot/i18n/locales/zh/LC_MESSAGES/messages.po").open("rb") as file:
+        return [(m.id, m.string) for m in read_po(file) if m.id and isinstance(m.string, str)]
+
+
+def test_the_chinese_catalog_has_no_space_after_a_full_stop_nor_ascii_list_commas():
+    import re
+
+    for msgid, text in zh_catalog():
+        assert not re.search(r"[。！？；：，] ", text), (msgid, text)
+        assert not re.search(f"[{CJK}]\\s?, ?[{CJK}]", text), (msgid, text)
+
+
+def test_digest_is_one_word_in_chinese():
+    """简报 is "digest" (摘要 is a summary: an item's short text)."""
+    for msgid, text in zh_catalog():
+        if "digest" in msgid.lower():
+            assert "摘要" not in text or "summary" in msgid.lower(), (msgid, text)
+        if "摘要" in text:
+            assert "summar" in msgid.lower(), (msgid, text)
+
+
+def test_settings_rows_are_named_apart_in_both_languages():
+    from bot.telegram.keyboards import settings_lines
+    from storage.subscribers import Subscriber
+
+    for lang, colon in (("zh", "："), ("en", ":")):
+        rows = settings_lines(Subscriber(chat_id=1), lang).splitlines()
+        names = [row.split(colon, 1)[0] for row in rows]
+        assert len(set(names)) == len(names)
+        firsts = [name[:2] if lang == "zh" else name.split()[0] for name in names]
+        assert len(set(firsts)) == len(firsts), names  # "推送…" twice read as one setting
+
+
+async def test_chinese_replies_join_sentences_and_lists_the_chinese_way(env):
+    import re
+
+    await zh(env)
+    replies = []
+    commands = ["/start", "/follow chips", "/follow 英伟达", "/follow OpenAI", "/topics"]
+    commands += ["/tz CST", "/tz Pekin", "/format huge", "/alerts topics", "/trends"]
+    for command in commands:
+        replies += await env.say(USER, command)
+    for message in replies:
+        text = message.plain_text or message.text
+        assert "。 " not in text, text
+        assert not re.search(f"[{CJK}”]\\s?, ?[“{CJK}]", text), text
+    assert any("、" in (message.plain_text or "") for message in replies)

@@ -16,7 +16,7 @@ from bot.digest.topics import (
     parse_follow,
     topic_name,
 )
-from bot.i18n import Html, sentences, t, tp
+from bot.i18n import Html, listing, sentences, t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.permissions import admins_only, may_change_settings
@@ -109,7 +109,7 @@ async def topics_text(context: BotContext, state: ChatState) -> str:
         ]
     own = sorted(f for f in subscriber.topics if f.startswith(KEYWORD_PREFIX))
     if own:
-        keywords = ", ".join(f"“{topic_name(f, lang)}”" for f in own)
+        keywords = listing(lang, (f"“{topic_name(f, lang)}”" for f in own))
         lines += ["", t(lang, texts.YOUR_KEYWORDS, keywords=keywords)]
     topics_only = subscriber.alerts_mode == "topics"
     alerts = texts.TOPICS_ALERTS_TOPICS if topics_only else texts.TOPICS_ALERTS_ALL

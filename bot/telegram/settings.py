@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.digest.markup import format_time
-from bot.i18n import sentences, t, tp
+from bot.i18n import listing, sentences, t, tp
 from bot.preferences import SettingError, next_roundup, parse_setting
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
@@ -82,7 +82,7 @@ def refusal(name: str, error: SettingError, state: ChatState, zone: str = "") ->
     if name == "tz":
         text = t(lang, texts.USAGE_WITH_EXAMPLE_TZ, value=value)
         if error.suggestions:
-            text += "\n" + t(lang, texts.TZ_SUGGESTIONS, zones=", ".join(error.suggestions))
+            text += "\n" + t(lang, texts.TZ_SUGGESTIONS, zones=listing(lang, error.suggestions))
     else:
         text = t(lang, texts.BAD_VALUE, value=value)
         if error.problem in PROBLEMS:
