@@ -30,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the database to use (default: its own file next to DATABASE_PATH, so trying "
         "the console never leaves samples or a test chat where `run` looks)",
     )
+    console.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="",
+        help="your Telegram app's language, as the bot sees it (until /lang picks one)",
+    )
     ingest = commands.add_parser(
         "ingest", help="parse and store posts (folders recurse, feed URLs)"
     )
@@ -63,7 +69,7 @@ def run_cli(argv: list[str]) -> int:
     if args.command in (None, "run"):
         return run_command(settings)
     if args.command == "console":
-        return console_command(settings, args.database)
+        return console_command(settings, args.database, args.lang)
     from storage.db import DatabaseError
 
     try:
@@ -109,12 +115,13 @@ def run_command(settings: Settings) -> int:
         return 1
 
 
-def console_command(settings: Settings, database: Path | None) -> int:
+def console_command(settings: Settings, database: Path | None, lang: str = "") -> int:
     from bot.console import console_database, run_console
 
     try:
-        return asyncio.run(run_console(settings, console_database(settings, database)))
-    except KeyboardInterrupt:
+        return asyncio.run(run_console(settings, console_database(settings, database), lang=lang))
+    except KeyboardInterrupt:  # Ctrl-C: the console ends at once, as with Ctrl-D
+        print(file=sys.stderr)
         return 0
 
 

@@ -475,3 +475,129 @@ async def test_chinese_replies_join_sentences_and_lists_the_chinese_way(env):
         assert "。 " not in text, text
         assert not re.search(f"[{CJK}”]\\s?, ?[“{CJK}]", text), text
     assert any("、" in (message.plain_text or "") for message in replies)
+
+
+# ---- 11. the console's samples are dated relative to today --------------------------------
+
+
+def test_the_samples_are_moved_to_the_last_days_before_now():
+    from datetime import UTC, datetime, timedelta
+
+    from bot.console import dated_samples
+
+    for now in (datetime(2027, 3, 1, 7, 0, tzinfo=UTC), datetime(2027, 3, 1, 9, 0, tzinfo=UTC)):
+        digests = dated_samples(now.timestamp())
+        newest = max(digest.published_at for digest in digests)
+        assert now - timedelta(days=1) < newest <= now
+        for digest in digests:
+            assert digest.published_at.strftime("%Y.%m.%d") in digest.title
+        spans = sorted(d.published_at for d in digests)
+        assert spans[-1] - spans[0] == timedelta(hours=8)  # their spacing kept
+
+
+async def console_session(tmp_path, script: str, *, lang: str = "", now: float | None = None):
+    import io
+
+    from bot.config import Settings
+    from bot.console import run_console
+
+    out = io.StringIO()
+    settings = Settings(_env_file=None, database_path=tmp_path / "bot.db")
+    code = await run_console(settings, tmp_path / "console.db", io.StringIO(script), out,
+                             lang=lang, now=now)  # fmt: skip
+    assert code == 0
+    return out.getvalue()
+
+
+async def test_the_console_shows_this_weeks_items_and_todays_digest(tmp_path):
+    import re
+    import time
+
+    from bot.console import dated_samples
+
+    now = time.time()
+    out = await console_session(tmp_path, "/topics\n/latest\n", now=now)
+    weekly = [int(n) for n in re.findall(r"· (\d+) items? this week", out)]
+    assert len(weekly) == 9 and sum(weekly) > 0
+    newest = max(dated_samples(now), key=lambda digest: digest.published_at)
+    assert newest.title in out and now - newest.published_at.timestamp() < 86_400
+
+
+# ---- 12. the console: its language, pictures in files, links printed, Ctrl-C ------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "welcome", "no_button"),
+    [
+        ("zh", "欢迎订阅", "（没有按钮 99；请选择 1-"),
+        ("en", "Welcome to", "(no button 99; choose 1-"),
+    ],
+)
+async def test_console_piped_in_the_users_language_with_links_and_pictures(
+    tmp_path, lang, welcome, no_button
+):
+    import re
+    from pathlib import Path
+
+    out = await console_session(tmp_path, "/start\n/latest\n/settings\n99\n/trends\n", lang=lang)
+    assert welcome in out and no_button in out
+    assert "🔗 https://example.com/" in out  # the digest's links, after its text
+    (saved,) = re.findall(r"\[[^\]]*?(/\S+\.png)\]", out)
+    assert Path(saved).read_bytes().startswith(b"\x89PNG")
+    assert Path(saved).parent.parent == tmp_path  # next to the console's database
+
+
+async def test_console_button_hint_follows_the_chats_lang_command(tmp_path):
+    out = await console_session(tmp_path, "/lang zh\n/settings\n99\n")
+    assert "（没有按钮 99" in out
+
+
+def test_console_in_a_terminal_quits_at_once_on_ctrl_c(tmp_path):
+    """Terminal mode, through a pseudo-terminal: the prompt, an answer, then Ctrl-C (the
+    terminal's interrupt character) ends it without an Enter."""
+    import os
+    import pty
+    import select
+    import time
+
+    from tests.test_operations import clean_env, digest_bot
+
+    def read_until(fd: int, needle: bytes, seconds: float) -> bytes:
+        seen, deadline = b"", time.monotonic() + seconds
+        while needle not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+        return seen
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the console on the pty as its controlling terminal
+        env = clean_env(tmp_path)
+        command = [*digest_bot(), "console", "--lang", "zh", "--database", str(tmp_path / "c.db")]
+        os.chdir(tmp_path)
+        os.execve(command[0], command, env)
+    try:
+        assert b"> " in read_until(fd, b"\n> ", 60)
+        os.write(fd, b"/help\n")
+        assert "命令".encode() in read_until(fd, "本列表".encode(), 30)
+        read_until(fd, b"\n> ", 10)
+        os.write(fd, b"\x03")  # Ctrl-C, no Enter after it
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            read_until(fd, b"\x00", 0.2)
+        else:
+            raise AssertionError("the console did not quit on Ctrl-C")
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        os.close(fd)
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
