@@ -67,7 +67,7 @@ class Console:
         self.out = out
         self.pictures = pictures  # where pictures are saved
         self.user_lang = lang  # the console user's Telegram language ("" = none)
-        self.chat_lang = language_for(lang)  # the chat's, as last seen
+        self.chat_lang: str = language_for(lang)  # the chat's, as last seen
         self.choices: list[tuple[int, str]] = []  # (message_id, callback data) of the last keyboard
         api.on_message = self.show
 
@@ -165,11 +165,16 @@ async def read_line(stream: TextIO) -> str | None:
             text = stream.readline()
         except (OSError, ValueError):  # the stream is closed: the end of input
             text = ""
-        loop.call_soon_threadsafe(lambda: line.done() or line.set_result(text))
+        loop.call_soon_threadsafe(_set_once, line, text)
 
     threading.Thread(target=read, name="console-input", daemon=True).start()
     text = await line
     return None if text == "" else text.strip()
+
+
+def _set_once(future: asyncio.Future[str], text: str) -> None:
+    if not future.done():  # the console may have stopped waiting (Ctrl-C)
+        future.set_result(text)
 
 
 # ---- the samples, dated relative to today ----------------------------------------------

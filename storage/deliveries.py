@@ -23,7 +23,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from storage.db import Database, Reader
+from storage.db import Database, Reader, one_row
 from storage.subscribers import ChatStatus, set_status_in
 
 
@@ -108,7 +108,7 @@ class Outcome:
     """A final outcome for a part: 'skipped' or 'failed', with the reason."""
 
     key: Key
-    status: str
+    status: PartStatus
     reason: str
 
 
@@ -213,7 +213,7 @@ async def render_size(db: Reader, digest_id: str, profile: str) -> tuple[int, in
         " WHERE digest_id = ? AND profile = ?",
         (digest_id, profile),
     ) as cursor:
-        parts, capped = await cursor.fetchone()
+        parts, capped = await one_row(cursor)
     if parts is None:
         return None
     return parts, capped or parts
@@ -326,7 +326,7 @@ async def _any_due(db: Reader, digest_id: str, now: float) -> bool:
         " WHERE status = 'pending' AND digest_id = ? AND not_before <= ?)"
     )
     async with db.execute(sql, (digest_id, now)) as cursor:
-        return bool((await cursor.fetchone())[0])
+        return bool((await one_row(cursor))[0])
 
 
 _PICK = """
@@ -447,6 +447,18 @@ async def release(db: Database, keys: Sequence[Key]) -> None:
             )
 
 
+async def hasten(db: Database, error_prefix: str, now: float) -> int:
+    """Pending parts whose last error starts with `error_prefix` (they wait for Telegram to
+    answer again, engine.py) are due `now`. Returns how many."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE deliveries SET not_before = ? WHERE status = 'pending' AND not_before > ?"
+            " AND substr(last_error, 1, ?) = ?",
+            (now, now, len(error_prefix), error_prefix),
+        )
+        return cursor.rowcount
+
+
 async def has_work(db: Reader, due_before: float) -> bool:
     """Are there planned rows, parts in hand, or pending parts due before `due_before`?"""
     async with db.execute(
@@ -454,7 +466,7 @@ async def has_work(db: Reader, due_before: float) -> bool:
         " OR EXISTS (SELECT 1 FROM deliveries WHERE status = 'pending' AND not_before < ?)",
         (due_before,),
     ) as cursor:
-        return bool((await cursor.fetchone())[0])
+        return bool((await one_row(cursor))[0])
 
 
 async def next_due(db: Reader, after: float) -> float | None:
@@ -463,7 +475,7 @@ async def next_due(db: Reader, after: float) -> float | None:
         "SELECT min(not_before) FROM deliveries WHERE status = 'pending' AND not_before > ?",
         (after,),
     ) as cursor:
-        row = await cursor.fetchone()
+        row = await one_row(cursor)
     return row[0]
 
 
@@ -488,7 +500,7 @@ async def delivery_stats(db: Reader) -> DeliveryStats:
             " WHERE digest_id = ? AND status = 'sent'",
             (digest_id,),
         ) as cursor:
-            sent, first, last = await cursor.fetchone()
+            sent, first, last = await one_row(cursor)
         duration = float(last - first)
         fanout = FanOut(digest_id, sent, duration, sent / duration if duration > 0 else float(sent))
         p50 = await _latency_at(db, digest_id, sent, 0.50)
@@ -513,5 +525,5 @@ async def _latency_at(db: Reader, digest_id: str, sent: int, q: float) -> float:
         " WHERE d.digest_id = ? AND d.status = 'sent' ORDER BY d.sent_ts LIMIT 1 OFFSET ?",
         (digest_id, offset),
     ) as cursor:
-        row = await cursor.fetchone()
+        row = await one_row(cursor)
     return float(row[0])

@@ -10,33 +10,38 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from bot.digest.models import Digest
-from bot.timezones import fixed_offset_name
-from storage.db import Database, Reader
+from bot.timezones import effective_zone, fixed_offset_name
+from storage.db import Database, Reader, one_row
+from storage.digest_sources import plan_pushes, record_digest, stored_chat_sources
 from storage.items import item_from_row
 from storage.stories import link_repeats
 
 ID_BLOCK = 2**20  # item ids per second of digest time
 
 
-async def save_digest(db: Database, digest: Digest) -> str:
+async def save_digest(db: Database, digest: Digest, *, now: int | None = None) -> str:
     """Store `digest` in one transaction; "new", "updated" (content changed: row and
     items replaced in place, nothing re-planned) or "unchanged" (a re-ingest).
     A new digest gets a planned delivery row per active subscriber, atomically."""
-    (outcome,) = await save_digests(db, [digest])
+    (outcome,) = await save_digests(db, [digest], now=now)
     return outcome
 
 
-async def save_digests(db: Database, digests: Iterable[Digest]) -> list[str]:
+async def save_digests(
+    db: Database, digests: Iterable[Digest], *, now: int | None = None
+) -> list[str]:
     """save_digest for many digests in ONE transaction (all or none): for bulk
     ingest. FTS5 writes an index segment per commit, so a commit per post costs
-    several ms of index work; a batch shares it (see bench/ingest.py)."""
-    now = int(time.time())
+    several ms of index work; a batch shares it (see bench/ingest.py). `now`: the
+    clock (tests)."""
+    now = int(time.time()) if now is None else now
     async with db.transaction() as conn:
         return [await _save(conn, digest, now) for digest in digests]
 
@@ -52,18 +57,15 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
         await _insert_items(db, digest)
         await _mark_shared_links(db, digest.id)
         await link_repeats(db, digest.id)
-        await db.execute(
-            "INSERT INTO deliveries (digest_id, chat_id, thread_id, part, status, created_ts) "
-            "SELECT ?, chat_id, thread_id, 0, 'planned', ? FROM subscribers"
-            " WHERE status = 'active' AND schedule = 'instant'",  # the others: roundups
-            (digest.id, now),
-        )
+        await record_digest(db, digest.source, digest.id, now)
+        await plan_pushes(db, digest.id, digest.source, now)  # the chats taking its source
         return "new"
     await _write_digest(db, digest, content_hash, now)
     await db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
     await _insert_items(db, digest)
     await _mark_shared_links(db, digest.id)
     await link_repeats(db, digest.id)
+    await record_digest(db, digest.source, digest.id, now)
     return "updated"
 
 
@@ -106,7 +108,7 @@ async def _first_item_id(db: aiosqlite.Connection, ts: int, count: int) -> int:
         async with db.execute(
             "SELECT max(id) FROM items WHERE id >= ? AND id < ?", (base, base + ID_BLOCK)
         ) as cursor:
-            (highest,) = await cursor.fetchone()
+            (highest,) = await one_row(cursor)
         first = base if highest is None else highest + 1
         if first + count <= base + ID_BLOCK:
             return first
@@ -177,13 +179,18 @@ async def get_digest(db: Reader, digest_id: str) -> Digest | None:
     )
 
 
-async def latest_digest(db: Reader, *, with_items: bool = False) -> Digest | None:
+async def latest_digest(
+    db: Reader, *, with_items: bool = False, sources: Collection[str] | None = None
+) -> Digest | None:
     """The digest published last (not the one ingested last); with_items: the last
-    one that has items (an empty post ingests fine)."""
+    one that has items (an empty post ingests fine); `sources`: of these sources only."""
     having = " AND EXISTS (SELECT 1 FROM items i WHERE i.digest_id = d.id)" if with_items else ""
+    if sources is not None:
+        having += " AND d.source IN (SELECT value FROM json_each(?))"
     async with db.execute(
         f"SELECT id FROM digests d WHERE d.kind = 'digest'{having}"
-        " ORDER BY published_ts DESC, ingested_ts DESC, id DESC LIMIT 1"
+        " ORDER BY published_ts DESC, ingested_ts DESC, id DESC LIMIT 1",
+        () if sources is None else (_sources_json(sources),),
     ) as cursor:
         row = await cursor.fetchone()
     return None if row is None else await get_digest(db, row[0])
@@ -191,12 +198,12 @@ async def latest_digest(db: Reader, *, with_items: bool = False) -> Digest | Non
 
 async def count_digests(db: Reader) -> int:
     async with db.execute("SELECT count(*) FROM digests WHERE kind = 'digest'") as cursor:
-        return (await cursor.fetchone())[0]
+        return (await one_row(cursor))[0]
 
 
 async def count_items(db: Reader) -> int:
     async with db.execute("SELECT count(*) FROM items") as cursor:
-        return (await cursor.fetchone())[0]
+        return (await one_row(cursor))[0]
 
 
 async def digest_ids_at(db: Reader, ts: int) -> list[str]:
@@ -215,19 +222,75 @@ async def digest_kind(db: Reader, digest_id: str) -> tuple[str, int] | None:
     return None if row is None else (row[0], row[1])
 
 
+@dataclass(frozen=True)
+class DigestLine:
+    """A digest as /digests lists it."""
+
+    id: str
+    source: str
+    title: str
+    published_at: datetime
+    published_ts: int
+    items: int
+
+
+_IN_SOURCES = "d.kind = 'digest' AND d.source IN (SELECT value FROM json_each(:sources))"
+_NEWEST_FIRST = "ORDER BY d.published_ts DESC, d.ingested_ts DESC, d.id DESC"
+
+
+def _sources_json(sources: Collection[str]) -> str:
+    return json.dumps(sorted(sources), ensure_ascii=False)
+
+
+async def digest_lines(
+    db: Reader, sources: Collection[str], *, offset: int = 0, limit: int = 10
+) -> list[DigestLine]:
+    """The digests of `sources`, newest first, from `offset` (0 = the newest)."""
+    sql = (
+        "SELECT d.id, d.source, d.title, d.published_at, d.published_ts,"
+        " (SELECT count(*) FROM items i WHERE i.digest_id = d.id)"
+        f" FROM digests d WHERE {_IN_SOURCES} {_NEWEST_FIRST} LIMIT :limit OFFSET :offset"
+    )
+    params = {"sources": _sources_json(sources), "limit": limit, "offset": offset}
+    async with db.execute(sql, params) as cursor:
+        return [
+            DigestLine(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5])
+            for row in await cursor.fetchall()
+        ]
+
+
+async def count_digests_of(db: Reader, sources: Collection[str]) -> int:
+    sql = f"SELECT count(*) FROM digests d WHERE {_IN_SOURCES}"
+    async with db.execute(sql, {"sources": _sources_json(sources)}) as cursor:
+        return int((await one_row(cursor))[0])
+
+
 PUBLISHED_ZONE_SAMPLE = 200  # the newest digests that say which zone they come from
 
 
-async def published_zone(db: Reader) -> str:
-    """The zone digests are published in: the most frequent UTC offset of the newest
-    digests, as a fixed-offset zone ("UTC+08:00"); "" when there is no digest. A chat
-    that chose no zone keeps its own times (roundups, quiet hours) on this clock."""
+async def chat_zone(db: Reader, chat_id: int, thread_id: int, chosen: str, default_tz: str) -> str:
+    """The zone a chat's own times run in (roundups, quiet hours, the times replies
+    name): its /tz, else DEFAULT_TZ, else the zone its sources' digests are published
+    in (of all digests when its sources have none), else UTC."""
+    if chosen or default_tz:
+        return effective_zone(chosen, default_tz)
+    sources = await stored_chat_sources(db, chat_id, thread_id)
+    published = await published_zone(db, sources) if sources else ""
+    return effective_zone("", "", published or await published_zone(db))
+
+
+async def published_zone(db: Reader, sources: Collection[str] | None = None) -> str:
+    """The zone digests (of `sources`, or all) are published in: the most frequent UTC
+    offset of the newest of them, as a fixed-offset zone ("UTC+08:00"); "" when there
+    is no digest."""
+    where = "" if sources is None else "WHERE source IN (SELECT value FROM json_each(?))"
+    params: tuple[object, ...] = () if sources is None else (_sources_json(sources),)
     async with db.execute(
         "SELECT substr(published_at, -6) AS offset FROM"
-        " (SELECT published_at FROM digests ORDER BY published_ts DESC LIMIT ?)"
+        f" (SELECT published_at FROM digests {where} ORDER BY published_ts DESC LIMIT ?)"
         " WHERE offset GLOB '[+-][0-9][0-9]:[0-9][0-9]'"
         " GROUP BY offset ORDER BY count(*) DESC, offset LIMIT 1",
-        (PUBLISHED_ZONE_SAMPLE,),
+        (*params, PUBLISHED_ZONE_SAMPLE),
     ) as cursor:
         row = await cursor.fetchone()
     if row is None:

@@ -28,7 +28,8 @@ import aiosqlite
 
 from bot.digest.models import Item
 from bot.preferences import Schedule
-from storage.db import Database, Reader
+from storage.db import Database, Reader, one_row
+from storage.digest_sources import TAKES
 from storage.items import item_from_row
 from storage.stories import LOOKBACK
 
@@ -102,7 +103,7 @@ async def next_due(db: Reader) -> int | None:
         "SELECT min(next_roundup_ts) FROM subscribers INDEXED BY subscribers_by_roundup"
         " WHERE next_roundup_ts IS NOT NULL AND status = 'active'"
     ) as cursor:
-        return (await cursor.fetchone())[0]
+        return (await one_row(cursor))[0]
 
 
 async def make_due(
@@ -129,7 +130,7 @@ async def make_due(
         chat = _due(row)
         due_ts, next_ts = times(chat)
         async with conn.execute("SELECT coalesce(max(seq), 0) FROM digests") as cursor:
-            (top,) = await cursor.fetchone()
+            (top,) = await one_row(cursor)
         gathered = await _gather(conn, chat_id, thread_id, row["roundup_seq"] or 0, top)
         roundup_id = None
         if gathered:
@@ -152,17 +153,20 @@ async def make_due(
 async def _gather(
     conn: aiosqlite.Connection, chat_id: int, thread_id: int, after: int, upto: int
 ) -> list[str]:
-    """Digests stored after seq `after` (up to `upto`) with items, that the chat has no
-    ledger row for, oldest published first."""
-    sql = """
+    """Digests of the chat's sources stored after seq `after` (up to `upto`) with items,
+    that the chat has no ledger row for, oldest published first."""
+    sql = f"""
         SELECT d.id FROM digests d
-        WHERE d.seq > ? AND d.seq <= ? AND d.kind = 'digest'
+        WHERE d.seq > :after AND d.seq <= :upto AND d.kind = 'digest'
           AND EXISTS (SELECT 1 FROM items i WHERE i.digest_id = d.id)
           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.digest_id = d.id
-                          AND e.chat_id = ? AND e.thread_id = ?)
+                          AND e.chat_id = :chat AND e.thread_id = :thread)
+          AND d.source IN (SELECT ds.name FROM digest_sources ds JOIN subscribers s
+                           ON s.chat_id = :chat AND s.thread_id = :thread WHERE {TAKES})
         ORDER BY d.published_ts, d.seq
     """
-    async with conn.execute(sql, (after, upto, chat_id, thread_id)) as cursor:
+    params = {"after": after, "upto": upto, "chat": chat_id, "thread": thread_id}
+    async with conn.execute(sql, params) as cursor:
         return [row[0] for row in await cursor.fetchall()]
 
 

@@ -11,11 +11,13 @@ import json
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import aiosqlite
 
+from bot.digest.topics import MUTE_PREFIX, NOT_TOPICS
 from bot.preferences import DEFAULT_MESSAGES, INSTANT, Profile, Schedule
-from storage.db import Database, Reader
+from storage.db import Database, Reader, one_row
 
 
 class ChatStatus(StrEnum):
@@ -42,6 +44,7 @@ class Subscriber:
     lang: str | None = None  # chosen interface language, "en" | "zh"
     user_lang: str | None = None  # the private chat user's Telegram language, as last seen
     topics: frozenset[str] = frozenset()
+    mutes: frozenset[str] = frozenset()  # muted words: items containing one are not sent
     thread_id: int = 0  # a forum topic's message_thread_id; 0 = the chat itself
     schedule: Schedule = INSTANT  # instant pushes, or a daily or weekly roundup
     repeats: str = "fold"  # stories the chat already has: fold | hide | show
@@ -63,6 +66,7 @@ class Subscriber:
             tz=self.tz or default_tz,
             alerts_mode=self.alerts_mode,
             topics=self.topics,
+            mutes=self.mutes,
             lang=self.language,
             repeats=self.repeats,
             max_messages=self.max_messages,
@@ -75,7 +79,10 @@ _COLUMNS = (
 )
 
 
-def _from_row(row: aiosqlite.Row, topics: frozenset[str]) -> Subscriber:
+def _from_row(row: aiosqlite.Row, follows: frozenset[str]) -> Subscriber:
+    # follows holds topics and keywords, and also muted words and source choices.
+    topics = frozenset(f for f in follows if not f.startswith(NOT_TOPICS))
+    mutes = frozenset(f.removeprefix(MUTE_PREFIX) for f in follows if f.startswith(MUTE_PREFIX))
     return Subscriber(
         chat_id=row["chat_id"],
         kind=row["kind"],
@@ -90,6 +97,7 @@ def _from_row(row: aiosqlite.Row, topics: frozenset[str]) -> Subscriber:
         lang=row["lang"],
         user_lang=row["user_lang"],
         topics=topics,
+        mutes=mutes,
         thread_id=row["thread_id"],
         schedule=Schedule(row["schedule"], row["schedule_minute"], row["schedule_day"]),
         repeats=row["repeats"],
@@ -167,7 +175,7 @@ async def subscribe(
                 "SELECT started_ts FROM subscribers WHERE chat_id = ? AND thread_id = ?",
                 (chat_id, thread_id),
             ) as cursor:
-                started = (await cursor.fetchone())[0]
+                started = (await one_row(cursor))[0]
             await conn.execute(
                 "UPDATE subscribers SET status = 'active', kind = ?, title = coalesce(?, title),"
                 " updated_ts = ?, started_ts = coalesce(started_ts, ?)"
@@ -220,7 +228,7 @@ _SETTABLE = {
 
 
 async def update_preferences(
-    db: Database, chat_id: int, *, thread_id: int = 0, **values
+    db: Database, chat_id: int, *, thread_id: int = 0, **values: Any
 ) -> Subscriber:
     """Change preferences; creates the row (paused) for a chat that never subscribed,
     so settings chosen before /start are kept."""
@@ -228,7 +236,7 @@ async def update_preferences(
     if unknown:
         raise ValueError(f"not a preference: {sorted(unknown)}")
     async with db.transaction() as conn:
-        await _ensure_row(conn, chat_id, thread_id)
+        await ensure_row(conn, chat_id, thread_id)
         if values:
             assignments = ", ".join(f"{name} = ?" for name in values)
             await conn.execute(
@@ -246,7 +254,7 @@ async def update_preferences(
     return subscriber
 
 
-async def _ensure_row(conn: aiosqlite.Connection, chat_id: int, thread_id: int) -> None:
+async def ensure_row(conn: aiosqlite.Connection, chat_id: int, thread_id: int) -> None:
     now = int(time.time())
     await conn.execute(
         "INSERT OR IGNORE INTO subscribers (chat_id, thread_id, status, tz, created_ts,"
@@ -265,7 +273,7 @@ async def get_follows(db: Reader, chat_id: int, thread_id: int = 0) -> frozenset
 async def follow(db: Database, chat_id: int, topic: str, *, thread_id: int = 0) -> bool:
     """True when the topic was not followed before."""
     async with db.transaction() as conn:
-        await _ensure_row(conn, chat_id, thread_id)
+        await ensure_row(conn, chat_id, thread_id)
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO follows (chat_id, thread_id, topic) VALUES (?, ?, ?)",
             (chat_id, thread_id, topic),
@@ -310,7 +318,7 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None
 
 
 async def count_by_status(db: Reader) -> dict[str, int]:
-    counts = dict.fromkeys(ChatStatus, 0)
+    counts: dict[str, int] = dict.fromkeys(ChatStatus, 0)
     async with db.execute("SELECT status, count(*) FROM subscribers GROUP BY status") as cursor:
         for status, count in await cursor.fetchall():
             counts[ChatStatus(status)] = count

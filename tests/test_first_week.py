@@ -52,6 +52,27 @@ async def test_the_published_zone_is_the_most_frequent_offset_of_the_digests(db)
     assert await published_zone(db) == "UTC+08:00"
 
 
+async def test_a_chats_zone_is_that_of_the_sources_it_takes(db):
+    from datetime import datetime, timedelta, timezone
+
+    from bot.digest.models import Digest, Item
+    from storage.digest_sources import choose
+    from storage.digests import chat_zone, save_digest
+    from storage.subscribers import subscribe
+
+    for n, (source, hours) in enumerate((("asia", 8), ("asia", 8), ("asia", 8), ("us", -5))):
+        when = datetime(2026, 12, 1, n, tzinfo=timezone(timedelta(hours=hours)))
+        item = Item(1, f"headline {n}", None, f"https://e.com/{n}", "text")
+        await save_digest(db, Digest(f"{source}/{n}", source, f"d {n}", when, (), (item,)))
+    await subscribe(db, 7)
+    await choose(db, 7, 0, "asia", False)
+    await choose(db, 7, 0, "us", True)
+    assert await chat_zone(db, 7, 0, "", "") == "UTC-05:00"
+    assert await chat_zone(db, 8, 0, "", "") == "UTC+08:00"  # not stored: every digest
+    assert await chat_zone(db, 7, 0, "", "Europe/London") == "Europe/London"
+    assert await chat_zone(db, 7, 0, "Asia/Tokyo", "Europe/London") == "Asia/Tokyo"
+
+
 async def test_roundups_and_quiet_hours_of_a_chat_without_a_zone_run_on_the_published_one(db):
     """Samples are published at UTC+8: a daily 08:00 roundup is due at 00:00 UTC, and
     quiet hours 23-7 hold a digest at 23:30 UTC+8 (15:30 UTC) until 07:00 UTC+8."""
@@ -429,7 +450,11 @@ def zh_catalog() -> list[tuple[str, str]]:
     from tests.test_i18n import ROOT
 
     with (ROOT / "bot/i18n/locales/zh/LC_MESSAGES/messages.po").open("rb") as file:
-        return [(m.id, m.string) for m in read_po(file) if m.id and isinstance(m.string, str)]
+        return [
+            (m.id, m.string)
+            for m in read_po(file)
+            if isinstance(m.id, str) and m.id and isinstance(m.string, str)
+        ]
 
 
 def test_the_chinese_catalog_has_no_space_after_a_full_stop_nor_ascii_list_commas():

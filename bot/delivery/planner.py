@@ -16,11 +16,10 @@ from collections.abc import Callable
 from bot.delivery import more, rendering
 from bot.delivery.rendering import Source
 from bot.preferences import quiet_until
-from bot.timezones import effective_zone
 from storage import deliveries
 from storage.db import Database
 from storage.deliveries import Expansion
-from storage.digests import published_zone
+from storage.digests import chat_zone
 from storage.subscribers import Subscriber, get_subscribers_by_key
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,6 @@ class Planner:
         digest = await self._digest(digest_id)
         keys = [(p.chat_id, p.thread_id) for p in planned]  # a chat, or a forum topic
         subscribers = await get_subscribers_by_key(self.db, keys)
-        published = await published_zone(self.db)  # the clock of chats that chose no zone
         plans = []
         for row in planned:
             chat_id, thread_id = row.chat_id, row.thread_id
@@ -65,8 +63,10 @@ class Planner:
                 reason = "no matching items"
                 plans.append(Expansion(digest_id, chat_id, profile, 0, 0, reason, thread_id))
                 continue
-            zone = effective_zone(subscriber.tz, self.default_tz, published)
-            not_before = quiet_until(subscriber.quiet_from, subscriber.quiet_to, zone, now) or 0
+            not_before = 0.0
+            if subscriber.quiet_from is not None:  # the chat's clock: a query, so only then
+                zone = await chat_zone(self.db, chat_id, thread_id, subscriber.tz, self.default_tz)
+                not_before = quiet_until(subscriber.quiet_from, subscriber.quiet_to, zone, now) or 0
             plans.append(
                 Expansion(digest_id, chat_id, profile, count, not_before, thread_id=thread_id)
             )

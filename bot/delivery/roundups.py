@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from bot.preferences import last_roundup, next_roundup
-from bot.timezones import effective_zone
 from storage import roundups
 from storage.db import Database
-from storage.digests import published_zone
+from storage.digests import chat_zone
 from storage.roundups import Due
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,8 @@ class RoundupScheduler:
         self.default_tz = default_tz
         self.planned = 0  # roundups planned by this scheduler (tests, logs)
 
-    def _zone(self, chat: Due, published: str) -> str:
-        return effective_zone(chat.tz, self.default_tz, published)
+    async def _zone(self, chat: Due) -> str:
+        return await chat_zone(self.db, chat.chat_id, chat.thread_id, chat.tz, self.default_tz)
 
     async def run_due(self) -> bool:
         """Work out unknown due times and plan the roundups due now; True when it did
@@ -48,18 +48,18 @@ class RoundupScheduler:
         due_now = await roundups.due(self.db, now)
         if not unknown and not due_now:
             return False
-        published = await published_zone(self.db)
         if unknown:
             times = []
             for chat in unknown:
-                due = next_roundup(chat.schedule, self._zone(chat, published), now)
+                due = next_roundup(chat.schedule, await self._zone(chat), now)
                 if due is not None:
                     times.append((chat.chat_id, chat.thread_id, int(due)))
             await roundups.set_next(self.db, times)
             busy = True
         for chat in due_now:
+            zone = await self._zone(chat)
             roundup_id = await roundups.make_due(
-                self.db, chat.chat_id, chat.thread_id, now, lambda c: self._times(c, now, published)
+                self.db, chat.chat_id, chat.thread_id, now, partial(self._times, now=now, zone=zone)
             )
             busy = True
             if roundup_id is not None:
@@ -68,10 +68,9 @@ class RoundupScheduler:
                          extra={"chat_id": chat.chat_id, "digest_id": roundup_id})  # fmt: skip
         return busy
 
-    def _times(self, chat: Due, now: float, published: str) -> tuple[int, int | None]:
+    def _times(self, chat: Due, now: float, zone: str) -> tuple[int, int | None]:
         """(the due time this roundup stands for, the next one) of a chat due at `now`;
         a chat back on instant pushes gets what waited now, and no next one."""
-        zone = self._zone(chat, published)
         due = last_roundup(chat.schedule, zone, now)
         following = next_roundup(chat.schedule, zone, now)
         return int(due if due is not None else now), None if following is None else int(following)

@@ -28,6 +28,7 @@ average of the Bot API's answer time (the HTTP exchange only, not the limiter's 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -43,10 +44,13 @@ from telegram.warnings import PTBUserWarning
 
 from bot.delivery.ratelimit import BULK, SendRateLimiter
 
-__all__ = ["BulkSender", "JsonRequest"]
+__all__ = ["BulkSender", "JsonRequest", "LateAnswer"]
 
 ENDPOINT = "sendMessage"
 RTT_WEIGHT = 0.05  # weight of each new sample in the moving average of the round trip
+# A send unanswered after `timeout` (20 s) frees its slot, but its answer is awaited this
+# long before the part may be sent again: Telegram's answer can come late (25 s seen).
+ANSWER_WAIT = 90.0
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{6,}")
 
 # do_api_request warns "Please use 'Bot.sendMessage'" on each call: it is meant for methods
@@ -57,9 +61,12 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", cate
 class JsonRequest(BaseRequest):
     """PTB's transport as JSON POSTs over aiohttp (no file uploads: sendMessage needs none)."""
 
-    def __init__(self, *, connections: int = 1000, timeout: float = 20.0) -> None:
+    def __init__(
+        self, *, connections: int = 1000, timeout: float = 20.0, answer_wait: float = ANSWER_WAIT
+    ) -> None:
         self._connections = connections
         self._timeout = timeout
+        self._answer_wait = max(answer_wait, timeout)
         self._session: aiohttp.ClientSession | None = None
         self.rtt: float | None = None  # moving average of the answer time, seconds
         self.posts = 0  # HTTP requests made (tests, bench)
@@ -67,6 +74,16 @@ class JsonRequest(BaseRequest):
     @property
     def read_timeout(self) -> float | None:
         return self._timeout
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """As PTB's, without its traceback in the log for each unreadable answer: during an
+        outage (a broken front end) that would be one per send; health.py logs it once."""
+        try:
+            data: dict[str, Any] = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise TelegramError("Invalid server response") from None
+        return data
 
     async def initialize(self) -> None:
         self._open()
@@ -83,7 +100,7 @@ class JsonRequest(BaseRequest):
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
-                timeout=aiohttp.ClientTimeout(total=self._timeout),
+                timeout=aiohttp.ClientTimeout(total=self._answer_wait),
                 headers={"User-Agent": self.USER_AGENT, "Content-Type": "application/json"},
             )
         return self._session
@@ -107,24 +124,63 @@ class JsonRequest(BaseRequest):
         body = json.dumps(parameters, ensure_ascii=False).encode()
         self.posts += 1
         started = time.monotonic()
+        exchange = asyncio.ensure_future(self._exchange(session, method, url, body))
+        try:
+            status, payload = await asyncio.wait_for(asyncio.shield(exchange), self._timeout)
+        except TimeoutError:
+            # No answer yet: the message may be on its way. The exchange goes on (up to
+            # answer_wait) for whoever wants to know (engine.py: a late answer).
+            exchange.add_done_callback(_retrieve)  # nobody may ask: no "never retrieved"
+            raise LateAnswer(exchange, self._answer_wait - self._timeout) from None
+        except asyncio.CancelledError:
+            exchange.cancel()
+            raise
+        sample = time.monotonic() - started
+        self.rtt = sample if self.rtt is None else self.rtt + RTT_WEIGHT * (sample - self.rtt)
+        return status, payload
+
+    @staticmethod
+    async def _exchange(
+        session: aiohttp.ClientSession, method: str, url: str, body: bytes
+    ) -> tuple[int, bytes]:
         # Errors are raised outside the handlers so that no cause or context (whose text
         # may hold the URL, and so the token) is chained to them.
         error: TelegramError | None = None
         try:
             async with session.request(method, url, data=body) as response:
-                status = response.status
-                payload = await response.read()
+                return response.status, await response.read()
         except TimeoutError:  # aiohttp's timeouts subclass it
             error = TimedOut()
         except (aiohttp.ClientError, OSError) as exc:
             error = NetworkError(_describe(exc, url))
         except Exception as exc:  # as PTB wraps whatever its HTTP library raises
             error = NetworkError(f"Unknown error in HTTP implementation: {_describe(exc, url)}")
-        if error is not None:
-            raise error
-        sample = time.monotonic() - started
-        self.rtt = sample if self.rtt is None else self.rtt + RTT_WEIGHT * (sample - self.rtt)
-        return status, payload
+        raise error
+
+
+class LateAnswer(TimedOut):
+    """No answer within the timeout. `answer` still waits for it, for `wait` seconds more:
+    (status, body), or TimedOut / NetworkError. Retrieve it or cancel it."""
+
+    def __init__(self, answer: asyncio.Future[tuple[int, bytes]], wait: float) -> None:
+        super().__init__()
+        self.answer = answer
+        self.wait = wait
+
+
+def _retrieve(future: asyncio.Future[tuple[int, bytes]]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def message_id_of(status: int, payload: bytes) -> int | None:
+    """The message_id of a sendMessage answer; None when it says it was not sent."""
+    if status != 200:
+        return None
+    try:
+        return int(json.loads(payload)["result"]["message_id"])
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def _describe(exc: BaseException, url: str) -> str:
@@ -144,8 +200,11 @@ class BulkSender:
         rate_limiter: BaseRateLimiter | None,
         connections: int = 1000,
         timeout: float = 20.0,
+        answer_wait: float = ANSWER_WAIT,
     ) -> None:
-        self.request = JsonRequest(connections=connections, timeout=timeout)
+        self.request = JsonRequest(
+            connections=connections, timeout=timeout, answer_wait=answer_wait
+        )
         # base_url as PTB reads it: "{token}" in it is replaced, otherwise the token appended.
         self._bot = Bot(token, base_url=base_url, request=self.request,
                         get_updates_request=self.request)  # fmt: skip
@@ -211,14 +270,15 @@ class BulkSender:
         if parse_mode:
             kwargs["parse_mode"] = parse_mode
         if self.limiter is None:
-            return await self._post(kwargs)
-        return await self.limiter.process_request(  # type: ignore[return-value]
-            self._post, (kwargs,), {}, ENDPOINT, kwargs, self._limit_args
-        )
-
-    async def _post(self, kwargs: dict[str, Any]) -> int:
-        result = await self._bot.do_api_request(ENDPOINT, api_kwargs=kwargs, return_type=None)
+            result = await self._post(kwargs)
+        else:
+            result = await self.limiter.process_request(
+                self._post, (kwargs,), {}, ENDPOINT, kwargs, self._limit_args
+            )
         try:
             return int(result["message_id"])
         except (TypeError, KeyError, ValueError):
             raise TelegramError("Invalid server response") from None
+
+    async def _post(self, kwargs: dict[str, Any]) -> Any:
+        return await self._bot.do_api_request(ENDPOINT, api_kwargs=kwargs, return_type=None)

@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 
@@ -15,11 +16,20 @@ from bot.i18n import listing, sentences, t, tp
 from bot.preferences import SettingError, next_roundup, parse_setting
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of, query_of
 from bot.telegram.permissions import admins_only, may_change_settings
-from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply, topic_of
-from bot.timezones import effective_zone, zone_label
+from bot.telegram.replies import (
+    ChatState,
+    chat_state,
+    clean_input,
+    edit_html,
+    reply,
+    topic_of,
+    written_state,
+)
+from bot.timezones import zone_label
+from storage import digests as digest_store
 from storage import subscribers as subs
-from storage.digests import published_zone
 from storage.subscribers import Subscriber
 
 USAGES = {
@@ -36,9 +46,10 @@ USAGES = {
 
 
 async def chat_zone(context: BotContext, subscriber: Subscriber) -> str:
-    """The zone the chat's own times run in (bot/timezones.py effective_zone)."""
-    published = await published_zone(context.services.db)
-    return effective_zone(subscriber.tz, context.services.settings.default_tz, published)
+    """The zone the chat's own times run in (storage/digests.py chat_zone)."""
+    return await digest_store.chat_zone(context.services.db, subscriber.chat_id,
+                                        subscriber.thread_id, subscriber.tz,
+                                        context.services.settings.default_tz)  # fmt: skip
 
 
 async def zone_now(context: BotContext, subscriber: Subscriber) -> str:
@@ -134,7 +145,7 @@ def waits_for_a_topic(subscriber: Subscriber) -> bool:
     return subscriber.alerts_mode == "topics" and not subscriber.topics
 
 
-def typed_setting(name: str) -> Callable[[Update, BotContext], Awaitable[None]]:
+def typed_setting(name: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     """The handler of /<name> [value]: no value shows the current one with buttons."""
 
     async def handler(update: Update, context: BotContext) -> None:
@@ -145,7 +156,7 @@ def typed_setting(name: str) -> Callable[[Update, BotContext], Awaitable[None]]:
             await reply(update, context, current_value(name, state, zone), reply_markup=markup)
             return
         if not await may_change_settings(update, context):
-            await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+            await reply(update, context, t(state.lang, admins_only(update)))
             return
         typed = clean_input(" ".join(context.args), 200)
         try:
@@ -156,34 +167,38 @@ def typed_setting(name: str) -> Callable[[Update, BotContext], Awaitable[None]]:
             markup = refusal_keyboard(name, error, state)
             await reply(update, context, refusal(name, error, state, zone), reply_markup=markup)
             return
-        chat_id, thread = update.effective_chat.id, topic_of(update)
-        await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
-        state = await chat_state(update, context)
+        chat_id, thread = chat_of(update).id, topic_of(update)
+        written = await subs.update_preferences(
+            context.services.db, chat_id, thread_id=thread, **values
+        )
+        state = written_state(update, written)
         text = confirmation(name, state, await chat_zone(context, state.subscriber))
-        markup = None
+        topics = None
         if name == "alerts" and waits_for_a_topic(state.subscriber):  # the topics to follow
-            markup = keyboards.topics_keyboard(state.subscriber, state.lang)
-        await reply(update, context, text, reply_markup=markup)
+            topics = keyboards.topics_keyboard(state.subscriber, state.lang)
+        await reply(update, context, text, reply_markup=topics)
 
     handler.__name__ = f"set_{name}"
     return handler
 
 
 async def on_settings_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
+    query = query_of(update)
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
         await query.answer(tp(state.lang, admins_only(update)), show_alert=True)
         return
-    _, name, value = query.data.split(":", 2)
+    _, name, value = (query.data or "").split(":", 2)
     try:
         values = parse_setting(name, value)
     except SettingError:
         await query.answer(tp(state.lang, texts.BUTTON_OUT_OF_DATE), show_alert=True)
         return
-    chat_id, thread = update.effective_chat.id, topic_of(update)
-    await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
-    state = await chat_state(update, context)
+    chat_id, thread = chat_of(update).id, topic_of(update)
+    written = await subs.update_preferences(
+        context.services.db, chat_id, thread_id=thread, **values
+    )
+    state = written_state(update, written)
     await query.answer(tp(state.lang, texts.TOAST_SAVED))
     await edit_html(
         query,

@@ -8,8 +8,10 @@ from bot.digest.topics import TOPIC_KEYS, topic_name
 from bot.i18n import t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of, query_of
 from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import chat_kind, chat_state, chat_title, edit_html, reply, topic_of
+from bot.telegram.sources import taken
 from storage import digests as digest_store
 from storage import subscribers as subs
 from storage.subscribers import ChatStatus
@@ -19,10 +21,10 @@ async def start(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     lang = state.lang
     if not await may_change_settings(update, context):
-        await reply(update, context, t(lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(lang, admins_only(update)))
         return
     db = context.services.db
-    chat, thread = update.effective_chat, topic_of(update)
+    chat, thread = chat_of(update), topic_of(update)
     subscriber, before = await subs.subscribe(
         db,
         chat.id,
@@ -46,7 +48,7 @@ async def start(update: Update, context: BotContext) -> None:
         lines.append(t(lang, texts.FOLLOWING_FROM_LINK, topic=name))
         subscriber = await subs.get_subscriber(db, chat.id, thread) or subscriber
     if before is None:
-        latest = await digest_store.latest_digest(db)
+        latest = await digest_store.latest_digest(db, sources=await taken(context, update, state))
         if latest is not None:
             lines.append(t(lang, texts.NEWEST, title=latest.title[:200]))
         lines.append(
@@ -63,12 +65,12 @@ async def start(update: Update, context: BotContext) -> None:
 async def stop(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
-        await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(state.lang, admins_only(update)))
         return
     if not state.stored:
         await reply(update, context, t(state.lang, texts.NOT_SUBSCRIBED))
         return
-    db, chat_id = context.services.db, update.effective_chat.id
+    db, chat_id = context.services.db, chat_of(update).id
     await subs.set_status(db, chat_id, ChatStatus.PAUSED, thread_id=topic_of(update))
     await reply(update, context, t(state.lang, texts.PAUSED))
 
@@ -76,7 +78,7 @@ async def stop(update: Update, context: BotContext) -> None:
 async def forget(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
-        await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(state.lang, admins_only(update)))
         return
     await reply(
         update,
@@ -87,14 +89,14 @@ async def forget(update: Update, context: BotContext) -> None:
 
 
 async def on_forget_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
+    query = query_of(update)
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
         await query.answer(tp(state.lang, admins_only(update)), show_alert=True)
         return
     await query.answer()
     if query.data == f"{keyboards.FORGET}:yes":
-        db, chat_id = context.services.db, update.effective_chat.id
+        db, chat_id = context.services.db, chat_of(update).id
         await subs.forget(db, chat_id, thread_id=topic_of(update))
         await edit_html(query, t(state.lang, texts.FORGOTTEN), None)
     else:
