@@ -626,3 +626,36 @@ def test_console_in_a_terminal_quits_at_once_on_ctrl_c(tmp_path):
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
+
+
+# ---- 16. Docker: the restart policy does not retry a missing token forever ---------------
+
+
+def test_every_documented_restart_policy_is_bounded():
+    import re
+
+    import yaml
+
+    from tests.test_packaging import REPO
+
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
+    (service,) = compose["services"].values()
+    policies = [service["restart"]]
+    for name in ("README.md", "Dockerfile"):
+        policies += re.findall(r"--restart[ =](\S+)", (REPO / name).read_text(encoding="utf-8"))
+    assert len(policies) == 3
+    for policy in policies:
+        kind, _, limit = policy.partition(":")
+        assert kind == "on-failure" and limit.isdigit() and int(limit) <= 10, policy
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "unless-stopped" not in readme.replace("as `unless-stopped`", "")
+    assert "status 2" in readme and "on-failure:5" in readme
+
+
+def test_run_without_a_token_exits_with_a_failure_status_the_policy_limits(tmp_path):
+    from tests.test_operations import clean_env, run_cli
+
+    result = run_cli(tmp_path, "run", env=clean_env(tmp_path), stdin="")
+    assert result.returncode == 2  # non-zero: on-failure counts it, and gives up
+    (line,) = result.stderr.strip().splitlines()
+    assert "BOT_TOKEN" in line
