@@ -298,3 +298,10 @@ async def published_zone(db: Reader, sources: Collection[str] | None = None) -> 
     offset = row[0]
     minutes = int(offset[1:3]) * 60 + int(offset[4:6])
     return fixed_offset_name(-minutes if offset[0] == "-" else minutes)
+
+
+async def digest_title(db: Reader, digest_id: str) -> str | None:
+    """A stored digest's (or roundup's) title; None when it is not stored."""
+    async with db.execute("SELECT title FROM digests WHERE id = ?", (digest_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else str(row[0])

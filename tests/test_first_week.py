@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests import test_sources
+
+feeds_over_http = test_sources.server  # the `server` fixture: feeds over local HTTP
+
 USER = 2101
 
 
@@ -659,3 +663,177 @@ def test_run_without_a_token_exits_with_a_failure_status_the_policy_limits(tmp_p
     assert result.returncode == 2  # non-zero: on-failure counts it, and gives up
     (line,) = result.stderr.strip().splitlines()
     assert "BOT_TOKEN" in line
+
+
+# ---- 13. /ingest of a name that does not resolve says so --------------------------------
+
+
+async def no_such_host(host: str, port: int) -> list:
+    import socket
+
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+async def test_a_name_that_does_not_resolve_is_unresolvable_not_refused(monkeypatch):
+    import socket
+
+    from bot.sources import allowed
+
+    monkeypatch.setattr(allowed, "RESOLVER", no_such_host)
+    with pytest.raises(allowed.Unresolvable) as caught:
+        await allowed.check_public_url("https://example.com/feed.xml")
+    assert caught.value.host == "example.com"
+
+    async def private(host: str, port: int) -> list:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
+
+    monkeypatch.setattr(allowed, "RESOLVER", private)
+    with pytest.raises(allowed.NotAllowed) as refused:
+        await allowed.check_public_url("https://example.com/feed.xml")
+    assert not isinstance(refused.value, allowed.Unresolvable)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "cannot resolve"), ("zh", "无法解析")])
+async def test_ingest_of_an_unresolvable_url_says_cannot_resolve(env, monkeypatch, lang, words):
+    from bot.sources import allowed
+    from tests.bot_env import ADMIN_ID
+
+    monkeypatch.setattr(allowed, "RESOLVER", no_such_host)  # no network here: the DNS's answer
+    await env.say(ADMIN_ID, f"/lang {lang}")
+    (answer,) = await env.say(ADMIN_ID, "/ingest https://example.com/feed.xml")
+    assert words in answer.text and "example.com" in answer.text
+    assert "not allowed" not in answer.text and "不允许" not in answer.text
+
+
+# ---- 14. a failing source says why, at WARNING, once per change; folders at start-up ----
+
+
+async def test_a_missing_folder_is_told_at_start_up_once_with_why_and_its_recovery(
+    db, tmp_path, caplog
+):
+    import logging
+
+    import httpx
+
+    from bot.sources.poller import SourcePoller
+
+    folder = tmp_path / "posts"
+    async with httpx.AsyncClient() as http:
+        poller = SourcePoller(db, http, [(None, str(folder))], 300, lambda: None)
+        with caplog.at_level(logging.INFO, logger="bot.sources"):
+            poller.check_folders()
+            for _ in range(3):
+                await poller.poll_once(str(folder))
+            warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+            assert len(warnings) == 1 and "no such folder" in warnings[0].getMessage()
+            assert not any("polled" in r.getMessage() for r in caplog.records)
+            folder.mkdir()
+            await poller.poll_once(str(folder))
+            await poller.poll_once(str(folder))
+    back = [r for r in caplog.records if "works again" in r.getMessage()]
+    assert len(back) == 1 and back[0].levelno == logging.INFO
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+
+
+async def test_a_feed_that_answers_404_is_a_warning_that_says_so(db, feeds_over_http, caplog):
+    import logging
+
+    import httpx
+
+    from bot.sources.poller import SourcePoller
+    from storage.sources import load_source_state, save_source_state
+
+    base, _, _ = feeds_over_http
+    url = f"{base}/feeds/missing.xml"
+    async with httpx.AsyncClient() as http:
+        poller = SourcePoller(db, http, [(None, url)], 300, lambda: None)
+        with caplog.at_level(logging.INFO, logger="bot.sources"):
+            for _ in range(2):
+                state = await load_source_state(db, url)
+                state.next_poll_ts = 0  # due again now, back-off or not
+                await save_source_state(db, state)
+                await poller.poll_once(url)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "HTTP 404" in warnings[0]
+
+
+# ---- 15. the command line: a saved feed, file:// URLs, unchanged feeds, --help, /stats ---
+
+
+async def test_a_saved_feed_file_ingests_as_over_http_and_again_is_unchanged(
+    db, feeds_over_http, shared_data
+):
+    import httpx
+
+    from bot.sources.ingest import ingest_targets
+
+    feed = shared_data / "feeds/olshansk-rss-feeds/feed_cursor.xml"
+    base, _, _ = feeds_over_http
+    async with httpx.AsyncClient() as http:
+        first = await ingest_targets(db, [str(feed)], http)
+        assert len(first.new) == 1 and not first.failed
+        again = await ingest_targets(db, [feed.as_uri()], http)  # a file:// URL
+        assert again.unchanged and not again.new and not again.failed
+        over_http = await ingest_targets(db, [f"{base}/feeds/{feed.parent.name}/{feed.name}"], http)
+        assert len(over_http.new) == 1
+    from storage.digests import get_digest
+
+    from_file = await get_digest(db, first.new[0])
+    from_http = await get_digest(db, over_http.new[0])
+    assert from_file is not None and from_http is not None
+    assert [i.title for i in from_file.items] == [i.title for i in from_http.items]
+
+
+async def test_reingesting_unchanged_feeds_counts_them(db, feeds_over_http):
+    import httpx
+
+    from bot.sources.ingest import ingest_targets
+
+    base, _, _ = feeds_over_http
+    feeds = [
+        f"{base}/feeds/olshansk-rss-feeds/{name}.xml" for name in ("feed_cursor", "feed_meta_ai")
+    ]
+    async with httpx.AsyncClient() as http:
+        first = await ingest_targets(db, feeds, http)
+        assert len(first.new) == 2
+        again = await ingest_targets(db, feeds, http)
+    assert again.summary() == "0 new, 0 updated, 2 unchanged, 0 failed"
+
+
+@pytest.mark.parametrize(
+    ("command", "described"),
+    [("search", ["WORD", "--limit", "results per page", "--offset", "Exit status"]),
+     ("parse", ["FILE", "a post", "--json", "title, published_at"]),
+     ("ingest", ["PATH_OR_URL", "rss.xml", "file://"])],
+)  # fmt: skip
+def test_command_line_help_describes_every_argument(command, described, capsys):
+    from bot.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in described:
+        assert words in text, (words, text)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "Last fan-out"), ("zh", "")])
+async def test_stats_names_the_last_fan_out_by_its_title(env, lang, words):
+    from tests.bot_env import ADMIN_ID, wait_until
+    from tests.chat_env import new_digest, push, services
+
+    await env.say(USER, "/start")
+    digest = new_digest()
+    await push(env, digest)
+    await wait_until(lambda: env.api.messages_for(USER), what="the push")
+    db = services(env).db
+    from storage import deliveries
+
+    async def done() -> bool:
+        figures = await deliveries.delivery_stats(db)
+        return figures.last_fanout is not None and figures.pending == 0
+
+    await wait_until(done, what="the fan-out recorded")
+    await env.say(ADMIN_ID, f"/lang {lang}")
+    (stats,) = await env.say(ADMIN_ID, "/stats")
+    assert digest.title in stats.text and digest.id not in stats.text
+    assert words in stats.text

@@ -341,6 +341,7 @@ STATS_OUTAGE = N_("⚠️ Telegram is failing for {seconds} s ({error}): sends w
 INGEST_USAGE = N_("Usage: /ingest &lt;feed URL or path&gt;")
 INGEST_DONE = N_("Ingested: {new} new, {updated} updated, {unchanged} unchanged, {failed} failed.")
 INGEST_FAILED_LINE = N_("• {what}: could not be read as digests (the log says why)")
+INGEST_UNRESOLVED_LINE = N_("• {what}: cannot resolve {host} (no such host, or no network to ask)")
 INGEST_REFUSED_LINE = N_(
     "• {what}: not allowed: only the configured sources' folders and public http(s) URLs"
 )
