@@ -92,7 +92,8 @@ LANGS = ("zh", "en")
 class SettingError(ValueError):
     """A value a setting does not take. The Telegram face shows the setting's usage,
     its current value and the choices; `suggestions` are close matches, if any;
-    `problem` names what was wrong when it is more than "not a choice" (PROBLEMS)."""
+    `problem` names what was wrong when it is more than "not a choice": "hour",
+    "minute", "day", "whole_hours", "same_hours", "messages", "tz_ambiguous"."""
 
     def __init__(
         self, setting: str, value: str, suggestions: tuple[str, ...] = (), problem: str = ""
@@ -103,9 +104,6 @@ class SettingError(ValueError):
         self.suggestions = suggestions
         self.problem = problem
 
-
-# What SettingError.problem may name.
-PROBLEMS = ("hour", "minute", "day", "whole_hours", "same_hours", "messages", "tz_ambiguous")
 
 # Words typed for a value besides its key ("brief"); the Telegram face also takes the
 # label of every button, in either language (bot/telegram/keyboards.py typed_choice).
