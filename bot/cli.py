@@ -32,17 +32,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="the database to use (default: its own file next to DATABASE_PATH, so trying "
         "the console never leaves samples or a test chat where `run` looks)",
     )
+    console.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="",
+        help="your Telegram app's language, as the bot sees it (until /lang picks one)",
+    )
     ingest = commands.add_parser(
         "ingest", help="parse and store posts (folders recurse, feed URLs)"
     )
-    ingest.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
-    search = commands.add_parser("search", help="search every stored item, like /search")
-    search.add_argument("words", nargs="+")
-    search.add_argument("--limit", type=int, default=5)
-    search.add_argument("--offset", type=int, default=0)
-    parse = commands.add_parser("parse", help="show what the bot makes of one post")
-    parse.add_argument("file", type=Path)
-    parse.add_argument("--json", action="store_true", help="the parsed digest as JSON")
+    ingest.add_argument(
+        "targets",
+        nargs="+",
+        metavar="PATH_OR_URL",
+        help="a post (.md), a saved feed (rss.xml), a folder of posts (recursed), a feed URL "
+        "(http, https) or a file:// URL",
+    )
+    search = commands.add_parser(
+        "search",
+        help="search every stored item, like /search",
+        description="Search every stored item as /search does, newest first, one result per "
+        "story. Exit status 0 when something was found, 1 when nothing was.",
+    )
+    search.add_argument(
+        "words",
+        nargs="+",
+        metavar="WORD",
+        help="words every result must contain (Chinese needs no spaces: 开源模型)",
+    )
+    search.add_argument("--limit", type=int, default=5, help="results per page (default 5)")
+    search.add_argument(
+        "--offset", type=int, default=0, help="results to skip: the next page (default 0)"
+    )
+    parse = commands.add_parser(
+        "parse",
+        help="show what the bot makes of one post",
+        description="Show what the bot makes of one post: its title, date, categories and "
+        "numbered items. Nothing is stored.",
+    )
+    parse.add_argument("file", type=Path, metavar="FILE", help="a post (Markdown) to parse")
+    parse.add_argument(
+        "--json",
+        action="store_true",
+        help="the parsed digest as JSON: title, published_at, categories, items",
+    )
     parse.add_argument(
         "--explain", action="store_true", help="which structure gave the items, and why"
     )
@@ -68,7 +101,7 @@ def run_cli(argv: list[str]) -> int:
     if args.command in (None, "run"):
         return run_command(settings)
     if args.command == "console":
-        return console_command(settings, args.database)
+        return console_command(settings, args.database, args.lang)
     from storage.db import DatabaseError
 
     try:
@@ -118,12 +151,13 @@ def run_command(settings: Settings) -> int:
         return 1
 
 
-def console_command(settings: Settings, database: Path | None) -> int:
+def console_command(settings: Settings, database: Path | None, lang: str = "") -> int:
     from bot.console import console_database, run_console
 
     try:
-        return asyncio.run(run_console(settings, console_database(settings, database)))
-    except KeyboardInterrupt:
+        return asyncio.run(run_console(settings, console_database(settings, database), lang=lang))
+    except KeyboardInterrupt:  # Ctrl-C: the console ends at once, as with Ctrl-D
+        print(file=sys.stderr)
         return 0
 
 

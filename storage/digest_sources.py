@@ -164,6 +164,15 @@ async def taking_sources(
         for chat_id, thread_id, name in await cursor.fetchall():
             found.setdefault((chat_id, thread_id), set()).add(name)
     return {key: frozenset(names) for key, names in found.items()}
+async def stored_chat_sources(db: Reader, chat_id: int, thread_id: int) -> frozenset[str]:
+    """The sources a stored chat takes, in the language it reads; none for a chat the
+    bot has not stored."""
+    sql = (
+        "SELECT ds.name FROM digest_sources ds JOIN subscribers s"
+        f" ON s.chat_id = ? AND s.thread_id = ? WHERE {TAKES}"
+    )
+    async with db.execute(sql, (chat_id, thread_id)) as cursor:
+        return frozenset(row[0] for row in await cursor.fetchall())
 
 
 async def choose(db: Database, chat_id: int, thread_id: int, name: str, taken: bool) -> None:

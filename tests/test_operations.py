@@ -374,7 +374,7 @@ def test_the_console_on_piped_input_and_run_without_a_token(tmp_path):
     out = console.stdout
     for expected in (
         "Welcome",
-        NEWEST_SAMPLE_TITLE,  # /latest
+        "过去4小时全球AI发生了什么",  # /latest: a sample, dated relative to today
         "Results",  # /search 模型
         "(edited)",  # pressing button 2 edited the settings message
     ):

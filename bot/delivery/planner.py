@@ -21,7 +21,8 @@ from storage import deliveries
 from storage.db import Database
 from storage.deliveries import Expansion
 from storage.digest_sources import taking_sources
-from storage.subscribers import get_subscribers_by_key
+from storage.digests import chat_zone
+from storage.subscribers import Subscriber, get_subscribers_by_key
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,10 @@ class Planner:
                 reason = "no matching items"
                 plans.append(Expansion(digest_id, chat_id, profile, 0, 0, reason, thread_id))
                 continue
-            zone = subscriber.tz or self.default_tz
-            not_before = quiet_until(subscriber.quiet_from, subscriber.quiet_to, zone, now) or 0
+            not_before = 0.0
+            if subscriber.quiet_from is not None:  # the chat's clock: a query, so only then
+                zone = await chat_zone(self.db, chat_id, thread_id, subscriber.tz, self.default_tz)
+                not_before = quiet_until(subscriber.quiet_from, subscriber.quiet_to, zone, now) or 0
             plans.append(
                 Expansion(digest_id, chat_id, profile, count, not_before, thread_id=thread_id)
             )
