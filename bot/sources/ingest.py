@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +18,7 @@ from bot.digest.models import Digest
 from bot.digest.parse import ParseError, parse_file
 from bot.sources.allowed import is_url
 from bot.sources.feeds import SourceError, fetch_feed, post_files
+from bot.sources.parse_worker import kill_all, parse_with_budget
 from storage.db import Database
 from storage.digests import save_digest
 from storage.search import merge_search_index
@@ -90,33 +89,21 @@ async def store(db: Database, digest: Digest, report: IngestReport) -> None:
 
 # Parsing takes CPU: up to seconds for a hostile post. A thread keeps it off the loop
 # but not off the GIL, and a parser working on a 500 KB string holds it for 100-300 ms
-# at a time (bench/loop_stall.py): big posts go to a separate process instead.
+# at a time (bench/loop_stall.py): big posts go to a separate process instead, one per
+# post, within a time and memory budget (parse_worker.py).
 BIG_POST_BYTES = 64 * 1024
-_processes: ProcessPoolExecutor | None = None
-
-
-def _process_pool() -> ProcessPoolExecutor:
-    global _processes
-    if _processes is None:
-        # spawn, not fork: this process has threads (aiosqlite, asyncio.to_thread).
-        _processes = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    return _processes
 
 
 def shutdown_parsers() -> None:
-    """Stop the parsing process (at shutdown; a parse in flight is abandoned)."""
-    global _processes
-    if _processes is not None:
-        _processes.shutdown(wait=False, cancel_futures=True)
-        _processes = None
+    """Kill a parse in flight (at shutdown; its post is read again next time)."""
+    kill_all()
 
 
 async def parse_off_loop(path: Path, size: int) -> Digest:
-    """parse_file in a thread, or for a big post in a separate process."""
+    """parse_file in a thread, or for a big post in a process of its own with a budget."""
     if size < BIG_POST_BYTES:
         return await asyncio.to_thread(parse_file, path)
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_process_pool(), parse_file, path)
+    return await asyncio.to_thread(parse_with_budget, path)
 
 
 FileStamps = dict[Path, tuple[int, int]]  # path -> (mtime_ns, size) when last ingested
@@ -176,8 +163,10 @@ async def ingest_targets(
     on_file: Callable[[int, int], None] | None = None,
     stamps: FileStamps | None = None,
     merge_budget: float = 1.0,
+    smallest_first: bool = False,
 ) -> IngestReport:
-    """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch."""
+    """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch.
+    `smallest_first` (the poller): a normal post is not held up behind a huge one."""
     report = IngestReport()
     files: list[Path] = []
     for target in targets:
@@ -187,6 +176,8 @@ async def ingest_targets(
             report.failed.append((target, "no such file or folder"))
         else:
             files += post_files(Path(target))
+    if smallest_first:
+        files.sort(key=_size)
     for done, path in enumerate(files, 1):
         await ingest_file(db, path, report, stamps)
         if on_file:
@@ -194,6 +185,13 @@ async def ingest_targets(
     if report.new or report.updated:
         await tidy_search_index(db, merge_budget)
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # gone: ingest_file reports it
 
 
 async def tidy_search_index(db: Database, budget: float) -> None:

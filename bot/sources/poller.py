@@ -71,7 +71,9 @@ class SourcePoller:
         try:
             if not await due(self.db, source):
                 return
-            report = await ingest_targets(self.db, [source], self.http, stamps=self.stamps)
+            report = await ingest_targets(
+                self.db, [source], self.http, stamps=self.stamps, smallest_first=True
+            )
         except Exception:  # a broken source must not end its own polling either
             log.exception("polling failed", extra={"source": source})
             return
