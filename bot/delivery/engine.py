@@ -45,7 +45,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.delivery.health import TelegramHealth, describe, is_outage
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
-from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
+from bot.delivery.ratelimit import SendDropped, SendRateLimiter, retry_after_seconds
 from bot.delivery.roundups import RoundupScheduler
 from bot.delivery.sender import BulkSender, LateAnswer, message_id_of
 from bot.delivery.window import SendWindow
@@ -385,6 +385,8 @@ class DeliveryEngine:
                 return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
             except LateAnswer as exc:
                 return self._await_late_answer(part, exc)
+            except SendDropped:  # stopping: not sent, the part waits in the ledger
+                return Retry(part.key, self.clock(), "not sent: stopping", counts=False)
             except Forbidden as exc:
                 return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
             except BadRequest as exc:

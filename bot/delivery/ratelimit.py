@@ -35,6 +35,7 @@ waiters slot by slot.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -58,6 +59,14 @@ BURST_SECONDS = 0.02
 _COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "answerInlineQuery")
 _NOT_COUNTED = frozenset({"sendChatAction"})
 REPLY_PATIENCE = 900.0  # seconds a command reply is retried through an outage
+
+
+class SendDropped(TelegramError):
+    """The bot is stopping: this send was not made (a reply is dropped, a part stays in
+    the ledger)."""
+
+    def __init__(self) -> None:
+        super().__init__("not sent: the bot is stopping")
 
 
 def counts_as_message(endpoint: str) -> bool:
@@ -126,6 +135,9 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         self.clock = clock
         self.health = TelegramHealth(clock)
         self.reply_patience = REPLY_PATIENCE
+        self.closed = False  # close(): every send still waiting is dropped
+        self.dropped = 0
+        self._closing = asyncio.Event()
 
         self._factor = 1.0  # < 1 while slowed down after a global RetryAfter burst
         self._min_factor = min(1.0, 1.0 / self.max_rate) if self.max_rate else 1.0
@@ -152,6 +164,26 @@ class SendRateLimiter(BaseRateLimiter[dict]):
 
     async def initialize(self) -> None:
         """Nothing to set up."""
+
+    def close(self) -> None:
+        """The bot is stopping: sends waiting for a slot, a pacing or an outage to end
+        raise SendDropped now, and so does every send asked for from now on."""
+        self.closed = True
+        self._closing.set()
+        for waiters in (self._interactive, self._bulk):
+            while waiters:
+                future = waiters.popleft()
+                if not future.done():
+                    future.set_exception(SendDropped())
+
+    def _drop(self) -> SendDropped:
+        self.dropped += 1
+        return SendDropped()
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, cut short by close()."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
 
     async def shutdown(self) -> None:
         if self._timer is not None:
@@ -207,7 +239,7 @@ class SendRateLimiter(BaseRateLimiter[dict]):
                 log.info("%s for chat %s met an outage; trying again in %.0f s", endpoint,
                          chat_id, delay)  # fmt: skip
                 self._give_back_slot()
-                await asyncio.sleep(delay)
+                await self._pause(delay)
                 continue
             self.health.answered()
             return result
@@ -231,6 +263,8 @@ class SendRateLimiter(BaseRateLimiter[dict]):
 
     async def acquire(self, chat_id: int | str | None, *, bulk: bool) -> None:
         """Wait for this chat's pacing and an overall slot; the send then counts."""
+        if self.closed:
+            raise self._drop()
         now = self.clock()
         if self._lifted and now >= self._paused_until and not self._chat_ready:
             self._count_send(now)
@@ -239,8 +273,14 @@ class SendRateLimiter(BaseRateLimiter[dict]):
             if chat_id is not None:
                 ready = self.chat_ready_at(chat_id)
                 if ready > now:
-                    await asyncio.sleep(ready - now)
-            await self._acquire_global(bulk)
+                    await self._pause(ready - now)
+                    if self.closed:
+                        raise self._drop()
+            try:
+                await self._acquire_global(bulk)
+            except SendDropped:
+                self.dropped += 1
+                raise
             now = self.clock()
             if chat_id is None:
                 self._count_send(now)
