@@ -3,12 +3,16 @@
 - Overall: at most `max_rate` messages per second across all chats (SEND_RATE),
   paced evenly (GCRA: in any window of w seconds at most max_rate * w + burst, where
   the burst is 20 ms of sends, at least 2: a late timer catches up that much).
-  Every sent or edited message counts: send*, edit*, copy*, forward* methods, and
-  inline answers (answerInlineQuery, overall only: they go to no chat); getUpdates,
-  getMe, answerCallbackQuery, setMyCommands, sendChatAction do not.
+  Every sent or edited message counts: send*, edit*, copy*, forward* methods (inline
+  answers have their own budget, below); getUpdates, getMe, answerCallbackQuery,
+  setMyCommands, sendChatAction do not.
 - Per chat: 1 message/s in a private chat, 20 per minute in a group (negative ids).
   `chat_ready_at` tells when a chat may get its next message, so the delivery engine
   holds a chat's next part back instead of letting a sender wait on it.
+- Inline answers (answerInlineQuery) have a budget of their own (`inline_rate` a
+  second, not counted against SEND_RATE), so they never take a command reply's slot;
+  one that would wait over `inline_max_wait` is not sent (InlineTooLate): the user
+  typed on, and Telegram drops an answer that comes after ~10 s anyway.
 - Interactive requests (command replies: no `rate_limit_args`) take the next free
   slot before any bulk request, so a fan-out never makes /search wait behind it.
   Bulk requests pass `rate_limit_args=BULK` (`{"bulk": True}`).
@@ -59,6 +63,16 @@ BURST_SECONDS = 0.02
 _COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "answerInlineQuery")
 _NOT_COUNTED = frozenset({"sendChatAction"})
 REPLY_PATIENCE = 900.0  # seconds a command reply is retried through an outage
+
+
+INLINE_MAX_WAIT = 2.0  # seconds an inline answer may wait for its budget
+
+
+class InlineTooLate(TelegramError):
+    """The inline answer would have waited too long for its budget: not sent."""
+
+    def __init__(self) -> None:
+        super().__init__("inline answer not sent: too late")
 
 
 class SendDropped(TelegramError):
@@ -113,6 +127,8 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         slowdown: float = 0.5,
         recover_step: float = 0.1,
         recover_every: float = 2.0,
+        inline_rate: float | None = None,
+        inline_max_wait: float = INLINE_MAX_WAIT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_rate = max_rate or 0.0
@@ -135,6 +151,12 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         self.clock = clock
         self.health = TelegramHealth(clock)
         self.reply_patience = REPLY_PATIENCE
+        # Inline answers: their own pacing (default: as fast as SEND_RATE), no queue.
+        rate = inline_rate if inline_rate is not None else self.max_rate
+        self._inline_interval = 1.0 / rate if rate else 0.0
+        self._inline_max_wait = inline_max_wait
+        self._inline_tat = 0.0
+        self.inline_dropped = 0
         self.closed = False  # close(): every send still waiting is dropped
         self.dropped = 0
         self._closing = asyncio.Event()
@@ -204,6 +226,9 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         data: dict[str, Any],
         rate_limit_args: dict | None,
     ) -> bool | dict | list[dict]:
+        if endpoint == "answerInlineQuery":
+            await self._inline_slot()
+            return await callback(*args, **kwargs)
         if not counts_as_message(endpoint):
             return await callback(*args, **kwargs)
         chat_id = _chat_id(data)
@@ -243,6 +268,19 @@ class SendRateLimiter(BaseRateLimiter[dict]):
                 continue
             self.health.answered()
             return result
+
+    async def _inline_slot(self) -> None:
+        """Wait for the inline budget, or InlineTooLate if that wait would be too long."""
+        if self.closed:
+            raise self._drop()
+        now = self.clock()
+        wait = max(0.0, self._inline_tat - now)
+        if wait > self._inline_max_wait:
+            self.inline_dropped += 1
+            raise InlineTooLate()
+        self._inline_tat = max(self._inline_tat, now) + self._inline_interval
+        if wait:
+            await self._pause(wait)
 
     # --- what the delivery engine asks ----------------------------------------------------
 
