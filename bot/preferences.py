@@ -36,15 +36,19 @@ class Profile:
     lang: str = "en"  # the interface language of headers and labels ("en" | "zh")
     repeats: str = "fold"  # stories the chat already has in full: fold | hide | show
     max_messages: int = DEFAULT_MESSAGES  # messages sent at once; the rest behind a button
+    mutes: frozenset[str] = frozenset()  # muted words: items containing one are left out
 
     def key(self) -> str:
         """A short key naming this profile, unambiguous whatever the topics contain:
         a hash of a canonical JSON encoding (a join of the topics with "," let a
         keyword holding a comma collide with two others). The schedule is not in it:
         it changes when a chat gets its messages, not what they say."""
+        fields = [self.format, self.previews, self.tz, self.alerts_mode, sorted(self.topics),
+                  self.lang, self.repeats, self.max_messages]  # fmt: skip
+        if self.mutes:  # only then: the keys of profiles without mutes stay as they were
+            fields.append(sorted(self.mutes))
         canonical = json.dumps(
-            [self.format, self.previews, self.tz, self.alerts_mode, sorted(self.topics), self.lang,
-             self.repeats, self.max_messages],
+            fields,
             ensure_ascii=False,
             separators=(",", ":"),
         )  # fmt: skip

@@ -147,7 +147,7 @@ async def test_makinotes_entries_are_single_stories_batched(server, client) -> N
     assert "- 零人工代码" in first.summary
     assert first.author is None
     assert digest.published_at == datetime(2026, 3, 15, tzinfo=UTC)
-    assert digest.source == "127.0.0.1"
+    assert digest.source == "AI Daily Harvest"  # the source is named by the feed's title
     assert len(result.seen_ids) == 50  # all seen: the older 20 are not news next time
     assert result.etag and result.last_modified
 
@@ -330,3 +330,18 @@ async def test_source_state_round_trip(db) -> None:
         seen_json, last_ok = await c.fetchone()
     assert seen_json == '["a", "b", "新闻-1"]'
     assert last_ok is not None  # kept from the successful save
+
+
+async def test_a_feed_once_named_by_its_host_takes_its_title(server, client, db) -> None:
+    from bot.sources.ingest import ingest_targets
+    from storage.digest_sources import list_sources
+    from storage.digests import save_digest
+    from tests.test_chat_sources import en_digest
+
+    base, _, _ = server
+    await save_digest(db, en_digest(1, source="127.0.0.1"))  # stored before sources had names
+    url = f"{base}/feeds/makinotes-ai-daily-feed/rss.xml"
+    report = await ingest_targets(db, [url], client)
+    assert report.sources == {"AI Daily Harvest"}
+    (source,) = await list_sources(db)
+    assert (source.name, source.digests) == ("AI Daily Harvest", 2)

@@ -98,7 +98,7 @@ async def ingest(update: Update, context: BotContext) -> None:
                     if is_url(target):
                         await check_public_url(target)
                     else:
-                        check_path(target, settings.digest_sources)
+                        check_path(target, settings.source_targets)
                 report.merge(await ingest_targets(services.db, [target], http))
             except NotAllowed:
                 refused.append(target)

@@ -32,6 +32,7 @@ from bot.telegram.patience import until_answered
 from bot.telegram.updates import PerChatUpdateProcessor
 from storage import search
 from storage.db import connect
+from storage.digest_sources import mark_configured
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +91,12 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
     # The search's segmenter and script-folding tables load in a thread (~0.2-0.3 s).
     await search.warm_up()
     if settings.digest_sources:
+        # Sources DIGEST_SOURCES no longer gives are listed as no longer published.
+        entries = settings.source_entries
+        await mark_configured(db, settings.source_targets, [n for n, _ in entries if n])
         services.poller = SourcePoller(
-            db, services.http, settings.digest_sources, settings.poll_interval,
-            on_new=services.engine.wake,
-        )  # fmt: skip
+            db, services.http, entries, settings.poll_interval, on_new=services.engine.wake
+        )
         services.poller.start()
     log.info(
         "started: database %s, %d source(s), send rate %s/s",

@@ -32,6 +32,7 @@ from bot.telegram import (
     more,
     reading,
     settings,
+    sources,
     subscription,
     texts,
 )
@@ -53,6 +54,8 @@ BUTTONS = {
     keyboards.FORGET: subscription.on_forget_button,
     keyboards.CHANNEL: channels.on_channel_button,
     keyboards.MORE: more.on_more_button,
+    keyboards.SOURCE: sources.on_source_button,
+    keyboards.DIGESTS: reading.on_digests_button,
 }
 
 

@@ -11,8 +11,16 @@ USAGE_START = N_("/start")
 HELP_START = N_("subscribe to the digests")
 USAGE_STOP = N_("/stop")
 HELP_STOP = N_("pause the digests (your settings are kept)")
-USAGE_LATEST = N_("/latest")
-HELP_LATEST = N_("the newest digest")
+USAGE_LATEST = N_("/latest [N] [source]")
+HELP_LATEST = N_("the newest digest; /latest 2 the one before, /latest AINews of one source")
+USAGE_DIGESTS = N_("/digests")
+HELP_DIGESTS = N_("the last digests of your sources, a button to open each")
+USAGE_SOURCES = N_("/sources [name]")
+HELP_SOURCES = N_("the digests' sources, with buttons to take or drop each")
+USAGE_MUTE = N_("/mute &lt;word&gt;")
+HELP_MUTE = N_("leave out items containing the word")
+USAGE_UNMUTE = N_("/unmute &lt;word&gt;")
+HELP_UNMUTE = N_("show them again")
 USAGE_SEARCH = N_("/search &lt;words&gt;")
 HELP_SEARCH = N_("find items in every digest so far")
 USAGE_FOLLOW = N_("/follow &lt;topic or keyword&gt;")
@@ -94,6 +102,52 @@ SEARCH_EXPIRED = N_("This search has expired; send /search again.")
 SEARCH_HINT = N_("<i>Searched for what you typed. /help lists the commands.</i>")
 BUTTON_PREVIOUS = N_("◀ Previous")
 BUTTON_NEXT = N_("Next ▶")
+LATEST_USAGE = N_(
+    "Usage: /latest [N] [source]: <code>/latest</code> the newest digest, "
+    "<code>/latest 2</code> the one before, <code>/latest 1 {source}</code> the newest of one "
+    "source."
+)
+LATEST_TOO_FAR = N_("There are {count} digests so far; /latest {count} is the oldest.")
+LATEST_TOO_FAR_ONE = N_("There is 1 digest so far; /latest shows it.")
+NO_SOURCE_TAKEN = N_("You take none of the sources. /sources to choose.")
+DIGESTS_TITLE = N_("<b>📚 Digests {first}–{last} of {count}</b>")
+DIGEST_LINE = N_("{n}. <b>{title}</b>\n    {source} · {time} · {items}")
+DIGEST_ITEMS_ONE = N_("1 item")
+DIGEST_ITEMS = N_("{n} items")
+DIGESTS_OPEN_HINT = N_("Tap a number to read that digest.")
+
+# ---- sources ---------------------------------------------------------------------------
+SOURCES_TITLE = N_("<b>📰 Sources</b> ({first}–{last} of {count})")
+SOURCES_HELP = N_("Tap to take or drop a source. ✅ = its digests come to this chat.")
+SOURCE_LINE = N_("{mark} <b>{name}</b> · {lang} · {often}\n    {last}")
+SOURCE_LAST = N_("last: {title}, {time}")
+SOURCE_NO_DIGEST = N_("no digest yet")
+SOURCE_GONE = N_("no longer published")
+SOURCE_LANG_ZH = N_("in Chinese")
+SOURCE_LANG_EN = N_("in English")
+SOURCE_LANG_MIXED = N_("in Chinese and English")
+OFTEN_DAY = N_("about {n} a day")
+OFTEN_WEEK = N_("about {n} a week")
+OFTEN_RARELY = N_("less than once a week")
+OFTEN_UNKNOWN = N_("too new to tell how often")
+NO_SOURCES = N_("No source has published a digest yet.")
+UNKNOWN_SOURCE = N_("There is no source “{name}”. The sources: {names}.")
+SOURCE_TAKEN = N_("✅ <b>{name}</b>: its digests come to this chat.")
+SOURCE_DROPPED = N_("▫️ <b>{name}</b>: its digests no longer come to this chat.")
+TOAST_SOURCE_TAKEN = N_("Taking {name}")
+TOAST_SOURCE_DROPPED = N_("Dropped {name}")
+
+# ---- muted words -----------------------------------------------------------------------
+MUTE_USAGE = N_(
+    "Usage: /{verb} &lt;word&gt;, e.g. <code>/{verb} crypto</code>: items containing the "
+    "word are left out of your digests."
+)
+MUTED = N_("🔇 Muted <b>{word}</b>: items containing it are left out.")
+ALREADY_MUTED = N_("<b>{word}</b> is muted already.")
+UNMUTED = N_("🔈 Unmuted <b>{word}</b>.")
+NOT_MUTED = N_("<b>{word}</b> was not muted.")
+MUTE_LIMIT = N_("You muted {max} words, the most a chat can. /unmute one first.")
+YOUR_MUTES = N_("Muted: {words} (/unmute &lt;word&gt;)")
 
 # ---- topics ----------------------------------------------------------------------------
 FOLLOW_USAGE = N_(
