@@ -71,6 +71,7 @@ TOPIC_GONE = ("message thread not found", "topic_deleted")
 PARSE_ERROR = "can't parse entities"
 RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # other errors; then the part is 'failed'
 OUTAGE = "outage: "  # last_error of parts waiting for Telegram to answer again
+STOP_SECONDS = 4.0  # at stop, sends in flight get this long (SIGTERM: Docker waits 10 s)
 FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
 AHEAD = 0.5  # keep about this many seconds of sends taken from the ledger
 
@@ -165,7 +166,7 @@ class DeliveryEngine:
         self._hasten = True
         self.wake()
 
-    async def stop(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    async def stop(self, timeout: float = STOP_SECONDS) -> None:  # noqa: ASYNC109
         """Take no new parts, let the sends in flight finish and be recorded, put the
         parts not tried yet back."""
         if self._dispatcher is None:

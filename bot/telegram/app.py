@@ -37,7 +37,6 @@ from storage.digest_sources import mark_configured
 log = logging.getLogger(__name__)
 
 FEED_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
-STOP_SENDS_SECONDS = 4.0  # at stop, sends in flight get this long to be answered
 
 
 def build_application(
@@ -151,8 +150,7 @@ async def on_stop(application: Application) -> None:
     if services.poller:
         steps.append(("stop polling the sources", services.poller.stop))
     if services.engine:
-        stop_engine = functools.partial(services.engine.stop, timeout=STOP_SENDS_SECONDS)
-        steps.append(("stop the delivery engine", stop_engine))
+        steps.append(("stop the delivery engine", services.engine.stop))
     await run_steps(steps)
     limiter = application.bot.rate_limiter
     dropped = limiter.dropped if isinstance(limiter, SendRateLimiter) else 0
