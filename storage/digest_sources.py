@@ -164,6 +164,8 @@ async def taking_sources(
         for chat_id, thread_id, name in await cursor.fetchall():
             found.setdefault((chat_id, thread_id), set()).add(name)
     return {key: frozenset(names) for key, names in found.items()}
+
+
 async def stored_chat_sources(db: Reader, chat_id: int, thread_id: int) -> frozenset[str]:
     """The sources a stored chat takes, in the language it reads; none for a chat the
     bot has not stored."""

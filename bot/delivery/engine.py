@@ -46,7 +46,7 @@ from bot.delivery.bad_requests import chat_gone, send_html_or_plain, topic_gone
 from bot.delivery.health import TelegramHealth, describe, is_outage
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
-from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
+from bot.delivery.ratelimit import SendDropped, SendRateLimiter, retry_after_seconds
 from bot.delivery.roundups import RoundupScheduler
 from bot.delivery.sender import BulkSender, LateAnswer, message_id_of
 from bot.delivery.window import SendWindow
@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # other errors; then the part is 'failed'
 OUTAGE = "outage: "  # last_error of parts waiting for Telegram to answer again
+STOP_SECONDS = 4.0  # at stop, sends in flight get this long (SIGTERM: Docker waits 10 s)
 FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
 AHEAD = 0.5  # keep about this many seconds of sends taken from the ledger
 
@@ -153,7 +154,7 @@ class DeliveryEngine:
         self._hasten = True
         self.wake()
 
-    async def stop(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    async def stop(self, timeout: float = STOP_SECONDS) -> None:  # noqa: ASYNC109
         """Take no new parts, let the sends in flight finish and be recorded, put the
         parts not tried yet back."""
         if self._dispatcher is None:
@@ -377,6 +378,8 @@ class DeliveryEngine:
             return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
         except LateAnswer as exc:
             return self._await_late_answer(part, exc)
+        except SendDropped:  # stopping: not sent, the part waits in the ledger
+            return Retry(part.key, self.clock(), "not sent: stopping", counts=False)
         except Forbidden as exc:
             return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
         except BadRequest as exc:

@@ -22,7 +22,7 @@ from storage.db import Database
 from storage.deliveries import Expansion
 from storage.digest_sources import taking_sources
 from storage.digests import chat_zone
-from storage.subscribers import Subscriber, get_subscribers_by_key
+from storage.subscribers import get_subscribers_by_key
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ from bot.digest.explain import Explanation, explain
 from bot.digest.html import html_to_markdown
 from bot.digest.items import Reading, Story, read_stories
 from bot.digest.limits import (
+    MAX_FRONT_MATTER_CHARS,
     MAX_ITEM_TITLE_CHARS,
     MAX_ITEMS,
     MAX_POST_BYTES,
@@ -271,6 +272,9 @@ def _front_matter(text: str, name: str) -> tuple[dict, str]:
             break
     else:
         raise ParseError(name, "front matter is not closed (no second '---' line)")
+    if len(raw) > MAX_FRONT_MATTER_CHARS:  # before YAML: a 5 MB list took 0.9 GB
+        limit = MAX_FRONT_MATTER_CHARS // 1024
+        raise ParseError(name, f"front matter is over {limit} KB (a post's is under 1 KB)")
     meta = _load_yaml(raw, name) if raw.strip() else {}
     if meta is None:
         meta = {}

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +19,7 @@ from bot.digest.models import Digest
 from bot.digest.parse import ParseError, parse_file_result
 from bot.sources.allowed import is_url
 from bot.sources.feeds import SourceError, digests_from_feed, fetch_feed, post_files
+from bot.sources.parse_worker import kill_all, parse_with_budget
 from storage.db import Database
 from storage.digest_sources import rename
 from storage.digests import save_digest
@@ -105,35 +104,23 @@ async def store(
 
 # Parsing takes CPU: up to seconds for a hostile post. A thread keeps it off the loop
 # but not off the GIL, and a parser working on a 500 KB string holds it for 100-300 ms
-# at a time (bench/loop_stall.py): big posts go to a separate process instead.
+# at a time (bench/loop_stall.py): big posts go to a separate process instead, one per
+# post, within a time and memory budget (parse_worker.py).
 BIG_POST_BYTES = 64 * 1024
-_processes: ProcessPoolExecutor | None = None
-
-
-def _process_pool() -> ProcessPoolExecutor:
-    global _processes
-    if _processes is None:
-        # spawn, not fork: this process has threads (aiosqlite, asyncio.to_thread).
-        _processes = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    return _processes
 
 
 def shutdown_parsers() -> None:
-    """Stop the parsing process (at shutdown; a parse in flight is abandoned)."""
-    global _processes
-    if _processes is not None:
-        _processes.shutdown(wait=False, cancel_futures=True)
-        _processes = None
+    """Kill a parse in flight (at shutdown; its post is read again next time)."""
+    kill_all()
 
 
 async def parse_off_loop(path: Path, size: int) -> Digest:
-    """parse_file in a thread, or for a big post in a separate process. A post whose
-    structure the parser could not read clearly is logged, naming it."""
+    """parse_file in a thread, or for a big post in a process of its own with a budget.
+    A post whose structure the parser could not read clearly is logged, naming it."""
     if size < BIG_POST_BYTES:
         result = await asyncio.to_thread(parse_file_result, path)
     else:
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(_process_pool(), parse_file_result, path)
+        result = await asyncio.to_thread(parse_with_budget, path)
     if result.explanation is not None and result.explanation.unclear:
         log.warning("post %s: %s", path, result.explanation.unclear)
     return result.digest
@@ -255,9 +242,11 @@ async def ingest_targets(
     stamps: FileStamps | None = None,
     merge_budget: float = 1.0,
     name: str | None = None,
+    smallest_first: bool = False,
 ) -> IngestReport:
     """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch.
-    `name`: the name DIGEST_SOURCES gives the source (else each digest's own)."""
+    `name`: the name DIGEST_SOURCES gives the source (else each digest's own).
+    `smallest_first` (the poller): a normal post is not held up behind a huge one."""
     report = IngestReport()
     files: list[Path] = []
     for target in map(local_target, targets):
@@ -267,6 +256,8 @@ async def ingest_targets(
             report.failed.append((target, NO_SUCH))
         else:
             files += post_files(Path(target))
+    if smallest_first:
+        files.sort(key=_size)
     for done, path in enumerate(files, 1):
         await ingest_file(db, path, report, stamps, name)
         if on_file:
@@ -274,6 +265,13 @@ async def ingest_targets(
     if report.new or report.updated:
         await tidy_search_index(db, merge_budget)
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # gone: ingest_file reports it
 
 
 async def tidy_search_index(db: Database, budget: float) -> None:

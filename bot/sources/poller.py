@@ -106,7 +106,12 @@ class SourcePoller:
             if not await due(self.db, source):
                 return
             report = await ingest_targets(
-                self.db, [source], self.http, stamps=self.stamps, name=name
+                self.db,
+                [source],
+                self.http,
+                stamps=self.stamps,
+                name=name,
+                smallest_first=True,
             )
             claimed = self.claimed.setdefault(source, set())
             if not report.sources <= claimed:  # the sources this entry gives: still published
