@@ -202,6 +202,44 @@ class LimiterLog(logging.Handler):
         self.slowdowns += "global flood limit" in record.getMessage()
 
 
+def process_cpu() -> float:
+    """CPU seconds (user + system) of this process, all its threads, and its waited-for
+    children (resource.getrusage)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of each live thread of this process, by name (Linux /proc)."""
+    import threading
+
+    found: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        name = "main" if thread is threading.main_thread() else "sqlite+other"
+        found[name] = found.get(name, 0.0) + seconds
+    return found
+
+
+def _profiler():
+    """cProfile over the wave when FANOUT_PROFILE names a file for its stats."""
+    if not os.environ.get("FANOUT_PROFILE"):
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
 async def middle_rate(db) -> float | None:
     """Messages per second over the middle 90% of the wave (the ledger's sent_ts)."""
     async with db.execute(
@@ -262,9 +300,14 @@ async def run_engine(options: dict) -> dict:
             await asyncio.sleep(0.25)
 
     watcher = asyncio.create_task(watch())
-    wall, cpu = time.perf_counter(), time.process_time()
+    profiler = _profiler()
+    wall, cpu, threads = time.perf_counter(), process_cpu(), thread_cpu()
     await engine.run_until_idle(timeout=options.get("timeout", 3600))
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu = time.perf_counter() - wall, process_cpu() - cpu
+    threads = {k: v - threads.get(k, 0.0) for k, v in thread_cpu().items()}
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(os.environ["FANOUT_PROFILE"])
     watcher.cancel()
     lagger.cancel()
     lags.sort()
@@ -278,6 +321,7 @@ async def run_engine(options: dict) -> dict:
         "render_calls": engine.render_calls,
         "wall_s": wall,
         "cpu_s": cpu,
+        "thread_cpu_s": threads,
         "middle_rate": rate,
         "peak_in_flight": engine.window.peak,
         "rtt_ms": 1000 * (sender.rtt or 0),
@@ -326,7 +370,7 @@ async def run_plain_loop(options: dict) -> dict:
 
     sent = len(jobs)
     await asyncio.gather(*(worker() for _ in range(32)))
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu = time.perf_counter() - wall, process_cpu() - cpu
     await bot.shutdown()
     return {"sent": sent, "wall_s": wall, "cpu_s": cpu}
 
@@ -427,6 +471,30 @@ def scenario_table(tmp: Path, seconds: float) -> None:
         print(f"    (--quick: {seconds:g} s waves, a smoke test)")
 
 
+def scenario_cpu(tmp: Path, seconds: float) -> None:
+    rates, rtts = (30, 500, 1000), (0.0, 0.1)
+    print(f"(cpu) CPU ms per message of the bot process (all threads, getrusage) over a"
+          f" ~{seconds:g} s wave,")  # fmt: skip
+    print("    planning included (goal <= 0.25 at 1,000/s, 100 ms):")
+    print("    SEND_RATE  " + "".join(f"    rtt {1000 * r:3.0f} ms" for r in rtts))
+    api = StandIn()
+    try:
+        for rate in rates:
+            cells = []
+            for rtt in rtts:
+                db = tmp / f"cpu-{rate}-{rtt}.db"
+                asyncio.run(build_db(db, chats_for(rate, seconds)))
+                api.control("latency", seconds=rtt)
+                api.control("clear")
+                r = child("engine", db=str(db), api=api.url, rate=float(rate))
+                share = (r["middle_rate"] or float("nan")) / rate
+                cells.append(f"{1000 * r['cpu_s'] / r['sent']:5.3f} ({share:4.2f})")
+            print(f"    {rate:9,}  " + "  ".join(cells))
+    finally:
+        api.stop()
+    print("    (in brackets: achieved / configured over the middle 90%)")
+
+
 def scenario_flood(tmp: Path, rtt: float) -> None:
     rate, n = 40.0, 200
     db = tmp / "flood.db"
@@ -519,7 +587,7 @@ def scenario_speed(tmp: Path, n: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="CI smoke: small sizes")
-    parser.add_argument("--only", choices=("table", "flood", "commands", "big", "speed"))
+    parser.add_argument("--only", choices=("table", "cpu", "flood", "commands", "big", "speed"))
     parser.add_argument("--rtt", type=float, default=0.1, help="round trip (s) of the stand-in")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--options", help=argparse.SUPPRESS)
@@ -533,6 +601,8 @@ def main() -> int:
         tmp = Path(name)
         if args.only in (None, "table"):
             scenario_table(tmp, 3.0 if quick else 10.0)
+        if args.only in (None, "cpu"):
+            scenario_cpu(tmp, 3.0 if quick else 10.0)
         if args.only in (None, "flood"):
             scenario_flood(tmp, args.rtt)
         if args.only in (None, "commands"):
