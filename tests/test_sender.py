@@ -194,6 +194,7 @@ GOOD_ANSWERS = {
     # message_id not first: the nested one must not be taken for it
     b'{"ok":true,"result":{"reply_to_message":{"message_id":1},"message_id":43}}': 43,
     b'{"result":{"message_id":44},"ok":true}': 44,
+    b'{"ok":true,"result":{"message_id":45}}': 45,
 }
 
 

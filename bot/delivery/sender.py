@@ -206,8 +206,18 @@ class BulkSender:
             raise TelegramError("Invalid server response") from None
 
 
+_PLAIN_SUCCESS = b'{"ok":true,"result":{"message_id":'
+
+
 def _message_id(payload: bytes) -> int | None:
-    """result.message_id of a successful answer; None when it is not one."""
+    """result.message_id of a successful answer; None when it is not one. Telegram's
+    answers start with `{"ok":true,"result":{"message_id":N,`: the id is read from there
+    without decoding the whole message; any other layout is decoded."""
+    if payload.startswith(_PLAIN_SUCCESS):
+        start = len(_PLAIN_SUCCESS)
+        end = payload.find(b",", start, start + 24)
+        if end > start and payload[start:end].isdigit():
+            return int(payload[start:end])
     try:
         answer = orjson.loads(payload)
         if answer.get("ok") is True:
