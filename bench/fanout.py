@@ -106,21 +106,30 @@ def chats_for(rate: float, seconds: float) -> int:
     return max(20, math.ceil(rate * seconds / per_chat))
 
 
-async def build_db(path: Path, subscribers: int) -> str:
-    """A database with `subscribers` active chats and the digest saved (planned rows)."""
+def db_bytes(path: Path) -> int:
+    """The database's size on disk: the file and its write-ahead log."""
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+async def build_db(path: Path, subscribers: int, roundup_at: int | None = None) -> str:
+    """A database with `subscribers` active chats and the digest saved (planned rows).
+    `roundup_at`: the chats are on a daily roundup due then (UTC), not instant pushes."""
     from storage.db import connect
     from storage.digests import save_digest
 
     db = await connect(path)
     now = int(time.time())
+    schedule = ("instant", None, None) if roundup_at is None else (
+        "daily", (roundup_at // 60) % 1440, roundup_at)  # fmt: skip
     async with db.transaction() as conn:
         for start in range(1, subscribers + 1, 10_000):
             chats = range(start, min(start + 10_000, subscribers + 1))
             await conn.executemany(
                 "INSERT INTO subscribers"
-                " (chat_id, format, previews, tz, alerts_mode, created_ts, updated_ts)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(c, *preferences(c), now, now) for c in chats],
+                " (chat_id, format, previews, tz, alerts_mode, created_ts, updated_ts,"
+                " schedule, schedule_minute, next_roundup_ts, roundup_seq)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                [(c, *preferences(c), now, now, *schedule) for c in chats],
             )
             await conn.executemany(
                 "INSERT INTO follows (chat_id, topic) VALUES (?, 'chips')",
@@ -375,6 +384,38 @@ async def run_plain_loop(options: dict) -> dict:
     return {"sent": sent, "wall_s": wall, "cpu_s": cpu}
 
 
+def reply_probe(rate: float):
+    """The bot's rate limiter, noting when each interactive sendMessage was answered
+    (instrumentation only); `reply_time` injects a /help and waits for its reply."""
+    from bot.delivery.ratelimit import SendRateLimiter
+
+    class ReplyProbe(SendRateLimiter):
+        def __init__(self) -> None:
+            super().__init__(rate)
+            self.replied: dict[int, float] = {}
+            self.waiting: dict[int, asyncio.Event] = {}
+
+        async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+            result = await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+            chat_id = data.get("chat_id")
+            if rate_limit_args is None and endpoint == "sendMessage" and chat_id in self.waiting:
+                self.replied.setdefault(chat_id, time.perf_counter())
+                self.waiting[chat_id].set()
+            return result
+
+        async def reply_time(self, client, chat_id: int) -> float:
+            """Seconds from a /help's injection to Telegram's answer to the bot's reply."""
+            self.waiting[chat_id] = asyncio.Event()
+            started = time.perf_counter()
+            await client.post("/_local/user_message", json={"chat_id": chat_id, "text": "/help"})
+            await asyncio.wait_for(self.waiting[chat_id].wait(), 30)
+            return self.replied[chat_id] - started
+
+    return ReplyProbe()
+
+
 async def run_commands(options: dict) -> dict:
     """The real Application (polling, handlers, engine) fanning out while users type /help;
     a reply's latency runs from the update's injection to Telegram's answer to the reply."""
@@ -382,25 +423,9 @@ async def run_commands(options: dict) -> dict:
     from pydantic import SecretStr
 
     from bot.config import Settings
-    from bot.delivery.ratelimit import SendRateLimiter
     from bot.telegram.app import build_application, start_application, stop_application
 
-    replied: dict[int, float] = {}
-    waiting: dict[int, asyncio.Event] = {}
-
-    class ProbeLimiter(SendRateLimiter):
-        """Notes when each interactive sendMessage was answered (instrumentation only)."""
-
-        async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-            result = await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-            chat_id = data.get("chat_id")
-            if rate_limit_args is None and endpoint == "sendMessage" and chat_id in waiting:
-                replied.setdefault(chat_id, time.perf_counter())
-                waiting[chat_id].set()
-            return result
-
+    probe = reply_probe(options["rate"])
     settings = Settings(
         _env_file=None,
         bot_token=SecretStr(TOKEN),
@@ -408,19 +433,14 @@ async def run_commands(options: dict) -> dict:
         database_path=Path(options["db"]),
         send_rate=options["rate"],
     )
-    application = build_application(settings, rate_limiter=ProbeLimiter(options["rate"]))
+    application = build_application(settings, rate_limiter=probe)
     await start_application(application)
     engine = application.bot_data["services"].engine
     latencies: list[float] = []
     async with httpx.AsyncClient(base_url=options["api"]) as client:
         await asyncio.sleep(options["warmup"])  # the fan-out gets going
         for n in range(options["probes"]):
-            chat_id = PROBE_CHATS + n
-            waiting[chat_id] = asyncio.Event()
-            started = time.perf_counter()
-            await client.post("/_local/user_message", json={"chat_id": chat_id, "text": "/help"})
-            await asyncio.wait_for(waiting[chat_id].wait(), 30)
-            latencies.append(replied[chat_id] - started)
+            latencies.append(await probe.reply_time(client, PROBE_CHATS + n))
             await asyncio.sleep(options["every"])
     sent_during = engine.sent_count
     in_flight = engine.window.peak
@@ -436,11 +456,84 @@ async def run_commands(options: dict) -> dict:
     }
 
 
+async def run_million(options: dict) -> dict:
+    """The real Application planning and sending one digest to every subscriber while users
+    type /help every `every` s: replies timed apart while planned rows remain (planning)
+    and after (sending); stops `slice` seconds after planning ended (or at the end)."""
+    import httpx
+    from pydantic import SecretStr
+
+    from bot.config import Settings
+    from bot.telegram.app import build_application, start_application, stop_application
+
+    probe = reply_probe(options["rate"])
+    settings = Settings(
+        _env_file=None,
+        bot_token=SecretStr(TOKEN),
+        telegram_api_url=options["api"],
+        database_path=Path(options["db"]),
+        send_rate=options["rate"],
+    )
+    application = build_application(settings, rate_limiter=probe)
+    started = time.perf_counter()
+    cpu = process_cpu()
+    await start_application(application)
+    engine = application.bot_data["services"].engine
+    db = application.bot_data["services"].db
+    phases: dict[str, list[float]] = {"planning": [], "sending": []}
+    planned_until = sending_from = None
+    sent_at_plan_end = 0
+    async with httpx.AsyncClient(base_url=options["api"]) as client:
+        n = 0
+        while True:
+            async with db.execute(
+                "SELECT EXISTS (SELECT 1 FROM deliveries WHERE status = 'planned')"
+            ) as cursor:
+                planning = bool((await cursor.fetchone())[0])
+            now = time.perf_counter()
+            if not planning and planned_until is None:
+                planned_until, sending_from = now, now
+                sent_at_plan_end = engine.sent_count
+            if planned_until is not None and (now - planned_until > options["slice"]
+                                              or (engine.in_hand == 0 and n > 10)):  # fmt: skip
+                break
+            latency = await probe.reply_time(client, PROBE_CHATS + n)
+            phases["planning" if planning else "sending"].append(latency)
+            n += 1
+            await asyncio.sleep(options["every"])
+    wall = time.perf_counter()
+    sent_in_slice = engine.sent_count - sent_at_plan_end
+    slice_s = wall - (sending_from or wall)
+    sent = engine.sent_count
+    await stop_application(application)
+    cpu = process_cpu() - cpu
+    result: dict = {
+        "planning_s": (planned_until or wall) - started,
+        "sent": sent,
+        "sent_in_slice": sent_in_slice,
+        "slice_s": slice_s,
+        "cpu_s": cpu,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_in_flight": engine.window.peak,
+    }
+    for phase, latencies in phases.items():
+        latencies.sort()
+        if latencies:
+            result[phase] = {
+                "probes": len(latencies),
+                "p50_ms": 1000 * statistics.median(latencies),
+                "p95_ms": 1000 * latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))],
+                "max_ms": 1000 * latencies[-1],
+            }
+    return result
+
+
 def run_child(scenario: str, options: dict) -> None:
     logging.basicConfig(level=logging.ERROR)
     if scenario == "plain":
         options["digest"] = stored_digest()
-    runner = {"plain": run_plain_loop, "engine": run_engine, "commands": run_commands}[scenario]
+    runner = {"plain": run_plain_loop, "engine": run_engine, "commands": run_commands,
+              "million": run_million}[scenario]  # fmt: skip
     print(json.dumps(asyncio.run(runner(options))))
 
 
@@ -555,6 +648,44 @@ def scenario_big(tmp: Path, rtt: float, n: int, rate: float) -> None:
           f" {1000 * r['cpu_s'] / r['sent']:.2f} CPU ms/msg")  # fmt: skip
 
 
+def scenario_million(tmp: Path, rtt: float, n: int, rate: float, slice_s: float) -> None:
+    db = tmp / "million.db"
+    started = time.perf_counter()
+    asyncio.run(build_db(db, n))
+    built, size = time.perf_counter() - started, db_bytes(db)
+    parts = parts_for(n)
+    api = StandIn(rtt)
+    try:
+        r = child("million", db=str(db), api=api.url, rate=rate, every=0.25, slice=slice_s)
+        again = child("million", db=str(db), api=api.url, rate=rate, every=0.25, slice=0.0)
+    finally:
+        api.stop()
+    grown = db_bytes(db) - size
+    goal = 300 + 1000 * rtt
+    print(f"(million) {n:,} chats (13 profiles, every 10th topics-only), one digest of"
+          f" {parts:,} parts, SEND_RATE {rate:,.0f}/s, rtt {1000 * rtt:.0f} ms"
+          f" (database built in {built:.0f} s):")  # fmt: skip
+    print(f"    planning all {n:,} chats: {r['planning_s']:.1f} s from start")
+    for phase in ("planning", "sending"):
+        if phase in r:
+            p = r[phase]
+            print(f"    /help while {phase}: {p['probes']} replies, p50 {p['p50_ms']:.0f} ms,"
+                  f" p95 {p['p95_ms']:.0f} ms, max {p['max_ms']:.0f} ms"
+                  f" (goal p95 < {goal:.0f} ms)")  # fmt: skip
+    ideal = r["sent_in_slice"] / rate
+    print(f"    sending (measured slice after planning): {r['sent_in_slice']:,} parts in"
+          f" {r['slice_s']:.1f} s, ideal {ideal:.1f} s: {r['slice_s'] / max(ideal, 1e-9):.3f}x"
+          f" (goal <= 1.05x); {r['sent']:,} of {parts:,} parts sent in all")  # fmt: skip
+    print(f"    peak RSS {r['peak_rss_mb']:.0f} MB (goal < 300 MB); CPU"
+          f" {1000 * r['cpu_s'] / max(r['sent'], 1):.2f} ms/msg (planning included)")  # fmt: skip
+    print(f"    database: {size / 1e6:.0f} MB with the subscribers and the digest's planned"
+          f" rows; {grown / 1e6:+.0f} MB once planned and partly sent ({db_bytes(db) / 1e6:.0f}"
+          f" MB, {grown / max(parts, 1):.0f} bytes a part)")  # fmt: skip
+    first = again.get("planning") or again.get("sending") or {}
+    print(f"    start-up with that ledger: first /help answered {first.get('max_ms', 0):.0f} ms"
+          f" after the application started (goal < 5,000 ms)")  # fmt: skip
+
+
 def scenario_speed(tmp: Path, n: int) -> None:
     api = StandIn()
     runs: list[tuple[str, dict, float]] = []
@@ -587,8 +718,13 @@ def scenario_speed(tmp: Path, n: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="CI smoke: small sizes")
-    parser.add_argument("--only", choices=("table", "cpu", "flood", "commands", "big", "speed"))
+    parser.add_argument(
+        "--only", choices=("table", "cpu", "flood", "commands", "big", "speed", "million")
+    )
     parser.add_argument("--rtt", type=float, default=0.1, help="round trip (s) of the stand-in")
+    parser.add_argument("--chats", type=int, help="million: how many chats (default 1,000,000)")
+    parser.add_argument("--slice", type=float, default=120.0,
+                        help="million: seconds of sending measured after planning")  # fmt: skip
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--options", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -611,6 +747,9 @@ def main() -> int:
             scenario_big(tmp, args.rtt, 3_000 if quick else 100_000, 1_000.0)
         if args.only in (None, "speed"):
             scenario_speed(tmp, 300 if quick else 10_000)
+        if args.only == "million" or (quick and args.only is None):
+            n = args.chats or (2_000 if quick else 1_000_000)
+            scenario_million(tmp, args.rtt, n, 1_000.0, 5.0 if quick else args.slice)
     return 0
 
 
