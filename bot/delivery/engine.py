@@ -39,6 +39,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
+from bot.delivery.pruning import LedgerPruner
 from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
 from bot.delivery.roundups import RoundupScheduler
 from bot.delivery.sender import BulkSender
@@ -81,9 +82,11 @@ class DeliveryEngine:
         retry_delays: Sequence[float] = RETRY_DELAYS,
         batch_size: int = 500,
         default_tz: str = "",
+        keep_days: int = 0,
     ) -> None:
         """`sender`: the bulk sendMessage (sender.py), sharing the bot's rate limiter; its
-        owner starts and closes it. Without one the engine makes (and closes) its own."""
+        owner starts and closes it. Without one the engine makes (and closes) its own.
+        `keep_days`: delivered ledger rows older than this are pruned (0: kept)."""
         self.bot = bot
         self.db = db
         self._own_sender = sender is None
@@ -98,6 +101,7 @@ class DeliveryEngine:
         self.planner = Planner(db, clock=clock, default_tz=default_tz)
         self.roundups = RoundupScheduler(db, clock=clock, default_tz=default_tz)
         self.ledger = LedgerWriter(db)
+        self.pruner = LedgerPruner(db, keep_days, clock=clock)
         self.sent_count = 0
 
         self._token = getattr(bot, "token", "") or ""
@@ -135,6 +139,7 @@ class DeliveryEngine:
         self._stopping = False
         self._dispatcher = asyncio.create_task(self._dispatch(), name="delivery-dispatcher")
         self._pump_task = asyncio.create_task(self._pump(), name="delivery-pump")
+        self.pruner.start()
         log.info(
             "delivery engine started: %s/s, up to %d sends in flight (rate x round trip)",
             self._rate() or "unlimited",
@@ -155,6 +160,7 @@ class DeliveryEngine:
         deadline = loop.time() + timeout
         self._stopping = True
         self._wake.set()
+        await self.pruner.stop()
         with contextlib.suppress(asyncio.CancelledError):
             await self._dispatcher
         if self._pump_task is not None:
