@@ -82,7 +82,7 @@ def synthetic_digests(pool: list[Item], count: int, seed: int = 1) -> list[Diges
     rng = random.Random(seed)
     start = datetime(2024, 1, 1, tzinfo=UTC)
     deck: list[Item] = []
-    digests = []
+    digests: list[Digest] = []
     made = 0
     while made < count:
         size = min(DIGEST_SIZE, count - made)
@@ -213,7 +213,10 @@ async def measure(db, items: int, reps: int, verbose: bool) -> None:
     print(header + f" | {'scan p50':>8} {'p95':>7} {'max':>8} | recall  matches")
     worst_recall = 1.0
     for label, queries in QUERIES.items():
-        index_t, cpu_t, scan_t, found, expected, extra = [], [], [], 0, 0, 0
+        index_t: list[float] = []
+        cpu_t: list[float] = []
+        scan_t: list[float] = []
+        found, expected, extra = 0, 0, 0
         for query in queries:
             terms = query_terms(query)
             index_t += await timed(lambda q=query: search(db, q, limit=5), reps, cpu_t)

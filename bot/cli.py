@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import setup_logging
@@ -75,6 +77,10 @@ def run_cli(argv: list[str]) -> int:
     except DatabaseError as error:
         print(f"digest-bot: cannot use the database {error}", file=sys.stderr)
         return 1
+    except sqlite3.Error as error:  # a full disk, an I/O error: what was stored is kept
+        print(f"digest-bot: cannot write to the database {settings.database_path}: {error}",
+              file=sys.stderr)  # fmt: skip
+        return 1
     raise AssertionError(args.command)
 
 
@@ -140,7 +146,7 @@ def parse_command(path: Path, *, as_json: bool) -> int:
 class Progress:
     """A one-line progress bar on stderr, for batches of more than a few files."""
 
-    def __init__(self, stream=sys.stderr) -> None:
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
         self.stream = stream
 
     def __call__(self, done: int, total: int) -> None:

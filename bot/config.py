@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -98,6 +98,16 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def token(self) -> str:
+        """BOT_TOKEN, where the bot needs it; SettingsError when it is not set."""
+        return _required(self.bot_token, "BOT_TOKEN")
+
+    @property
+    def webhook_token(self) -> str:
+        """WEBHOOK_SECRET (required in webhook mode, validated above)."""
+        return _required(self.webhook_secret, "WEBHOOK_SECRET")
+
+    @property
     def webhook_path(self) -> str:
         return urlsplit(self.webhook_url or "").path.lstrip("/")
 
@@ -109,7 +119,13 @@ class SettingsError(Exception):
     """One line per bad setting, naming the environment variable."""
 
 
-def load_settings(**overrides: object) -> Settings:
+def _required(secret: SecretStr | None, name: str) -> str:
+    if secret is None:
+        raise SettingsError(f"{name} is not set")
+    return secret.get_secret_value()
+
+
+def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as error:

@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.timezones import resolve_timezone, zone_for
 
@@ -95,7 +96,7 @@ class SettingError(ValueError):
         self.suggestions = suggestions
 
 
-def parse_setting(name: str, value: str) -> dict[str, object]:
+def parse_setting(name: str, value: str) -> dict[str, Any]:
     """A typed or pressed value as subscriber columns; SettingError when it is not one."""
     value = " ".join(value.split())[:200]
     lowered = value.lower()

@@ -1,11 +1,15 @@
 """The SQLite database: pragmas, SQL functions, numbered migrations and the one write path.
 
 Modelled on datasette's `Database`: one object owns the file's connections.
-- Writes: ONE write connection. Every write goes through `transaction()` (or
-  `write(fn)`), which serialises writers in this process with a lock and runs each
-  inside `BEGIN IMMEDIATE`, so a transaction never swallows another task's statements
-  and a failure rolls back only its own work. Other processes (`digest-bot ingest`
-  while the bot runs) wait on SQLite's lock for up to BUSY_TIMEOUT_MS.
+- Writes: ONE write connection. Every write goes through `transaction()`, which
+  serialises writers in this process with a lock and runs each inside `BEGIN
+  IMMEDIATE`, so a transaction never swallows another task's statements and a failure
+  rolls back only its own work. A failed COMMIT (a deferred constraint, a full disk)
+  rolls back too, as sqlite-utils' atomic() does, so it never leaves the connection
+  inside a transaction. A transaction opened again inside one, by the same task or a
+  task started inside it, is refused at once (it would wait for itself forever). Other
+  processes (`digest-bot ingest` while the bot runs) wait on SQLite's lock for up to
+  BUSY_TIMEOUT_MS.
 - Reads: `execute()` runs on a separate read connection (`query_only`, so a write
   there fails loudly). In WAL mode each read sees the last committed state.
 SQL functions are registered on each connection explicitly (`prepare_connection`,
@@ -17,17 +21,19 @@ in the database's own thread.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager, suppress
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeAlias
 
 import aiosqlite
+from aiosqlite.context import Result
 
 from bot.digest.topics import classify
 from storage.search_index import search_grams, search_text, story_key
@@ -37,11 +43,11 @@ log = logging.getLogger(__name__)
 MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another process's transaction
 
-T = TypeVar("T")
-
-# Either side can run a read: the Database (its read connection) or the write
-# connection inside a transaction (to read what the transaction wrote).
-Reader = "Database | aiosqlite.Connection"
+# The transaction open in this task's context. A task started inside a transaction
+# inherits it: that is how a child task's write is told from another task's.
+_OPEN_TRANSACTION: contextvars.ContextVar[object | None] = contextvars.ContextVar(
+    "open_transaction", default=None
+)
 
 
 class DatabaseError(Exception):
@@ -106,7 +112,7 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
-        self._owner: asyncio.Task | None = None  # the task inside transaction()
+        self._open: object | None = None  # the marker of the transaction now open
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -138,7 +144,9 @@ class Database:
 
     # --- reads -----------------------------------------------------------------------------
 
-    def execute(self, sql: str, parameters: Iterable[Any] | dict | None = None):
+    def execute(
+        self, sql: str, parameters: Iterable[Any] | dict[str, Any] | None = None
+    ) -> Result[aiosqlite.Cursor]:
         """A read on the read connection: `async with db.execute(...) as cursor`."""
         return self._reader.execute(sql, parameters)
 
@@ -146,27 +154,39 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The write connection inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error),
-        one transaction at a time. Not re-entrant: pass the connection down instead."""
-        if self._owner is not None and self._owner is asyncio.current_task():
-            raise RuntimeError("transaction() inside a transaction: pass its connection down")
+        """The write connection inside BEGIN IMMEDIATE ... COMMIT, one transaction at a
+        time; ROLLBACK when the body or the COMMIT fails. Not re-entrant: inside a
+        transaction (in its task, or in a task started inside it) pass the connection
+        down; opening another there raises RuntimeError at once."""
+        if self._open is not None and _OPEN_TRANSACTION.get() is self._open:
+            raise RuntimeError(
+                "transaction() inside a transaction (or in a task started inside one): "
+                "it would wait for itself; pass the transaction's connection down"
+            )
         async with self._write_lock:
-            self._owner = asyncio.current_task()
+            marker = self._open = object()
+            token = _OPEN_TRANSACTION.set(marker)
             try:
                 await self._writer.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._writer
+                    await self._writer.execute("COMMIT")
                 except BaseException:
-                    await self._writer.execute("ROLLBACK")
+                    await self._rollback()
                     raise
-                await self._writer.execute("COMMIT")
             finally:
-                self._owner = None
+                _OPEN_TRANSACTION.reset(token)
+                self._open = None
 
-    async def write(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """`await fn(conn, *args)` inside one transaction; its result."""
-        async with self.transaction() as conn:
-            return await fn(conn, *args)
+    async def _rollback(self) -> None:
+        """End the failed transaction. SQLite may have rolled it back already (a full
+        disk, an I/O error); a ROLLBACK that fails is logged, the first error raised."""
+        if not self._writer.in_transaction:
+            return
+        try:
+            await self._writer.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception("ROLLBACK failed after a failed transaction")
 
     async def maintenance(self, sql: str) -> None:
         """A statement that cannot run inside a transaction (VACUUM, wal_checkpoint),
@@ -180,6 +200,11 @@ class Database:
         return self._writer.total_changes
 
 
+# Either side can run a read: the Database (its read connection) or the write
+# connection inside a transaction (to read what the transaction wrote).
+Reader: TypeAlias = Database | aiosqlite.Connection
+
+
 async def connect(path: str | Path) -> Database:
     """Open the database at `path` (Database.open)."""
     return await Database.open(path)
@@ -188,7 +213,7 @@ async def connect(path: str | Path) -> Database:
 async def migrate(conn: aiosqlite.Connection) -> int:
     """Apply the migrations newer than PRAGMA user_version, each in its own transaction."""
     async with conn.execute("PRAGMA user_version") as cursor:
-        (current,) = await cursor.fetchone()
+        (current,) = await one_row(cursor)
     for version, name, sql in migrations():
         if version <= current:
             continue
@@ -204,6 +229,14 @@ async def migrate(conn: aiosqlite.Connection) -> int:
             raise
         current = version
     return current
+
+
+async def one_row(cursor: aiosqlite.Cursor) -> aiosqlite.Row:
+    """The row of a query that always returns one (an aggregate, a PRAGMA)."""
+    row = await cursor.fetchone()
+    if row is None:
+        raise DatabaseError("expected a row, the query returned none")
+    return row
 
 
 def _split_statements(sql: str) -> list[str]:

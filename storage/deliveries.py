@@ -23,7 +23,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from storage.db import Database, Reader
+from storage.db import Database, Reader, one_row
 from storage.subscribers import ChatStatus, set_status_in
 
 
@@ -108,7 +108,7 @@ class Outcome:
     """A final outcome for a part: 'skipped' or 'failed', with the reason."""
 
     key: Key
-    status: str
+    status: PartStatus
     reason: str
 
 
@@ -213,7 +213,7 @@ async def render_size(db: Reader, digest_id: str, profile: str) -> tuple[int, in
         " WHERE digest_id = ? AND profile = ?",
         (digest_id, profile),
     ) as cursor:
-        parts, capped = await cursor.fetchone()
+        parts, capped = await one_row(cursor)
     if parts is None:
         return None
     return parts, capped or parts
@@ -327,10 +327,12 @@ async def _any_due(db: Reader, digest_id: str, now: float) -> bool:
         " WHERE status = 'pending' AND digest_id = ? AND not_before <= ?)"
     )
     async with db.execute(sql, (digest_id, now)) as cursor:
-        return bool((await cursor.fetchone())[0])
+        return bool((await one_row(cursor))[0])
 
 
-_NO_RENDER = (None, None, False, None)
+# A part whose render is gone (never expected): sent empty, Telegram refuses it, the part
+# is 'failed' with Telegram's reason.
+_NO_RENDER: tuple[int, str, bool, str | None] = (0, "", False, None)
 
 
 async def _render_parts(
@@ -464,7 +466,7 @@ async def has_work(db: Reader, due_before: float) -> bool:
         " OR EXISTS (SELECT 1 FROM deliveries WHERE status = 'pending' AND not_before < ?)",
         (due_before,),
     ) as cursor:
-        return bool((await cursor.fetchone())[0])
+        return bool((await one_row(cursor))[0])
 
 
 async def next_due(db: Reader, after: float) -> float | None:
@@ -473,7 +475,7 @@ async def next_due(db: Reader, after: float) -> float | None:
         "SELECT min(not_before) FROM deliveries WHERE status = 'pending' AND not_before > ?",
         (after,),
     ) as cursor:
-        row = await cursor.fetchone()
+        row = await one_row(cursor)
     return row[0]
 
 
@@ -515,7 +517,7 @@ async def delivery_stats(db: Reader) -> DeliveryStats:
             " WHERE digest_id = ? AND status = 'sent'",
             (digest_id,),
         ) as cursor:
-            sent, first, last = await cursor.fetchone()
+            sent, first, last = await one_row(cursor)
         duration = float(last - first)
         fanout = FanOut(digest_id, sent, duration, sent / duration if duration > 0 else float(sent))
         p50 = await _latency_at(db, digest_id, sent, 0.50)
@@ -540,5 +542,5 @@ async def _latency_at(db: Reader, digest_id: str, sent: int, q: float) -> float:
         " WHERE d.digest_id = ? AND d.status = 'sent' ORDER BY d.sent_ts LIMIT 1 OFFSET ?",
         (digest_id, offset),
     ) as cursor:
-        row = await cursor.fetchone()
+        row = await one_row(cursor)
     return float(row[0])

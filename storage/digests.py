@@ -16,7 +16,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.digest.models import Digest
-from storage.db import Database, Reader
+from storage.db import Database, Reader, one_row
 from storage.items import item_from_row
 from storage.stories import link_repeats
 
@@ -105,7 +105,7 @@ async def _first_item_id(db: aiosqlite.Connection, ts: int, count: int) -> int:
         async with db.execute(
             "SELECT max(id) FROM items WHERE id >= ? AND id < ?", (base, base + ID_BLOCK)
         ) as cursor:
-            (highest,) = await cursor.fetchone()
+            (highest,) = await one_row(cursor)
         first = base if highest is None else highest + 1
         if first + count <= base + ID_BLOCK:
             return first
@@ -190,12 +190,12 @@ async def latest_digest(db: Reader, *, with_items: bool = False) -> Digest | Non
 
 async def count_digests(db: Reader) -> int:
     async with db.execute("SELECT count(*) FROM digests WHERE kind = 'digest'") as cursor:
-        return (await cursor.fetchone())[0]
+        return (await one_row(cursor))[0]
 
 
 async def count_items(db: Reader) -> int:
     async with db.execute("SELECT count(*) FROM items") as cursor:
-        return (await cursor.fetchone())[0]
+        return (await one_row(cursor))[0]
 
 
 async def digest_ids_at(db: Reader, ts: int) -> list[str]:

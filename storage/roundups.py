@@ -28,7 +28,7 @@ import aiosqlite
 
 from bot.digest.models import Item
 from bot.preferences import Schedule
-from storage.db import Database, Reader
+from storage.db import Database, Reader, one_row
 from storage.items import item_from_row
 from storage.stories import LOOKBACK
 
@@ -102,7 +102,7 @@ async def next_due(db: Reader) -> int | None:
         "SELECT min(next_roundup_ts) FROM subscribers INDEXED BY subscribers_by_roundup"
         " WHERE next_roundup_ts IS NOT NULL AND status = 'active'"
     ) as cursor:
-        return (await cursor.fetchone())[0]
+        return (await one_row(cursor))[0]
 
 
 async def make_due(
@@ -129,7 +129,7 @@ async def make_due(
         chat = _due(row)
         due_ts, next_ts = times(chat)
         async with conn.execute("SELECT coalesce(max(seq), 0) FROM digests") as cursor:
-            (top,) = await cursor.fetchone()
+            (top,) = await one_row(cursor)
         gathered = await _gather(conn, chat_id, thread_id, row["roundup_seq"] or 0, top)
         roundup_id = None
         if gathered:

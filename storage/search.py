@@ -153,7 +153,7 @@ class _Walk:
             "WHERE items_grams MATCH ? AND g.rowid < ? ORDER BY g.rowid DESC LIMIT ?"
         )
         async with db.execute(sql, (self.expression, self.last_id, count)) as cursor:
-            rows = await cursor.fetchall()
+            rows = list(await cursor.fetchall())
         for item_id, digest_id, story in rows:
             if story is None or self.story_digest.setdefault(story, digest_id) == digest_id:
                 self.results.append((item_id, digest_id))

@@ -11,6 +11,7 @@ import json
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import aiosqlite
 
@@ -211,7 +212,7 @@ _SETTABLE = {
 
 
 async def update_preferences(
-    db: Database, chat_id: int, *, thread_id: int = 0, **values
+    db: Database, chat_id: int, *, thread_id: int = 0, **values: Any
 ) -> Subscriber:
     """Change preferences; creates the row (paused) for a chat that never subscribed,
     so settings chosen before /start are kept."""
@@ -301,7 +302,7 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None
 
 
 async def count_by_status(db: Reader) -> dict[str, int]:
-    counts = dict.fromkeys(ChatStatus, 0)
+    counts: dict[str, int] = dict.fromkeys(ChatStatus, 0)
     async with db.execute("SELECT status, count(*) FROM subscribers GROUP BY status") as cursor:
         for status, count in await cursor.fetchall():
             counts[ChatStatus(status)] = count

@@ -65,6 +65,7 @@ async def add_topic_followers(db, chat_ids: list[int]) -> None:
 async def stored_parts(db, digest_id: str, chat_ids: list[int]) -> dict[int, list[str]]:
     """What each chat should receive of a stored digest, rendered apart from the engine."""
     digest = await get_digest(db, digest_id)
+    assert digest is not None
     subscribers = await get_subscribers(db, chat_ids)
     return {c: render_digest(digest, s.profile()) for c, s in subscribers.items()}
 

@@ -158,6 +158,7 @@ async def test_get_updates_honours_the_offset(api: LocalBotApi, bot: Bot):
     assert [u.update_id for u in await bot.get_updates(timeout=0)] == [first, second]
     # Unconfirmed updates come again; confirmed ones are gone.
     assert [u.update_id for u in await bot.get_updates(offset=second, timeout=0)] == [second]
+    assert second is not None
     assert await bot.get_updates(offset=second + 1, timeout=0) == ()
     assert api.pending_updates == []
 
@@ -421,7 +422,7 @@ async def test_application_over_a_webhook(api: LocalBotApi):
         secret_token="s3cret",
     )
     try:
-        assert api.webhook["secret_token"] == "s3cret"
+        assert api.webhook is not None and api.webhook["secret_token"] == "s3cret"
         api.send_user_message(USER, "/start")
         (reply,) = await api.wait_for_messages(1, chat_id=USER)
         assert reply.text == "Hello, Tester!"

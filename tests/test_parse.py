@@ -86,7 +86,17 @@ EXPECTED_COUNTS = {
 }
 
 
+# A headline that is only a score, a count or a field's label is a field read as a story.
+_NOT_A_HEADLINE = re.compile(
+    r"[\d\s.,/%+-]*|(?:来源|链接|摘要|时间|发布时间|评分|source|link|summary|time|score)s?",
+    re.IGNORECASE,
+)
+_HTTP = re.compile(r"https?://")
+
+
 def test_every_real_post_parses(shared_data: Path) -> None:
+    """Properties that hold however the corpus grows; the hand-counted files above keep
+    their counts."""
     root = shared_data / "digests"
     rows, found = [], {}
     for path in sorted(root.rglob("*.md")):
@@ -101,12 +111,16 @@ def test_every_real_post_parses(shared_data: Path) -> None:
         for position, item in enumerate(digest.items, start=1):
             assert item.position == position
             assert item.title.strip()
+            assert not _NOT_A_HEADLINE.fullmatch(item.title.strip()), (name, position)
             if item.url:
                 assert item.url.startswith(("http://", "https://"))
                 assert item.links[0].url == item.url
+        if not digest.items:  # only a post with no stories to link may give none
+            body = path.read_text(encoding="utf-8").split("\n---", 2)[-1]
+            assert len(_HTTP.findall(body)) < 3, name
     print("\n" + f"{'file':66} {'items':>4} {'published_at':33} title")
     print("\n".join(rows))
-    assert found == EXPECTED_COUNTS
+    assert {name: found[name] for name in EXPECTED_COUNTS} == EXPECTED_COUNTS
 
 
 def test_canonical_post_field_by_field(shared_data: Path) -> None:
@@ -215,6 +229,52 @@ def test_dates_from_names_titles_and_quoted_lines(shared_data: Path) -> None:
     # nothing at all: default_time
     when = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
     assert parse_text(text, name="notes.md", source="t", default_time=when).published_at == when
+
+
+def test_weekly_and_monthly_posts_are_dated_at_the_end_of_their_period() -> None:
+    text = "# AI Weekly Digest\n\n- [A story](https://example.com/a)\n"
+    # ISO week 9 of 2026 runs Monday 23 February to Sunday 1 March
+    week = parse_text(text, name="2026-W09.md", source="t").published_at
+    assert week.date() == datetime(2026, 3, 1).date()
+    month = parse_text(text, name="2026-02.md", source="t").published_at
+    assert month.date() == datetime(2026, 2, 28).date()
+    leap = parse_text("# Report 2024-02\n", name="report.md", source="t").published_at
+    assert leap.date() == datetime(2024, 2, 29).date()
+    december = parse_text(text, name="2025-12.md", source="t").published_at
+    assert december.date() == datetime(2025, 12, 31).date()
+    with pytest.raises(ParseError, match="no date"):
+        parse_text(text, name="2026-W60.md", source="t")  # no such week
+    with pytest.raises(ParseError, match="no date"):
+        parse_text(text, name="2026-13.md", source="t")  # no such month
+
+
+def test_front_matter_closed_on_the_body_first_line() -> None:
+    """`---### Top News` (a real post): the heading is the body's first line."""
+    text = '---\ntitle: "Last Week #1"\ndate: 2026-01-12\n---### Top News\n\n#### [A](https://a.example/1)\n'
+    digest = parse_text(text, name="x.md", source="t")
+    assert digest.title == "Last Week #1"
+    assert [item.title for item in digest.items] == ["A"]
+
+
+def test_a_score_or_tag_before_a_linked_headline_is_not_the_headline() -> None:
+    text = (
+        "# Day\n\n- **91** [First story](https://a.example/1) — Weekly\n"
+        "- **[产品]** [第二条](https://a.example/2)\n"
+    )
+    items = parse_text(text, name="2026-01-01.md", source="t").items
+    assert [item.title for item in items] == ["First story", "第二条"]
+
+
+def test_a_headline_with_its_link_quoted_under_it_is_a_story() -> None:
+    text = (
+        "# Issue 1\n\n## The hype\n\n### Brains - solved\n"
+        '> Wired, ["DeepMind maps the brain"](https://wired.example/a)\n\nWell, almost.\n\n'
+        "### Ads\n> 💡 想第一时间体验？来 [这里](https://ad.example/?m=ad) 领取。\n\nNo link.\n"
+    )
+    items = parse_text(text, name="2018-05-14.md", source="t").items
+    assert [(item.title, item.url) for item in items] == [
+        ("Brains - solved", "https://wired.example/a")
+    ]
 
 
 def test_layouts_give_sensible_items(shared_data: Path) -> None:

@@ -102,7 +102,7 @@ def test_every_field_is_clipped() -> None:
     assert all(len(c) <= limits.MAX_CATEGORY_CHARS for c in digest.categories)
     first, second = digest.items
     assert len(first.title) <= limits.MAX_ITEM_TITLE_CHARS
-    assert len(first.author) <= limits.MAX_AUTHOR_CHARS
+    assert first.author is not None and len(first.author) <= limits.MAX_AUTHOR_CHARS
     assert len(first.summary) <= limits.MAX_SUMMARY_CHARS
     assert first.summary.count("**") % 2 == 0 and first.summary.endswith("…")
     assert len(first.links) == limits.MAX_LINKS_PER_ITEM

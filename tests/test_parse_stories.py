@@ -135,7 +135,7 @@ def test_briefing_headline_is_not_repeated_in_the_summary(shared_data: Path) -> 
             assert not item.summary.startswith(item.title), (path.name, item.title)
             assert item.title not in item.summary
             checked += 1
-    assert checked == 71
+    assert checked >= 71  # the 14 posts this test was written on; more as the corpus grows
     hn = parse_file(root / "hackernews/briefing_20251210T003109+0000.md").items[0]
     assert hn.title.endswith("Vibe CLI。")
     assert hn.summary.startswith("工程师可利用Devstral 2")

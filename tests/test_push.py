@@ -155,7 +155,7 @@ async def test_a_trickling_feed_delays_no_other_source_and_stop_cancels_it(tmp_p
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = site._server.sockets[0].getsockname()[1]
     watched = tmp_path / "posts"
     watched.mkdir()
     try:

@@ -27,7 +27,7 @@ class Recorder:
 
     async def __call__(self, chat_id: object, tag: str) -> dict:
         self.calls.append((time.monotonic(), chat_id, tag))
-        if self.fail.get(chat_id, 0) > 0:
+        if isinstance(chat_id, int) and self.fail.get(chat_id, 0) > 0:
             self.fail[chat_id] -= 1
             raise RetryAfter(timedelta(seconds=self.retry_after))
         return {"ok": True, "tag": tag}

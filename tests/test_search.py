@@ -19,7 +19,7 @@ from storage.search_index import search_text
 CST = timezone(timedelta(hours=8))
 
 # (title, author, summary): written for these tests in the style of the real posts.
-POSTS = [
+POSTS: list[list[tuple[str, str | None, str]]] = [
     [
         (
             "Alibaba's Qwen-Image-Layered is LIVE — native image decomposition",

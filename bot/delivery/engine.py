@@ -47,7 +47,8 @@ from bot.delivery.window import SendWindow
 from bot.digest.markup import html_to_plain
 from storage import deliveries
 from storage.db import Database
-from storage.deliveries import Gone, Outcome, Part, Retry, Sent
+from storage.deliveries import Gone, Outcome, Part, PartStatus, Retry, Sent
+from storage.subscribers import ChatStatus
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,7 @@ class DeliveryEngine:
             return False
         gone: dict[tuple[int, int], Part] = {}  # subscribers (a chat or a forum topic)
         for part in parts:
-            if part.chat_status == "active":
+            if part.chat_status == ChatStatus.ACTIVE:
                 self._ready.append(part)
             else:
                 gone.setdefault((part.chat_id, part.thread_id), part)
@@ -270,7 +271,7 @@ class DeliveryEngine:
         self._progress.set()
         for (chat_id, _), part in gone.items():
             status = part.chat_status
-            reason = "unsubscribed" if status == "paused" else status
+            reason = "unsubscribed" if status == ChatStatus.PAUSED else status
             outcome = Gone(part.key, reason, block=False, whole_chat=False)
             skipped = await self.ledger.write(outcome)
             log.info("chat %s is %s: %d part(s) skipped", chat_id, status, skipped,
@@ -376,7 +377,7 @@ class DeliveryEngine:
                 if part.thread_id and any(phrase in text for phrase in TOPIC_GONE):
                     reason = self._redact(f"topic gone: {exc.message}")
                     return Gone(part.key, reason, block=True, whole_chat=False)
-                return self._final(part, "failed", f"BadRequest: {exc.message}")
+                return self._final(part, f"BadRequest: {exc.message}")
             except TelegramError as exc:  # TimedOut, 5xx, connection errors; InvalidToken...
                 return self._retry(part, f"{type(exc).__name__}: {exc.message}", counts=True)
             self.sent_count += 1
@@ -388,16 +389,17 @@ class DeliveryEngine:
         error = self._redact(error)
         attempts = part.attempts + (1 if counts else 0)
         if counts and attempts > len(self.retry_delays):
-            return self._final(part, "failed", f"gave up after {attempts} attempts: {error}")
+            return self._final(part, f"gave up after {attempts} attempts: {error}")
         if delay is None:
             delay = self.retry_delays[attempts - 1] if counts else self.retry_delays[0]
         self._log(part, logging.INFO, f"retry in {delay:g}s ({error})")
         return Retry(part.key, self.clock() + delay, error, counts)
 
-    def _final(self, part: Part, status: str, reason: str) -> Outcome:
+    def _final(self, part: Part, reason: str) -> Outcome:
+        """Given up on for good: 'failed', with the reason."""
         reason = self._redact(reason)
-        self._log(part, logging.WARNING, f"{status}: {reason}")
-        return Outcome(part.key, status, reason)
+        self._log(part, logging.WARNING, f"{PartStatus.FAILED}: {reason}")
+        return Outcome(part.key, PartStatus.FAILED, reason)
 
     def _redact(self, text: str) -> str:
         return text.replace(self._token, "[token]") if self._token else text

@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bot.digest.render import SHOW_MORE
 from bot.i18n import tp
@@ -65,7 +66,7 @@ def markup(
     return {"inline_keyboard": [[button]]}
 
 
-def markup_json(*args, **kwargs) -> str:
+def markup_json(*args: Any, **kwargs: Any) -> str:
     return json.dumps(markup(*args, **kwargs), ensure_ascii=False)
 
 

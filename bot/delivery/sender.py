@@ -165,13 +165,20 @@ class BulkSender:
             kwargs["reply_markup"] = reply_markup
         if parse_mode:
             kwargs["parse_mode"] = parse_mode
+        result: Any
         if self.limiter is None:
-            return await self._post(kwargs)
-        return await self.limiter.process_request(  # type: ignore[return-value]
-            self._post, (kwargs,), {}, ENDPOINT, kwargs, self._limit_args
-        )
+            result = await self._post(kwargs)
+        else:
+            result = await self.limiter.process_request(
+                self._post, (kwargs,), {}, ENDPOINT, kwargs, self._limit_args
+            )
+        try:
+            return int(result["message_id"])
+        except (TypeError, KeyError, ValueError):
+            raise TelegramError("Invalid server response") from None
 
-    async def _post(self, kwargs: dict[str, Any]) -> int:
+    async def _post(self, kwargs: dict[str, Any]) -> dict[str, int]:
+        """{"message_id": ...} of the sent message (the limiter's callback)."""
         body = orjson.dumps(kwargs)
         self.posts += 1
         started = time.monotonic()
@@ -190,20 +197,15 @@ class BulkSender:
             raise error
         sample = time.monotonic() - started
         self.rtt = sample if self.rtt is None else self.rtt + RTT_WEIGHT * (sample - self.rtt)
-        if status == 200:
-            message_id = _message_id(payload)
-            if message_id is not None:
-                return message_id
-        return await self._verdict(kwargs, status, payload)
-
-    async def _verdict(self, kwargs: dict[str, Any], status: int, payload: bytes) -> int:
-        """PTB's reading of an answer that was not a plain success: raises what PTB raises."""
-        _ANSWER.set((status, payload))
-        result = await self._bot.do_api_request(ENDPOINT, api_kwargs=kwargs, return_type=None)
-        try:
-            return int(result["message_id"])
-        except (TypeError, KeyError, ValueError):
-            raise TelegramError("Invalid server response") from None
+        message_id = _message_id(payload) if status == 200 else None
+        if message_id is None:  # PTB's reading of it: raises what PTB raises
+            _ANSWER.set((status, payload))
+            result = await self._bot.do_api_request(ENDPOINT, api_kwargs=kwargs, return_type=None)
+            try:
+                message_id = int(result["message_id"])
+            except (TypeError, KeyError, ValueError):
+                raise TelegramError("Invalid server response") from None
+        return {"message_id": message_id}
 
 
 _PLAIN_SUCCESS = b'{"ok":true,"result":{"message_id":'

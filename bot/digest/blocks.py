@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -62,12 +63,16 @@ def _normalize_link(url: str) -> str:
     return normalizeLink(url)
 
 
+class _Parser(MarkdownIt):
+    def normalizeLink(self, url: str) -> str:
+        return _normalize_link(url)
+
+
 @functools.lru_cache(maxsize=64)
 def _parser(unused_rules: frozenset[str]) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md = _Parser("commonmark", {"html": True}).enable("table")
     if unused_rules:
         md.disable(sorted(unused_rules))
-    md.normalizeLink = _normalize_link  # type: ignore[method-assign]
     return md
 
 
@@ -283,7 +288,7 @@ def links_in(inlines: list[Node]) -> list[Link]:
     return found
 
 
-def block_links(blocks: list[Block], *, in_quotes: bool = True) -> list[Link]:
+def block_links(blocks: Sequence[Block], *, in_quotes: bool = True) -> list[Link]:
     found: list[Link] = []
     for block in blocks:
         if isinstance(block, Para | Heading):

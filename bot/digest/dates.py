@@ -19,6 +19,9 @@ _ISO = re.compile(
 _DAY = re.compile(r"(?<!\d)(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})(?!\d)")
 # 25-12-19-not-much.md (AINews slugs: two-digit year first)
 _SHORT_DAY = re.compile(r"^(\d{2})-(\d{2})-(\d{2})(?!\d)")
+# 2026-W09 (an ISO week), 2026-02 (a month): a weekly or monthly post's period.
+_WEEK = re.compile(r"(?<!\d)(20\d{2})-?W(\d{2})(?!\d)")
+_MONTH = re.compile(r"(?<![\d-])(20\d{2})-(\d{2})(?![\d-])")
 
 
 def from_value(value: object) -> datetime | None:
@@ -52,7 +55,7 @@ def timestamp_in(text: str) -> datetime | None:
     if match:
         year, month, day, hour, minute, second, zone = match.groups()
         try:
-            moment = datetime(*map(int, (year, month, day, hour, minute, second)))
+            moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
         except ValueError:
             return None
         return moment.replace(tzinfo=_zone(zone) or UTC)
@@ -75,6 +78,28 @@ def day_in_name(name: str) -> datetime | None:
     if match:
         year, month, day = match.groups()
         return _midnight(f"20{year}", month, day)
+    return None
+
+
+def period_end_in(text: str) -> datetime | None:
+    """The last day of an ISO week (`2026-W09`: Sunday 2026-03-01) or of a month
+    (`2026-02`: 2026-02-28) named in a text: a weekly or monthly post comes out when
+    its period ends."""
+    match = _WEEK.search(text)
+    if match:
+        try:
+            sunday = date.fromisocalendar(int(match.group(1)), int(match.group(2)), 7)
+        except ValueError:
+            return None
+        return datetime(sunday.year, sunday.month, sunday.day, tzinfo=UTC)
+    match = _MONTH.search(text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            return None
+        first_of_next = date(year + month // 12, month % 12 + 1, 1)
+        last = first_of_next - timedelta(days=1)
+        return datetime(last.year, last.month, last.day, tzinfo=UTC)
     return None
 
 

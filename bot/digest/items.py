@@ -41,6 +41,7 @@ from bot.digest.blocks import (
     ListBlock,
     Node,
     Para,
+    Quote,
     Section,
     block_links,
     blocks_md,
@@ -61,6 +62,12 @@ BOILERPLATE = re.compile(
 NAVIGATION = re.compile(r"快速导航|导航|Navigation|目录|Contents", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\s*\d{1,3}\s*[.、)）]\s*")
 _SEPARATORS = " \t:：—–-·|"
+# A publication's name before a quoted link (`> Wired, ["Article"](url)`); an ad's
+# sentence ("想第一时间体验？来 [x](url)") is not one.
+_SOURCE_NAME = re.compile(r"[\w .&'’-]{0,40}[,，:：·]?\s*")
+# What a bold lead before a linked headline is when it is not the headline: a score
+# (`**91**`), a tag (`**[产品]**`, `**【融资】**`), an emoji or a short label.
+_TAG = re.compile(r"[\d.%/]+|[\[【(（].{1,12}[\]】)）]|\W{1,3}")
 _HANDLE = re.compile(r"@\w{1,15}")
 # twitter.com/<handle>/status/<id> (x.com, mobile.): the handle is the tweet's poster.
 _TWEET = re.compile(
@@ -143,9 +150,22 @@ def _section_items(section: Section, parent: str | None) -> list[_Found]:
         return from_lists + from_children
     if from_children or section.heading is None:
         return from_children
-    if heading_links or block_links(section.body, in_quotes=False):
+    if heading_links or block_links(section.body, in_quotes=False) or _quoted_link(section):
         return [_heading_item(section, parent)]
     return []
+
+
+def _quoted_link(section: Section) -> bool:
+    """`### Headline` then `> Wired, ["Article"](url)`: the story's link quoted right
+    under its heading (skynet-today, issue 1)."""
+    first = section.body[0] if section.body else None
+    if not isinstance(first, Quote) or not first.blocks or not isinstance(first.blocks[0], Para):
+        return False
+    inlines = first.blocks[0].inlines
+    link = next((n for n in inlines if n.type == "link"), None)
+    if link is None or not _href(link):
+        return False
+    return bool(_SOURCE_NAME.fullmatch(plain(inlines[: inlines.index(link)])))
 
 
 def _section_name(heading_text: str) -> str | None:
@@ -341,6 +361,8 @@ def _title(line: list[Node]) -> _Title | None:
         return None
     if len(nodes) > 1 and nodes[0].type == "text" and _NUMBERING.fullmatch(nodes[0].content):
         nodes = nodes[1:]
+    if _tag_before_link(nodes):
+        nodes = nodes[1:]  # `**91** [Headline](url)`, `**[产品]** [Headline](url)`
     first = nodes[0]
     rest = line[line.index(first) + 1 :]
     if first.type == "link":
@@ -353,6 +375,15 @@ def _title(line: list[Node]) -> _Title | None:
             return _Title(plain(inner[0].children), _href(inner[0]), rest, False)
         return _Title(plain(first.children), None, rest, False)
     return None
+
+
+def _tag_before_link(nodes: list[Node]) -> bool:
+    return (
+        len(nodes) > 1
+        and nodes[0].type == "strong"
+        and nodes[1].type == "link"
+        and bool(_TAG.fullmatch(plain(nodes[0].children)))
+    )
 
 
 def _href(node: Node) -> str | None:

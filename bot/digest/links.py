@@ -138,9 +138,9 @@ def _site_rules(host: str, path: str, query: str) -> tuple[str, str, str]:
         if video:
             return "youtube.com", "/watch", urlencode({"v": video.group(1)})
     if host == "youtube.com" and path == "/watch":
-        video = dict(parse_qsl(query)).get("v")
-        if video:  # share and time parameters (si, feature, t) do not change the video
-            return host, path, urlencode({"v": video}, quote_via=quote)
+        video_id = dict(parse_qsl(query)).get("v")
+        if video_id:  # share and time parameters (si, feature, t) do not change the video
+            return host, path, urlencode({"v": video_id}, quote_via=quote)
     if host == "arxiv.org":
         paper = _ARXIV.match(path)
         if paper:  # abs, pdf and html of any version are one paper

@@ -145,6 +145,8 @@ def parse_text_result(
         or dates.day_in_name(name)
         or (dates.day_in(title) if title else None)
         or _heading_day(blocks)
+        or dates.period_end_in(name)
+        or (dates.period_end_in(title) if title else None)
     )
     if not stories and not title and not published:
         if not body.strip():
@@ -234,8 +236,14 @@ def _front_matter(text: str, name: str) -> tuple[dict, str]:
         return {}, text
     lines = text.split("\n")
     for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
+        line = lines[index]
+        if line.rstrip() in ("---", "..."):
             raw, body = "\n".join(lines[1:index]), "\n".join(lines[index + 1 :])
+            break
+        if line.startswith("---") and line[3:4] not in ("-", " ", "\t"):
+            # `---### Top News`: the closing line glued to the body's first line (a
+            # skynet-today post); a reader sees the heading, so the body starts there.
+            raw, body = "\n".join(lines[1:index]), "\n".join([line[3:], *lines[index + 1 :]])
             break
     else:
         raise ParseError(name, "front matter is not closed (no second '---' line)")

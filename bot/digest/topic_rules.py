@@ -135,6 +135,11 @@ def _fold(text: str) -> str:
     return text.translate(_HYPHENS) if _ODD_HYPHEN.search(text) else text
 
 
+def _contains(char: str) -> Gate:
+    """The test of a one-character Chinese term: a plain substring."""
+    return lambda text, words, stems, numeric: char in text
+
+
 def _compile() -> tuple[dict, dict, dict, list]:
     by_word: dict[str, list[tuple[_Rule, bool]]] = {}  # form -> (rule, digits may follow)
     by_pair: dict[str, list[tuple[_Rule, str]]] = {}  # first two CJK chars -> (rule, needle)
@@ -163,7 +168,7 @@ def _compile() -> tuple[dict, dict, dict, list]:
                     )
             elif len(folded) == 1 and _CJK.match(folded):  # "亿": a plain substring
                 rule = _Rule(topic, term, weight, re.compile(re.escape(folded)))
-                tested.append((lambda text, words, stems, numeric, char=folded: char in text, rule))
+                tested.append((_contains(folded), rule))
             elif _CJK.match(folded) and len(folded) >= 2 and _CJK.match(folded[1]):
                 if re.search(r"[\s\-]", folded):
                     raise ValueError(f"Chinese term with a space: {term!r}")
@@ -243,6 +248,7 @@ def _parts(title: str, summary: str) -> tuple[str, str, str]:
 
 def _matches(rule: _Rule, text: str) -> list[str]:
     """What a phrase or "re:" term matches in a text, 2 at most."""
+    assert rule.regex is not None  # phrases and "re:" terms have one
     found = []
     for match in rule.regex.finditer(text):
         at = match.start()

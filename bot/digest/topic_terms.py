@@ -44,7 +44,7 @@ _MONEY = (  # sums of money, not prices ("$0.25 per million tokens")
 )
 _STAR_COUNT = r"re:⭐\s?[\d.,]+\s?k?"
 _STARS = r"re:\d[\d.,]*\s?k?\s?(?:stars|星标)|\d[\d.,]*\s?(?:k|万)\s?星"
-_THOUSANDS = r"re:(?<![$\d.,])\d{1,3}(?:\.\d)?k(?![a-z0-9])(?!\s?(?:users|用户|downloads))"
+_THOUSANDS = r"re:(?<![$\d.,a-z])\d{1,3}(?:\.\d)?k(?![a-z0-9])(?!\s?(?:users|用户|downloads))"
 _RAISES = r"re:rais(?:es|ed|ing)\s+(?:a\s)?\$"
 _SERIES = r"re:series [a-h]\b"
 _ROUND = r"re:(?<![a-z])[a-h]\+?\s?轮"
@@ -63,6 +63,8 @@ _RELEASED_MODEL = (  # "released a new image model", "发布了 NitroGen 模型"
 )
 _KILO = re.compile(r"\d+k")
 _SIZE = re.compile(r"\d+[bmt]|a\d+b")
+# Where a size can start: "27b", "a3b", and a bare number ("108 t": the unit after a space).
+_SIZE_AT = re.compile(r"\d+[bmt]?|a\d+b")
 # A gate sees the text, its Latin words, those words without trailing digits ("gpt5" ->
 # "gpt") and the words that start with a digit ("27b", "1.5k" -> "5k").
 Gate = Callable[[str, set[str], set[str], tuple[str, ...]], bool]
@@ -122,22 +124,32 @@ def _after_family(term: str) -> Counter_:
 
 
 def _before(
-    needles: tuple[str, ...], before: re.Pattern[str], reach: int, after: str = ""
+    needles: tuple[str, ...],
+    before: re.Pattern[str],
+    reach: int,
+    after: str = "",
+    whole: str = "",
 ) -> Counter_:
     """Occurrences of a needle that `before` matches right in front of (within `reach`
-    characters) and that no character of `after` follows."""
+    characters) and that no character of `after` follows. With `whole` (the "re:" term
+    stood in for), what is shown is that term's match where `before` matched: its
+    greedy words may reach past the needle, as re.finditer's would."""
+    term = re.compile(whole[3:]) if whole else None
 
     def count(text: str, words: set[str], stems: set[str], numeric: tuple[str, ...]) -> list[str]:
         found: list[tuple[int, str]] = []
         for needle in needles:
-            at, mine = text.find(needle), 0
+            at, mine, taken = text.find(needle), 0, 0  # taken: where the last match ended
             while at >= 0 and mine < 2:
                 end = at + len(needle)
-                match = before.search(text, max(0, at - reach), at)
+                # a match never starts inside the previous one (as re.finditer's do not)
+                match = before.search(text, max(taken, at - reach), at)
                 if match and not (after and end < len(text) and text[end] in after):
                     shown_end = end + (text[end : end + 1] == "s" and bool(after))  # "models"
+                    full = term.match(text, match.start()) if term else None
+                    shown_end = full.end() if full else shown_end
                     found.append((match.start(), text[match.start() : shown_end]))
-                    mine += 1
+                    mine, taken = mine + 1, shown_end
                 at = text.find(needle, end)
         return [shown for _, shown in sorted(found)[:2]]
 
@@ -180,7 +192,7 @@ def _at_numbers(term: str, shape: re.Pattern[str]) -> Counter_:
 
 
 COUNTERS: dict[str, Counter_] = {
-    _PARAMS: _at_numbers(_PARAMS, _SIZE),
+    _PARAMS: _at_numbers(_PARAMS, _SIZE_AT),
     _THOUSANDS: _at_numbers(_THOUSANDS, _KILO),
     _VERSIONED: _after_family(_VERSIONED),
     _SUFFIXED: _after_family(_SUFFIXED),
@@ -194,8 +206,14 @@ COUNTERS: dict[str, Counter_] = {
             re.compile(r"(?:releas|launch|introduc|unveil|announc|ship)\w*\s(?:[\w\-.]+\s){0,4}$"),
             80,
             after=_LETTERS.replace("s", "") + "0123456789",
+            whole=_RELEASED_MODEL,
         ),
-        _before(("模型",), re.compile(r"(?:发布|推出|开源)了?[^，。；、\s]{0,12}$"), 16),
+        _before(
+            ("模型",),
+            re.compile(r"(?:发布|推出|开源)了?[^，。；、\s]{0,12}$"),
+            16,
+            whole=_RELEASED_MODEL,
+        ),
     ),
 }
 

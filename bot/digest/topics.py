@@ -336,6 +336,7 @@ def _keyword_at(keyword: _Keyword, index: _ItemIndex) -> int | None:
         at = bisect_left(index.words, keyword.needle)
         if at == len(index.words) or not index.words[at].startswith(keyword.needle):
             return None
+    assert keyword.regex is not None  # kind "regex"
     match = keyword.regex.search(index.text)
     return match.start() if match else None
 

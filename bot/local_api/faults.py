@@ -44,7 +44,7 @@ class Faults:
 
     def __init__(self) -> None:
         self._chat: dict[int, Fault] = {}
-        self._method: dict[tuple[str, int | None], Fault] = {}
+        self._method: dict[tuple[str, object], Fault] = {}  # (method, chat id or None)
         self._random: Fault | None = None
         self._rng = random.Random(0)
 
@@ -109,7 +109,7 @@ class Faults:
         name = method.lower()
         if self._method:
             for key in ((name, chat_id), (name, None)):
-                fault = self._method.get(key)  # type: ignore[arg-type]
+                fault = self._method.get(key)
                 if fault is not None:
                     self._use(self._method, key, fault)
                     raise fault.error()

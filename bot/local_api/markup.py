@@ -185,6 +185,7 @@ def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
         if token == "<":  # not a plain <name> or </name>: the careful path
             closing = markup.startswith("/", end + 1)
             name_match = _TAG_NAME.match(markup, end + 1 + closing)
+            assert name_match is not None  # the pattern matches the empty string too
             name = name_match.group().lower()
             pos = name_match.end()
         else:
@@ -220,7 +221,7 @@ def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
                 f'Unsupported start tag "{name}" at byte offset {_byte_offset(markup, tag_pos)}'
             )
         if markup[pos] == ">":
-            attrs: dict[str, str] = {}
+            attrs = {}
         else:
             attrs, pos = _parse_attributes(markup, pos, name, tag_pos)
         if name == "span" and attrs.get("class") != "tg-spoiler":

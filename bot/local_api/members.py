@@ -73,7 +73,9 @@ def member_fields(status: str, chat_type: str, overrides: dict[str, Any]) -> dic
 def can_post(member: dict[str, Any]) -> bool:
     """Whether the bot may post in a channel with this membership."""
     status = member["status"]
-    return status == "creator" or (status == "administrator" and member.get("can_post_messages"))
+    return status == "creator" or (
+        status == "administrator" and bool(member.get("can_post_messages"))
+    )
 
 
 _CHAT_NOUNS = {"group": "group chat", "supergroup": "supergroup chat", "channel": "channel chat"}

@@ -147,7 +147,7 @@ class MessageMethods:
         chat_id = self._writable_chat(params)
         message_id = params.get("message_id")
         old = self._existing_message(chat_id, message_id) if isinstance(message_id, int) else None
-        if old is None:
+        if old is None or not isinstance(message_id, int):  # (the int check is for mypy)
             raise ApiError(400, "Bad Request: message to edit not found")
         message = self._edited(chat_id, message_id, old, ())
         if params.get("reply_markup"):

@@ -136,7 +136,7 @@ async def read_params(request: web.Request) -> dict[str, Any]:
             for key, value in form.items():
                 if isinstance(value, str):
                     raw[key] = value
-                else:  # a file part
+                elif isinstance(value, web.FileField):  # a file part
                     raw[key] = UploadedFile(
                         filename=value.filename or key,
                         content_type=value.content_type,

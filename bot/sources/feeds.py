@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 import feedparser
@@ -31,6 +32,9 @@ from bot.digest.html import html_to_markdown
 from bot.digest.models import Digest, Item, Link
 from bot.digest.parse import digest_from_html
 from storage.sources import SourceState
+
+# One of feedparser's entries: a dict with attribute access (it publishes no types).
+FeedEntry: TypeAlias = Any
 
 POST_SUFFIXES = (".md", ".markdown")
 MAX_FEED_BYTES = 10 * 1024 * 1024
@@ -170,7 +174,7 @@ def digests_from_feed(
     return digests, frozenset(_entry_id(entry) for entry in parsed.entries)
 
 
-def is_list_entry(entry) -> bool:
+def is_list_entry(entry: FeedEntry) -> bool:
     """True when the entry's content is a list of stories: >= LIST_ENTRY_MIN_LINKS
     list items (<li>) holding a link, and those items hold at least half of the text
     (a long article or live blog with a short "see also" list is one story)."""
@@ -178,7 +182,7 @@ def is_list_entry(entry) -> bool:
     return linked >= LIST_ENTRY_MIN_LINKS and linked_chars * 2 >= all_chars
 
 
-def _list_digest(entry, entry_id: str, host: str, feed_title: str) -> Digest:
+def _list_digest(entry: FeedEntry, entry_id: str, host: str, feed_title: str) -> Digest:
     return digest_from_html(
         _entry_html(entry),
         id=f"{host}/{entry_id}",
@@ -189,7 +193,7 @@ def _list_digest(entry, entry_id: str, host: str, feed_title: str) -> Digest:
     )
 
 
-def _batch_digest(entries: list, url: str, host: str, feed_title: str) -> Digest:
+def _batch_digest(entries: list[FeedEntry], url: str, host: str, feed_title: str) -> Digest:
     newest = entries[0]
     key = hashlib.sha256(f"{url}\n{_entry_id(newest)}".encode()).hexdigest()[:16]
     items = []
@@ -212,7 +216,7 @@ def _batch_digest(entries: list, url: str, host: str, feed_title: str) -> Digest
     )
 
 
-def _entry_id(entry) -> str:
+def _entry_id(entry: FeedEntry) -> str:
     found = entry.get("id") or entry.get("link")
     if found:
         return str(found)
@@ -220,21 +224,22 @@ def _entry_id(entry) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _entry_html(entry) -> str:
+def _entry_html(entry: FeedEntry) -> str:
     contents = entry.get("content") or []
     if contents:
         return "\n".join(part.get("value", "") for part in contents)
     return entry.get("summary", "") or ""
 
 
-def _entry_time(entry) -> datetime | None:
+def _entry_time(entry: FeedEntry) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    return datetime(*parsed[:6], tzinfo=UTC)  # feedparser gives UTC
+    year, month, day, hour, minute, second = parsed[:6]
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)  # feedparser gives UTC
 
 
-def _entry_time_or_min(entry) -> datetime:
+def _entry_time_or_min(entry: FeedEntry) -> datetime:
     return _entry_time(entry) or datetime.min.replace(tzinfo=UTC)
 
 

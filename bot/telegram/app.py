@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import inspect
 import logging
+from collections.abc import Callable
 
 import httpx
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Updater
 
 from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
@@ -36,13 +39,11 @@ FEED_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 def build_application(
     settings: Settings, *, rate_limiter: SendRateLimiter | None = None, with_updater: bool = True
 ) -> Application:
-    if settings.bot_token is None:
-        raise ValueError("BOT_TOKEN is not set")
     api = settings.telegram_api_url
     processor = PerChatUpdateProcessor(64)
     builder = (
         ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
+        .token(settings.token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .context_types(ContextTypes(context=BotContext))
@@ -73,7 +74,7 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
     # Pushes go through a lean sender (bot/delivery/sender.py) sharing the bot's rate
     # limiter: PTB's per-call cost caps a fan-out near 200 msg/s on two cores.
     sender = BulkSender(
-        token=settings.bot_token.get_secret_value(),
+        token=settings.token,
         base_url=f"{settings.telegram_api_url}/bot",
         rate_limiter=application.bot.rate_limiter,
     )
@@ -102,45 +103,107 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
     )
 
 
+Step = tuple[str, Callable[[], object]]  # what it does (for the log), the call
+
+
+class ShutdownError(Exception):
+    """Steps of the shutdown failed (each logged with its traceback); the rest ran."""
+
+    def __init__(self, failed: list[str]) -> None:
+        super().__init__(f"shutdown incomplete: cannot {', '.join(failed)}")
+        self.failed = failed
+
+
+async def run_steps(steps: list[Step]) -> None:
+    """Every step in order, also after one failed (teardown in `finally`, as PTB's
+    Application does it): each failure logged; then ShutdownError naming them, or the
+    cancellation re-raised as it is."""
+    failed: list[str] = []
+    first: BaseException | None = None
+    for name, step in steps:
+        try:
+            result = step()
+            if inspect.isawaitable(result):
+                await result
+        except ShutdownError as error:  # a step of steps: each failure is logged already
+            failed += error.failed
+            first = first or error.__cause__ or error
+        except BaseException as error:  # a cancellation too: the next steps still run
+            log.error("shutdown: cannot %s: %r", name, error, exc_info=error)
+            failed.append(name)
+            first = first or error
+    if isinstance(first, asyncio.CancelledError):
+        raise first
+    if first is not None:
+        raise ShutdownError(failed) from first
+
+
 async def on_stop(application: Application) -> None:
     """Updates have stopped: stop polling (fetches in flight are cancelled), let the
-    parts in flight finish."""
+    parts in flight finish. Only what on_startup started."""
     services = get_services(application)
-    if services:
-        await services.cleanup.stop()
-    if services and services.poller:
-        await services.poller.stop()
-    if services and services.engine:
-        await services.engine.stop()
+    if services is None:
+        return
+    steps: list[Step] = [("stop deleting channel posts", services.cleanup.stop)]
+    if services.poller:
+        steps.append(("stop polling the sources", services.poller.stop))
+    if services.engine:
+        steps.append(("stop the delivery engine", services.engine.stop))
+    await run_steps(steps)
 
 
 async def on_shutdown(application: Application) -> None:
+    """Close what on_startup opened, the database last."""
     services = remove_services(application)
     if services is None:
         return
-    await services.http.aclose()
-    shutdown_parsers()
+    steps: list[Step] = [
+        ("close the feed client", services.http.aclose),
+        ("stop the parser processes", shutdown_parsers),
+    ]
     if services.engine and services.engine.sender is not None:
-        await services.engine.sender.close()
-    await services.db.close()
+        steps.append(("close the delivery sender", services.engine.sender.close))
+    steps.append(("close the database", services.db.close))
+    await run_steps(steps)
     log.info("stopped cleanly")
+
+
+async def run_post_init(application: Application) -> None:
+    """on_startup, as build_application registered it (run_polling's step after initialize)."""
+    if application.post_init is not None:
+        await application.post_init(application)
+
+
+def updater_of(application: Application) -> Updater:
+    """The Application's Updater: built with one unless with_updater=False."""
+    if application.updater is None:
+        raise ValueError("this Application was built without an Updater (with_updater=False)")
+    return application.updater
 
 
 async def start_application(application: Application, *, polling: bool = True) -> None:
     """What run_polling does before it idles (the console and the tests use it)."""
     await application.initialize()
-    await application.post_init(application)
+    await run_post_init(application)
     if polling:
-        await application.updater.start_polling(poll_interval=0, timeout=1)
+        await updater_of(application).start_polling(poll_interval=0, timeout=1)
     await application.start()
 
 
 async def stop_application(application: Application) -> None:
-    """What run_polling does on SIGTERM: stop updates, finish sends in flight, close."""
-    if application.updater and application.updater.running:
-        await application.updater.stop()
+    """What run_polling does on SIGTERM, after PTB's own: stop updates, finish sends in
+    flight, close. Each step runs only if its start ran (PTB's stop() only when running;
+    on_stop and on_shutdown only for what on_startup made), and every step runs even
+    when one before it failed: each failure is logged, then ShutdownError names them."""
+    updater = application.updater
+    steps: list[Step] = []
+    if updater is not None and updater.running:
+        steps.append(("stop the updater", updater.stop))
     if application.running:
-        await application.stop()
-    await on_stop(application)
-    await application.shutdown()
-    await on_shutdown(application)
+        steps.append(("stop the application", application.stop))
+    steps += [
+        ("stop the services", functools.partial(on_stop, application)),
+        ("shut the application down", application.shutdown),
+        ("close the services", functools.partial(on_shutdown, application)),
+    ]
+    await run_steps(steps)

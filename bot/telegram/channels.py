@@ -21,6 +21,7 @@ from bot.i18n import t, tp
 from bot.preferences import SettingError, parse_setting
 from bot.telegram import keyboards, membership, texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of, query_of
 from bot.telegram.permissions import is_chat_admin
 from bot.telegram.replies import chat_state, clean_input, edit_html, reply
 from storage import channels as channel_store
@@ -38,7 +39,7 @@ CHECKS_AT_ONCE = 8
 async def guard_channel_post(update: Update, context: BotContext) -> None:
     """Before any command posted in a channel: where the bot may not post (not an
     administrator, or without the right to post), it cannot answer: silence."""
-    chat = update.effective_chat
+    chat = chat_of(update)
     channel = await membership.bot_channel(context, chat.id, chat.title)
     if channel is None or not channel.can_post:
         log.info("command in a channel where the bot may not post: ignored",
@@ -53,7 +54,7 @@ async def channels_command(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     lang = state.lang
     user = update.effective_user
-    if update.effective_chat.type != ChatType.PRIVATE or user is None:
+    if chat_of(update).type != ChatType.PRIVATE or user is None:
         await reply(update, context, t(lang, texts.CHANNELS_PRIVATE_ONLY))
         return
     db = context.services.db
@@ -113,9 +114,9 @@ def panel_text(channel: BotChannel, subscriber: Subscriber, lang: str) -> str:
 async def on_channel_button(update: Update, context: BotContext) -> None:
     """A press on a channel's panel in a private chat: the presser must be the channel's
     admin now, and the bot still one there."""
-    query = update.callback_query
+    query = query_of(update)
     lang = (await chat_state(update, context)).lang
-    _, chat_text, name, value = query.data.split(":", 3)
+    _, chat_text, name, value = (query.data or "").split(":", 3)
     chat_id = int(chat_text)
     db = context.services.db
     if not await is_chat_admin(context, chat_id, query.from_user.id):

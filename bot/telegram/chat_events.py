@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 
 from bot.telegram import membership
 from bot.telegram.context import BotContext
+from bot.telegram.parts import member_change_of, message_of
 from storage import subscribers as subs
 from storage.subscribers import ChatStatus
 
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 async def on_group_migrated(update: Update, context: BotContext) -> None:
     """A group that became a supergroup keeps its subscription under the new id."""
-    message = update.effective_message
+    message = message_of(update)
     if message.migrate_to_chat_id:
         await subs.migrate_chat(context.services.db, message.chat.id, message.migrate_to_chat_id)
         log.info(
@@ -30,7 +31,7 @@ async def on_membership_change(update: Update, context: BotContext) -> None:
     """Removed from a group or channel, demoted in a channel (no right to post), or
     blocked in a private chat: stop sending there. A channel's membership is remembered
     (/channels lists the channels the bot is an administrator of)."""
-    change = update.my_chat_member
+    change = member_change_of(update)
     chat, member = change.chat, change.new_chat_member
     db = context.services.db
     if chat.type == ChatType.CHANNEL:

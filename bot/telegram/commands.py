@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import ExtBot
@@ -14,7 +15,7 @@ from bot.telegram import admin, channels, following, reading, settings, subscrip
 from bot.telegram.context import BotContext
 from bot.telegram.replies import chat_state, reply
 
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)

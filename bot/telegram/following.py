@@ -19,6 +19,7 @@ from bot.digest.topics import (
 from bot.i18n import Html, t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of, query_of
 from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply, topic_of
 from storage import subscribers as subs
@@ -53,7 +54,7 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
         verb = "follow" if following else "unfollow"
         await reply(update, context, t(lang, texts.FOLLOW_USAGE, verb=verb))
         return
-    db, chat_id, thread = context.services.db, update.effective_chat.id, topic_of(update)
+    db, chat_id, thread = context.services.db, chat_of(update).id, topic_of(update)
     label = topic_name(topic, lang)
     if not following:
         changed = await subs.unfollow(db, chat_id, topic, thread_id=thread)
@@ -123,13 +124,13 @@ async def topics(update: Update, context: BotContext) -> None:
 
 async def on_topic_button(update: Update, context: BotContext) -> None:
     """A built-in topic toggled (t:<key>) or a keyword removed (k:<token>)."""
-    query = update.callback_query
+    query = query_of(update)
     state = await chat_state(update, context)
     lang = state.lang
     if not await may_change_settings(update, context):
         await query.answer(tp(lang, admins_only(update)), show_alert=True)
         return
-    kind, value = query.data.split(":", 1)
+    kind, value = (query.data or "").split(":", 1)
     if kind == keyboards.TOPIC:
         topic = value
     else:  # only a keyword the chat follows can be removed, by its token
@@ -138,7 +139,7 @@ async def on_topic_button(update: Update, context: BotContext) -> None:
             await query.answer(tp(lang, texts.BUTTON_OUT_OF_DATE), show_alert=True)
             return
         topic = found[0]
-    db, chat_id, thread = context.services.db, update.effective_chat.id, topic_of(update)
+    db, chat_id, thread = context.services.db, chat_of(update).id, topic_of(update)
     label = topic_name(topic, lang)
     if topic in state.subscriber.topics:
         await subs.unfollow(db, chat_id, topic, thread_id=thread)

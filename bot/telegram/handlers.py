@@ -35,6 +35,7 @@ from bot.telegram import (
 )
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import BotContext
+from bot.telegram.parts import message_of, query_of
 from bot.telegram.replies import chat_state, clean_input, reply
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ BUTTONS = {
 async def unknown_command(update: Update, context: BotContext) -> None:
     """In a private chat, a hint; in groups the command was for another bot: silence."""
     lang = (await chat_state(update, context)).lang
-    command = clean_input((update.effective_message.text or "/").split()[0], 40)
+    command = clean_input((message_of(update).text or "/").split()[0], 40)
     await reply(update, context, t(lang, texts.UNKNOWN_COMMAND, command=command))
 
 
@@ -73,7 +74,7 @@ async def tell_flooding_chat(application: Application, update: Update) -> None:
 async def out_of_date_button(update: Update, context: BotContext) -> None:
     """Button data no handler's pattern admits (old, or forged)."""
     lang = (await chat_state(update, context)).lang if update.effective_chat else "en"
-    await update.callback_query.answer(tp(lang, texts.BUTTON_OUT_OF_DATE), show_alert=True)
+    await query_of(update).answer(tp(lang, texts.BUTTON_OUT_OF_DATE), show_alert=True)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -103,8 +104,8 @@ async def log_update(update: Update, context: BotContext) -> None:
     """One line per incoming update: what kind, never the user's text (privacy)."""
     if update.callback_query:
         what = f"button {(update.callback_query.data or '').split(':')[0][:16]}"
-    elif update.effective_message and (update.effective_message.text or "").startswith("/"):
-        what = update.effective_message.text.split()[0].split("@")[0][:32]
+    elif (text := update.effective_message and update.effective_message.text) and text[0] == "/":
+        what = text.split()[0].split("@")[0][:32]
     elif update.my_chat_member:
         what = f"membership {update.my_chat_member.new_chat_member.status}"
     else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from datetime import datetime
 
 from telegram import (
     InlineQuery,
@@ -28,6 +29,7 @@ from bot.digest.models import Item
 from bot.digest.render_item import first_sentence, item_title, render_item
 from bot.i18n import language_for
 from bot.telegram.context import BotContext
+from bot.telegram.parts import inline_query_of
 from bot.telegram.replies import clean_input
 from storage import digests as digest_store
 from storage import search as search_store
@@ -59,7 +61,7 @@ def result_id(digest_id: str, position: int) -> str:
 
 
 def article(
-    item: Item, digest_id: str, digest_title: str, published_at, tz: str, lang: str
+    item: Item, digest_id: str, digest_title: str, published_at: datetime, tz: str, lang: str
 ) -> InlineQueryResultArticle:
     html = render_item(item, digest_title=digest_title, published_at=published_at, tz=tz, lang=lang)
     return InlineQueryResultArticle(
@@ -73,7 +75,7 @@ def article(
 
 
 async def on_inline_query(update: Update, context: BotContext) -> None:
-    query = update.inline_query
+    query = inline_query_of(update)
     offset = parse_offset(query.offset or "")
     if offset is None:
         log.info("inline query with an offset we never gave: no results")
@@ -93,6 +95,7 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         results = [
             article(item, digest.id, digest.title, digest.published_at, tz, lang)
             for item in items[offset : offset + PAGE_SIZE]
+            if digest is not None  # (there are items only when there is a digest)
         ]
         more = len(items) > offset + PAGE_SIZE
     else:

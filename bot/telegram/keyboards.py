@@ -7,6 +7,7 @@ own CallbackQueryHandler and a pattern that admits only well-formed data (PATTER
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -252,14 +253,14 @@ def channel_keyboard(chat_id: int, subscriber: Subscriber, lang: str) -> InlineK
     for row in settings_keyboard(subscriber, lang).inline_keyboard:
         rows.append(
             [
-                button(b.text, f"{CHANNEL}:{chat_id}:" + b.callback_data.split(":", 1)[1])
+                button(b.text, f"{CHANNEL}:{chat_id}:" + str(b.callback_data).split(":", 1)[1])
                 for b in row
             ]
         )
     return InlineKeyboardMarkup(rows)
 
 
-def local_time_now(tz: str, now) -> str:
+def local_time_now(tz: str, now: datetime) -> str:
     """ "14:05" in the zone `tz` at the aware datetime `now`."""
     local = localize(now, tz) if zone_for(tz) is not None else now
     return local.strftime("%H:%M")

@@ -16,6 +16,7 @@ from bot.i18n import tp
 from bot.preferences import Profile
 from bot.telegram import texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import query_of
 from bot.telegram.replies import ChatState, chat_state, reply
 from storage import deliveries
 from storage.subscribers import Subscriber
@@ -69,7 +70,9 @@ async def send_parts(
                     reply_markup=markup)  # fmt: skip
 
 
-async def send_latest(update: Update, context: BotContext, state: ChatState, digest_id: str):
+async def send_latest(
+    update: Update, context: BotContext, state: ChatState, digest_id: str
+) -> None:
     """/latest: the digest's first parts, the chat's message cap of them at most."""
     source = await rendering.load(context.services.db, digest_id)
     if source is None:
@@ -82,7 +85,7 @@ async def send_latest(update: Update, context: BotContext, state: ChatState, dig
 
 async def on_more_button(update: Update, context: BotContext) -> None:
     """ "Show N more": the next parts for the chat's profile as it is now."""
-    query = update.callback_query
+    query = query_of(update)
     state = await chat_state(update, context)
     db = context.services.db
     request = more.parse(query.data)

@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot.telegram import texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ async def may_change_settings(update: Update, context: BotContext) -> bool:
     channel speaking), and for its buttons the channel's admins; in groups, the group's
     admins (an anonymous admin writes as the group) and the bot's admins. A failed
     getChatMember denies."""
-    chat, user = update.effective_chat, update.effective_user
+    chat, user = chat_of(update), update.effective_user
     if chat.type == ChatType.PRIVATE:
         return True
     message = update.effective_message
@@ -49,7 +50,7 @@ async def is_chat_admin(context: BotContext, chat_id: int, user_id: int) -> bool
 
 def admins_only(update: Update) -> str:
     """The text that says only admins may change this chat's settings."""
-    if update.effective_chat.type == ChatType.CHANNEL:
+    if chat_of(update).type == ChatType.CHANNEL:
         return texts.CHANNEL_ADMINS_ONLY
     return texts.ADMINS_ONLY
 
@@ -62,6 +63,6 @@ def is_bot_admin(update: Update, context: BotContext) -> bool:
         log.warning(
             "refused admin command from user %s",
             user.id if user else None,
-            extra={"chat_id": update.effective_chat.id, "update_id": update.update_id},
+            extra={"chat_id": chat_of(update).id, "update_id": update.update_id},
         )
     return allowed

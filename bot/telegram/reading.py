@@ -8,6 +8,7 @@ from bot.digest.render_search import render_search_page
 from bot.i18n import t
 from bot.telegram import keyboards, more, texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of, message_of, query_of
 from bot.telegram.replies import (
     ChatState,
     chat_state,
@@ -52,7 +53,7 @@ async def search(update: Update, context: BotContext) -> None:
 async def answer_search(
     update: Update, context: BotContext, state: ChatState, query: str, *, hint: str = ""
 ) -> None:
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     token = await queries.save_query(context.services.db, chat_id, query)
     text, markup = await search_page(context, state, token, query, 0)
     await reply(update, context, text + (f"\n\n{hint}" if hint else ""), reply_markup=markup)
@@ -75,10 +76,10 @@ async def search_page(
 
 
 async def on_search_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    _, token, offset_text = query.data.split(":")
+    query = query_of(update)
+    _, token, offset_text = (query.data or "").split(":")
     state = await chat_state(update, context)
-    text = await queries.get_query(context.services.db, update.effective_chat.id, token)
+    text = await queries.get_query(context.services.db, chat_of(update).id, token)
     if text is None:
         await query.answer(t(state.lang, texts.SEARCH_EXPIRED), show_alert=True)
         return
@@ -90,7 +91,7 @@ async def on_search_button(update: Update, context: BotContext) -> None:
 async def plain_text(update: Update, context: BotContext) -> None:
     """People type a word, not a command: text in a private chat is a search."""
     state = await chat_state(update, context)
-    query = clean_input(update.effective_message.text or "", MAX_QUERY_CHARS)
+    query = clean_input(message_of(update).text or "", MAX_QUERY_CHARS)
     if not search_store.has_terms(query):
         await reply(update, context, t(state.lang, texts.SEARCH_USAGE))
         return

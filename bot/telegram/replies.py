@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -22,6 +23,7 @@ from bot.digest.markup import html_to_plain
 from bot.i18n import Lang, language_for
 from bot.telegram import membership
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of
 from storage import subscribers as subs
 from storage.subscribers import ChatStatus, Subscriber
 
@@ -46,7 +48,7 @@ async def chat_state(update: Update, context: BotContext) -> ChatState:
     """Preferences and language of the update's chat (or forum topic). A private chat
     follows its user's Telegram language until it picks one with /lang; that language is
     remembered (for pushes) when it changes."""
-    chat = update.effective_chat
+    chat = chat_of(update)
     user = update.effective_user
     db = context.services.db
     topic = topic_of(update)
@@ -60,11 +62,11 @@ async def chat_state(update: Update, context: BotContext) -> ChatState:
             user_lang=user_lang,
             thread_id=topic,
         )
-        return ChatState(subscriber, subscriber.lang or user_lang or "en", stored=False)
+        return ChatState(subscriber, language_for(subscriber.lang or user_lang), stored=False)
     if chat.type == ChatType.PRIVATE and user_lang and found.user_lang != user_lang:
         found = await subs.update_preferences(db, chat.id, user_lang=user_lang)  # no topics
     lang = found.lang or (user_lang if chat.type == ChatType.PRIVATE else None) or found.language
-    return ChatState(found, lang, stored=True)  # type: ignore[arg-type]
+    return ChatState(found, language_for(lang), stored=True)
 
 
 def clean_input(text: str, limit: int) -> str:
@@ -130,11 +132,11 @@ async def send_html(
         )
 
 
-async def reply(update: Update, context: BotContext, text: str, **kwargs) -> Message | None:
+async def reply(update: Update, context: BotContext, text: str, **kwargs: Any) -> Message | None:
     """Answer in the update's chat (and forum topic). In a channel, the command post and
     the answer are deleted after a while (bot/telegram/cleanup.py). A forum topic deleted
     meanwhile gets no answer, and its subscription stops: None."""
-    chat = update.effective_chat
+    chat = chat_of(update)
     thread_id = thread_of(update)
     try:
         sent = await send_html(context, chat.id, text, thread_id=thread_id, **kwargs)

@@ -11,6 +11,7 @@ posts cost nothing.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 import logging
@@ -23,7 +24,15 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.telegram.app import build_application, stop_application
+from bot.telegram.app import (
+    ShutdownError,
+    Step,
+    build_application,
+    run_post_init,
+    run_steps,
+    stop_application,
+    updater_of,
+)
 from storage.db import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -77,7 +86,7 @@ async def connect_to_bot_api(
 
 
 def webhook_app(application: Application, settings: Settings) -> web.Application:
-    secret = settings.webhook_secret.get_secret_value().encode()
+    secret = settings.webhook_token.encode()
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -110,7 +119,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         if not await connect_to_bot_api(application, settings, stop):
             return
         try:
-            await application.post_init(application)
+            await run_post_init(application)
         except DatabaseError as error:
             raise StartupError(f"cannot use the database {error}") from None
         if settings.webhook_url:
@@ -119,20 +128,23 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             await web.TCPSite(site_runner, settings.webhook_listen, settings.webhook_port).start()
             await application.bot.set_webhook(
                 settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
+                secret_token=settings.webhook_token,
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
             await application.bot.delete_webhook()
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            await updater_of(application).start_polling(allowed_updates=ALLOWED_UPDATES)
         await application.start()
         log.info("running (%s); SIGTERM or Ctrl-C stops", "webhook" if site_runner else "polling")
         await stop.wait()
     finally:
+        # A half-started application still closes what it opened; each step that fails
+        # is logged, and ShutdownError says so after all of them ran.
+        steps: list[Step] = []
         if site_runner is not None:
-            await site_runner.cleanup()
-        with suppress(Exception):  # a half-started application still closes what it opened
-            await stop_application(application)
+            steps.append(("stop the webhook server", site_runner.cleanup))
+        steps.append(("stop the application", functools.partial(stop_application, application)))
+        await run_steps(steps)
 
 
 def run(settings: Settings) -> int:
@@ -148,6 +160,11 @@ def run(settings: Settings) -> int:
     try:
         asyncio.run(main())
     except StartupError as error:
+        log.critical("%s", error)
+        return 1
+    except ShutdownError as error:  # each failed step is logged above
+        if isinstance(error.__context__, StartupError):
+            log.critical("%s", error.__context__)
         log.critical("%s", error)
         return 1
     return 0

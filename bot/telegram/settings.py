@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import Update
 
@@ -15,6 +16,7 @@ from bot.i18n import t, tp
 from bot.preferences import SettingError, next_roundup, parse_setting
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of, query_of
 from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply, topic_of
 from storage import subscribers as subs
@@ -83,7 +85,7 @@ def confirmation(name: str, state: ChatState, default_tz: str = "") -> str:
     return t(lang, texts.SAVED) + "\n\n" + keyboards.settings_text(state.subscriber, lang)
 
 
-def typed_setting(name: str) -> Callable[[Update, BotContext], Awaitable[None]]:
+def typed_setting(name: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     """The handler of /<name> [value]: no value shows the current one with buttons."""
 
     async def handler(update: Update, context: BotContext) -> None:
@@ -101,7 +103,7 @@ def typed_setting(name: str) -> Callable[[Update, BotContext], Awaitable[None]]:
             markup = keyboards.setting_keyboard(name, state.subscriber, state.lang)
             await reply(update, context, refusal(name, error, state), reply_markup=markup)
             return
-        chat_id, thread = update.effective_chat.id, topic_of(update)
+        chat_id, thread = chat_of(update).id, topic_of(update)
         await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
         state = await chat_state(update, context)
         default_tz = context.services.settings.default_tz
@@ -112,18 +114,18 @@ def typed_setting(name: str) -> Callable[[Update, BotContext], Awaitable[None]]:
 
 
 async def on_settings_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
+    query = query_of(update)
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
         await query.answer(tp(state.lang, admins_only(update)), show_alert=True)
         return
-    _, name, value = query.data.split(":", 2)
+    _, name, value = (query.data or "").split(":", 2)
     try:
         values = parse_setting(name, value)
     except SettingError:
         await query.answer(tp(state.lang, texts.BUTTON_OUT_OF_DATE), show_alert=True)
         return
-    chat_id, thread = update.effective_chat.id, topic_of(update)
+    chat_id, thread = chat_of(update).id, topic_of(update)
     await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
     state = await chat_state(update, context)
     await query.answer(tp(state.lang, texts.TOAST_SAVED))

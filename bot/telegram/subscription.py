@@ -8,6 +8,7 @@ from bot.digest.topics import TOPIC_KEYS, topic_name
 from bot.i18n import t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of, query_of
 from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import chat_kind, chat_state, chat_title, edit_html, reply, topic_of
 from storage import digests as digest_store
@@ -22,7 +23,7 @@ async def start(update: Update, context: BotContext) -> None:
         await reply(update, context, t(lang, texts.ADMINS_ONLY))
         return
     db = context.services.db
-    chat, thread = update.effective_chat, topic_of(update)
+    chat, thread = chat_of(update), topic_of(update)
     subscriber, before = await subs.subscribe(
         db,
         chat.id,
@@ -68,7 +69,7 @@ async def stop(update: Update, context: BotContext) -> None:
     if not state.stored:
         await reply(update, context, t(state.lang, texts.NOT_SUBSCRIBED))
         return
-    db, chat_id = context.services.db, update.effective_chat.id
+    db, chat_id = context.services.db, chat_of(update).id
     await subs.set_status(db, chat_id, ChatStatus.PAUSED, thread_id=topic_of(update))
     await reply(update, context, t(state.lang, texts.PAUSED))
 
@@ -87,14 +88,14 @@ async def forget(update: Update, context: BotContext) -> None:
 
 
 async def on_forget_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
+    query = query_of(update)
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
         await query.answer(tp(state.lang, admins_only(update)), show_alert=True)
         return
     await query.answer()
     if query.data == f"{keyboards.FORGET}:yes":
-        db, chat_id = context.services.db, update.effective_chat.id
+        db, chat_id = context.services.db, chat_of(update).id
         await subs.forget(db, chat_id, thread_id=topic_of(update))
         await edit_html(query, t(state.lang, texts.FORGOTTEN), None)
     else:

@@ -15,6 +15,7 @@ from bot.digest.trends import DAYS, TrendData, movers, render_trends_png
 from bot.i18n import Html, t
 from bot.telegram import texts
 from bot.telegram.context import BotContext
+from bot.telegram.parts import chat_of
 from bot.telegram.replies import chat_state, reply, thread_of
 from bot.timezones import zone_for
 from storage.topics import daily_topic_counts
@@ -60,7 +61,7 @@ async def trends(update: Update, context: BotContext) -> None:
     followed = frozenset(state.subscriber.topics) & frozenset(TOPIC_KEYS)
     png = await picture((today, lang, tz, followed), data, followed, lang)
     await context.bot.send_photo(
-        update.effective_chat.id,
+        chat_of(update).id,
         png,
         caption=caption(data, lang),
         parse_mode=ParseMode.HTML,
