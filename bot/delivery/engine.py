@@ -67,6 +67,10 @@ PARSE_ERROR = "can't parse entities"
 RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # network errors; then the part is 'failed'
 FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
 AHEAD = 0.5  # keep about this many seconds of sends taken from the ledger
+# Plan (render and expand) at most this many seconds of sends ahead of what was taken:
+# a digest to 1,000,000 chats is planned as it goes out, not all at once, so planning
+# never starves replies of the event loop or the write path.
+PLAN_AHEAD = 30.0
 
 
 class DeliveryEngine:
@@ -118,6 +122,7 @@ class DeliveryEngine:
         self._stopping = False
         self._look_for_planned = True  # set by wake() and the poll; planning is then checked
         self._last_feed = 0.0
+        self._taken = 0  # parts taken from the ledger (against planner.parts_planned)
 
     @property
     def render_calls(self) -> int:
@@ -218,6 +223,12 @@ class DeliveryEngine:
         """Take more parts from the ledger when fewer than this are due in memory."""
         return max(self.window.limit, int(self._rate() * AHEAD), 32)
 
+    def _plan_room(self) -> bool:
+        """Are fewer than PLAN_AHEAD seconds of sends planned and not yet taken?"""
+        rate = self._rate()
+        ahead = self.planner.parts_planned - self._taken
+        return rate <= 0 or ahead < rate * PLAN_AHEAD
+
     async def _dispatch(self) -> None:
         while not self._stopping:
             try:
@@ -225,7 +236,10 @@ class DeliveryEngine:
                 if self._look_for_planned:
                     self._look_for_planned = False  # a wake() while planning sets it again
                     busy = await self.roundups.run_due()  # due roundups become planned rows
-                    busy = await self.planner.plan_batch(self.batch_size) or busy
+                    if self._plan_room():
+                        busy = await self.planner.plan_batch(self.batch_size) or busy
+                    else:  # enough is planned: look again once the sends caught up
+                        self._look_for_planned = True
                     self._look_for_planned = self._look_for_planned or busy
                 if len(self._ready) < self._low_water():
                     busy = await self._feed() or busy
@@ -261,6 +275,7 @@ class DeliveryEngine:
         self._last_feed = asyncio.get_running_loop().time()
         if not parts:
             return False
+        self._taken += len(parts)
         gone: dict[tuple[int, int], Part] = {}  # subscribers (a chat or a forum topic)
         for part in parts:
             if part.chat_status == ChatStatus.ACTIVE:
