@@ -116,37 +116,59 @@ async def make_due(
     due time it stands for, the next due time or None) for the chat as re-read inside
     the transaction. Returns the roundup's id, or None when nothing was gathered (or
     the chat is no longer due)."""
+    return (await make_due_many(db, [(chat_id, thread_id)], now, times))[0]
+
+
+async def make_due_many(
+    db: Database,
+    chats: list[tuple[int, int]],
+    now: float,
+    times: Callable[[Due], tuple[int, int | None]],
+) -> list[str | None]:
+    """make_due for several chats (chat_id, thread_id) in ONE transaction: each chat is
+    re-read and planned as make_due does, and one commit covers them all (a roundup for
+    1,000,000 chats at once is that many plans: a commit each costs more than the plan)."""
     async with db.transaction() as conn:
-        async with conn.execute(
-            f"SELECT {_DUE_COLUMNS}, roundup_seq FROM subscribers"
-            " WHERE chat_id = ? AND thread_id = ? AND status = 'active'"
-            " AND next_roundup_ts IS NOT NULL AND next_roundup_ts <= ?",
-            (chat_id, thread_id, int(now)),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            return None
-        chat = _due(row)
-        due_ts, next_ts = times(chat)
-        async with conn.execute("SELECT coalesce(max(seq), 0) FROM digests") as cursor:
-            (top,) = await one_row(cursor)
-        gathered = await _gather(conn, chat_id, thread_id, row["roundup_seq"] or 0, top)
-        roundup_id = None
-        if gathered:
-            kind = chat.schedule.kind if chat.schedule.scheduled else "now"
-            roundup_id = await _store(conn, kind, due_ts, gathered, now)
-            await conn.execute(
-                "INSERT OR IGNORE INTO deliveries"
-                " (digest_id, chat_id, thread_id, part, status, created_ts)"
-                " VALUES (?, ?, ?, 0, 'planned', ?)",
-                (roundup_id, chat_id, thread_id, int(now)),
-            )
+        return [await _make_due_in(conn, c, t, now, times) for c, t in chats]
+
+
+async def _make_due_in(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    thread_id: int,
+    now: float,
+    times: Callable[[Due], tuple[int, int | None]],
+) -> str | None:
+    async with conn.execute(
+        f"SELECT {_DUE_COLUMNS}, roundup_seq FROM subscribers"
+        " WHERE chat_id = ? AND thread_id = ? AND status = 'active'"
+        " AND next_roundup_ts IS NOT NULL AND next_roundup_ts <= ?",
+        (chat_id, thread_id, int(now)),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    chat = _due(row)
+    due_ts, next_ts = times(chat)
+    async with conn.execute("SELECT coalesce(max(seq), 0) FROM digests") as cursor:
+        (top,) = await cursor.fetchone()
+    gathered = await _gather(conn, chat_id, thread_id, row["roundup_seq"] or 0, top)
+    roundup_id = None
+    if gathered:
+        kind = chat.schedule.kind if chat.schedule.scheduled else "now"
+        roundup_id = await _store(conn, kind, due_ts, gathered, now)
         await conn.execute(
-            "UPDATE subscribers SET roundup_seq = ?, next_roundup_ts = ?"
-            " WHERE chat_id = ? AND thread_id = ?",
-            (top if chat.schedule.scheduled else None, next_ts, chat_id, thread_id),
+            "INSERT OR IGNORE INTO deliveries"
+            " (digest_id, chat_id, thread_id, part, status, created_ts)"
+            " VALUES (?, ?, ?, 0, 'planned', ?)",
+            (roundup_id, chat_id, thread_id, int(now)),
         )
-        return roundup_id
+    await conn.execute(
+        "UPDATE subscribers SET roundup_seq = ?, next_roundup_ts = ?"
+        " WHERE chat_id = ? AND thread_id = ?",
+        (top if chat.schedule.scheduled else None, next_ts, chat_id, thread_id),
+    )
+    return roundup_id
 
 
 async def _gather(

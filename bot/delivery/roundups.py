@@ -5,10 +5,11 @@ earliest due time comes). Two steps, each a bounded batch:
 1. Chats whose next due time is not known yet (a schedule or zone just changed, a chat
    resumed): worked out from the engine's clock in the chat's zone (DEFAULT_TZ for
    chats that chose none; UTC when neither says) and stored.
-2. Chats whose due time has come: storage/roundups.make_due plans each one's roundup in
-   one transaction (exactly once; see there) and sets the next due time after now. A
-   bot that was down while roundups fell due plans them at start, one per chat for the
-   latest due time that passed (a bot down for three days sends one roundup, not three).
+2. Chats whose due time has come: storage/roundups.make_due_many plans each one's
+   roundup, CHUNK chats per transaction (exactly once; see there), and sets the next due
+   time after now. A bot that was down while roundups fell due plans them at start, one
+   per chat for the latest due time that passed (a bot down for three days sends one
+   roundup, not three).
 Quiet hours then hold the parts back like any push (planner.py). Time is the injected
 clock, so the tests need not wait for the wall clock.
 """
@@ -24,6 +25,10 @@ from storage.db import Database
 from storage.roundups import Due
 
 log = logging.getLogger(__name__)
+
+# Due chats planned per transaction: one commit for many (a roundup for everyone at 08:00
+# is a million plans), short enough that the ledger's writes wait little between them.
+CHUNK = 25
 
 
 class RoundupScheduler:
@@ -50,15 +55,18 @@ class RoundupScheduler:
                     times.append((chat.chat_id, chat.thread_id, int(due)))
             await roundups.set_next(self.db, times)
             busy = True
-        for chat in await roundups.due(self.db, now):
-            roundup_id = await roundups.make_due(
-                self.db, chat.chat_id, chat.thread_id, now, lambda c: self._times(c, now)
-            )
+        due = await roundups.due(self.db, now)
+        for start in range(0, len(due), CHUNK):
+            chats = [(c.chat_id, c.thread_id) for c in due[start : start + CHUNK]]
+            ids = await roundups.make_due_many(self.db, chats, now, lambda c: self._times(c, now))
             busy = True
-            if roundup_id is not None:
-                self.planned += 1
-                log.info("roundup %s planned for chat %s", roundup_id, chat.chat_id,
-                         extra={"chat_id": chat.chat_id, "digest_id": roundup_id})  # fmt: skip
+            for (chat_id, _), roundup_id in zip(chats, ids, strict=True):
+                if roundup_id is not None:
+                    self.planned += 1
+                    log.debug("roundup %s planned for chat %s", roundup_id, chat_id,
+                              extra={"chat_id": chat_id, "digest_id": roundup_id})  # fmt: skip
+            if any(ids):
+                log.info("%d roundup(s) planned", sum(1 for i in ids if i is not None))
         return busy
 
     def _times(self, chat: Due, now: float) -> tuple[int, int | None]:
