@@ -151,7 +151,7 @@ async def _make_due_in(
     chat = _due(row)
     due_ts, next_ts = times(chat)
     async with conn.execute("SELECT coalesce(max(seq), 0) FROM digests") as cursor:
-        (top,) = await cursor.fetchone()
+        (top,) = await one_row(cursor)
     gathered = await _gather(conn, chat_id, thread_id, row["roundup_seq"] or 0, top)
     roundup_id = None
     if gathered:

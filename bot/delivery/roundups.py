@@ -55,9 +55,9 @@ class RoundupScheduler:
                     times.append((chat.chat_id, chat.thread_id, int(due)))
             await roundups.set_next(self.db, times)
             busy = True
-        due = await roundups.due(self.db, now)
-        for start in range(0, len(due), CHUNK):
-            chats = [(c.chat_id, c.thread_id) for c in due[start : start + CHUNK]]
+        due_now = await roundups.due(self.db, now)
+        for start in range(0, len(due_now), CHUNK):
+            chats = [(c.chat_id, c.thread_id) for c in due_now[start : start + CHUNK]]
             ids = await roundups.make_due_many(self.db, chats, now, lambda c: self._times(c, now))
             busy = True
             for (chat_id, _), roundup_id in zip(chats, ids, strict=True):
