@@ -717,13 +717,14 @@ def scenario_million(tmp: Path, rtt: float, n: int, rate: float, slice_s: float)
 def scenario_roundup(tmp: Path, rtt: float, n: int, rate: float, slice_s: float) -> None:
     db = tmp / "roundup.db"
     started = time.perf_counter()
-    asyncio.run(build_db(db, n, roundup_at=0))  # placeholder time: set below
+    asyncio.run(build_db(db, n, roundup_at=8 * 3600))  # daily at 08:00 UTC
     built = time.perf_counter() - started
     api = StandIn(rtt)
     try:
-        # Everyone's daily roundup falls due 20 s after the bot starts (a whole minute, UTC).
-        due = int(time.time()) + 20
-        asyncio.run(_set_roundup_time(db, due))
+        # Everyone's 08:00 roundup falls due once the bot has started (the update of a
+        # million rows takes a while: 20 s plus 30 s a million chats).
+        due = int(time.time()) + 20 + math.ceil(30 * n / 1_000_000)
+        asyncio.run(_set_due(db, due))
         r = child("million", db=str(db), api=api.url, rate=rate, every=0.25, slice=slice_s,
                   roundup_at=due)  # fmt: skip
     finally:
@@ -748,13 +749,12 @@ def scenario_roundup(tmp: Path, rtt: float, n: int, rate: float, slice_s: float)
           f" {r['loop_lag_ms']} ms; Bot API round trip {r['rtt_ms']:.0f} ms")  # fmt: skip
 
 
-async def _set_roundup_time(path: Path, due: int) -> None:
+async def _set_due(path: Path, due: int) -> None:
+    """Every chat's next roundup falls due at `due` (it stands for 08:00)."""
     from storage.db import connect
 
     db = await connect(path)
     async with db.transaction() as conn:
-        # (a trigger forgets the due time when the schedule changes: set it after)
-        await conn.execute("UPDATE subscribers SET schedule_minute = ?", ((due // 60) % 1440,))
         await conn.execute("UPDATE subscribers SET next_roundup_ts = ?", (due,))
     await db.close()
 
