@@ -1,6 +1,7 @@
 """Fan-out benchmark: the delivery engine against the Bot API stand-in in its own process.
 
-    python bench/fanout.py [--quick] [--only table|flood|commands|big|speed] [--rtt SECONDS]
+    python bench/fanout.py [--quick] [--only table|cpu|flood|commands|big|speed|million|roundup]
+                           [--rtt SECONDS] [--chats N] [--slice SECONDS]
 
 The stand-in answers every send after a round trip (`python -m bot.local_api --rtt`).
 - table: achieved / configured rate for SEND_RATE 30, 500 and 1,000 at round trips of
@@ -13,6 +14,16 @@ The stand-in answers every send after a round trip (`python -m bot.local_api --r
   fan-out runs at 500/s, through the real Application: p50/p95 (goal p95 < 300 ms + rtt).
 - big: 100,000 chats to the end at 1,000/s: wall time against the ideal (parts / rate)
   (goal <= 1.1x) and the bot process's peak RSS (goal < 150 MB).
+- cpu: CPU ms per message of the bot process (getrusage: all its threads) over a ~10 s wave
+  at SEND_RATE 30, 500 and 1,000 and round trips of 0 and 100 ms (goal <= 0.25 at 1,000/s
+  and 100 ms); FANOUT_PROFILE=file writes a cProfile of each wave there.
+- million: the real Application with N chats (default 1,000,000): one digest planned (paced,
+  see engine.PLAN_AHEAD) and sent while /help is probed every 0.25 s: reply p50/p95 while
+  planning and while sending, a measured slice of sending against the ideal (parts / rate),
+  peak RSS, database size and growth per part, the first reply after a restart on that
+  ledger (goal < 5 s).
+- roundup: N chats on 'daily 08:00' due at once: how long after it fell due the first
+  roundup is sent (goal < 5 s), replies meanwhile, roundups planned in the slice.
 - speed: limits lifted, no round trip, N=10,000: msg/s and CPU ms/msg of the engine
   (bulk sender: PTB's do_api_request over a BaseRequest on aiohttp) against a plain loop
   of PTB's bot.send_message (32 tasks, AIORateLimiter off) in the same run (goal >= 5x).
@@ -47,6 +58,7 @@ TOKEN = "123456:LOCAL-BENCH-TOKEN"
 FORMATS = ("full", "brief", "headlines")
 ZONES = ("UTC", "Asia/Shanghai")
 PROBE_CHATS = 9_000_000  # chat ids of the users typing commands in `commands`
+WARMUP = 10.0  # million: the measured slice of sending starts this long after the start
 
 
 # --- set-up --------------------------------------------------------------------------------
@@ -485,16 +497,17 @@ async def run_million(options: dict) -> dict:
     phases: dict[str, list[float]] = {}
     lags: list[float] = []
     lagger = asyncio.create_task(loop_lag(lags))
-    planned_until = sending_from = None
-    sent_at_plan_end = 0
+    planned_until = None
+    slice_from = started + options["warmup"]  # the measured span of sending starts here
+    sent_at_slice = None
     roundup_at = options.get("roundup_at")
     async with httpx.AsyncClient(base_url=options["api"]) as client:
         n = 0
         while True:
             now = time.perf_counter()
+            if sent_at_slice is None and now >= slice_from:
+                sent_at_slice, slice_from = engine.sent_count, now
             if roundup_at is not None:  # roundups: replies before and after they fall due
-                if time.time() > roundup_at + options["slice"]:
-                    break
                 phase = "roundups" if time.time() >= roundup_at else "before"
             else:
                 async with db.execute(
@@ -502,15 +515,15 @@ async def run_million(options: dict) -> dict:
                 ) as cursor:
                     planning = bool((await cursor.fetchone())[0])
                 if not planning and planned_until is None:
-                    planned_until, sending_from = now, now
-                    sent_at_plan_end = engine.sent_count
-                if planned_until is not None and (now - planned_until > options["slice"]
-                                                  or (engine.in_hand == 0 and n > 10)):  # fmt: skip
-                    break
+                    planned_until = now
+                if not planning and engine.in_hand == 0 and n > 10:
+                    break  # all sent
                 phase = "planning" if planning else "sending"
             latency = await probe.reply_time(client, PROBE_CHATS + n)
             phases.setdefault(phase, []).append(latency)
             n += 1
+            if sent_at_slice is not None and time.perf_counter() - slice_from > options["slice"]:
+                break
             await asyncio.sleep(options["every"])
     first_roundup = None
     if roundup_at is not None:
@@ -523,13 +536,17 @@ async def run_million(options: dict) -> dict:
     wall = time.perf_counter()
     lagger.cancel()
     lags.sort()
-    sent_in_slice = engine.sent_count - sent_at_plan_end
-    slice_s = wall - (sending_from or wall)
+    sent_in_slice = engine.sent_count - (sent_at_slice or 0)
+    slice_s = wall - slice_from
     sent = engine.sent_count
+    async with db.execute("SELECT count(*) FROM deliveries WHERE status = 'planned'") as cursor:
+        (unplanned,) = await cursor.fetchone()
     await stop_application(application)
     cpu = process_cpu() - cpu
     result: dict = {
-        "planning_s": (planned_until or wall) - started,
+        "planning_s": None if planned_until is None else planned_until - started,
+        "unplanned": unplanned,
+        "run_s": wall - started,
         "sent": sent,
         "sent_in_slice": sent_in_slice,
         "slice_s": slice_s,
@@ -675,6 +692,8 @@ def scenario_big(tmp: Path, rtt: float, n: int, rate: float) -> None:
 
 
 def scenario_million(tmp: Path, rtt: float, n: int, rate: float, slice_s: float) -> None:
+    from bot.delivery.engine import PLAN_AHEAD
+
     db = tmp / "million.db"
     started = time.perf_counter()
     asyncio.run(build_db(db, n))
@@ -682,8 +701,10 @@ def scenario_million(tmp: Path, rtt: float, n: int, rate: float, slice_s: float)
     parts = parts_for(n)
     api = StandIn(rtt)
     try:
-        r = child("million", db=str(db), api=api.url, rate=rate, every=0.25, slice=slice_s)
-        again = child("million", db=str(db), api=api.url, rate=rate, every=0.25, slice=0.0)
+        r = child("million", db=str(db), api=api.url, rate=rate, every=0.25, slice=slice_s,
+                  warmup=WARMUP)  # fmt: skip
+        again = child("million", db=str(db), api=api.url, rate=rate, every=0.25, slice=0.0,
+                      warmup=0.0)  # fmt: skip
     finally:
         api.stop()
     grown = db_bytes(db) - size
@@ -691,7 +712,11 @@ def scenario_million(tmp: Path, rtt: float, n: int, rate: float, slice_s: float)
     print(f"(million) {n:,} chats (13 profiles, every 10th topics-only), one digest of"
           f" {parts:,} parts, SEND_RATE {rate:,.0f}/s, rtt {1000 * rtt:.0f} ms"
           f" (database built in {built:.0f} s):")  # fmt: skip
-    print(f"    planning all {n:,} chats: {r['planning_s']:.1f} s from start")
+    if r["planning_s"] is not None:
+        print(f"    planning all {n:,} chats: {r['planning_s']:.1f} s from start")
+    else:  # planning is paced: PLAN_AHEAD seconds of sends ahead of the sending
+        print(f"    planning (paced, {PLAN_AHEAD:g} s of sends ahead): {n - r['unplanned']:,}"
+              f" of {n:,} chats planned in the {r['run_s']:.0f} s run")  # fmt: skip
     for phase in ("planning", "sending"):
         if phase in r:
             p = r[phase]
@@ -699,7 +724,7 @@ def scenario_million(tmp: Path, rtt: float, n: int, rate: float, slice_s: float)
                   f" p95 {p['p95_ms']:.0f} ms, max {p['max_ms']:.0f} ms"
                   f" (goal p95 < {goal:.0f} ms)")  # fmt: skip
     ideal = r["sent_in_slice"] / rate
-    print(f"    sending (measured slice after planning): {r['sent_in_slice']:,} parts in"
+    print(f"    sending (a slice from {WARMUP:g} s after start): {r['sent_in_slice']:,} parts in"
           f" {r['slice_s']:.1f} s, ideal {ideal:.1f} s: {r['slice_s'] / max(ideal, 1e-9):.3f}x"
           f" (goal <= 1.05x); {r['sent']:,} of {parts:,} parts sent in all")  # fmt: skip
     print(f"    event loop lag p50/p95/max {r['loop_lag_ms']} ms; Bot API round trip"
@@ -726,12 +751,12 @@ def scenario_roundup(tmp: Path, rtt: float, n: int, rate: float, slice_s: float)
         due = int(time.time()) + 20 + math.ceil(30 * n / 1_000_000)
         asyncio.run(_set_due(db, due))
         r = child("million", db=str(db), api=api.url, rate=rate, every=0.25, slice=slice_s,
-                  roundup_at=due)  # fmt: skip
+                  warmup=due - time.time(), roundup_at=due)  # fmt: skip
     finally:
         api.stop()
     goal = 300 + 1000 * rtt
     print(
-        f"(roundup) {n:,} chats on one daily roundup due at the same second (UTC),"
+        f"(roundup) {n:,} chats on 'daily 08:00' in one zone (UTC), due at once,"
         f" SEND_RATE {rate:,.0f}/s, rtt {1000 * rtt:.0f} ms (database built in {built:.0f} s):"
     )
     first = r["first_roundup_s"]
@@ -811,8 +836,8 @@ def main() -> int:
         tmp = Path(name)
         if args.only in (None, "table"):
             scenario_table(tmp, 3.0 if quick else 10.0)
-        if args.only in (None, "cpu"):
-            scenario_cpu(tmp, 3.0 if quick else 10.0)
+        if args.only == "cpu" or (args.only is None and not quick):
+            scenario_cpu(tmp, 10.0)
         if args.only in (None, "flood"):
             scenario_flood(tmp, args.rtt)
         if args.only in (None, "commands"):
