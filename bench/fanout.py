@@ -536,7 +536,9 @@ async def run_million(options: dict) -> dict:
     wall = time.perf_counter()
     lagger.cancel()
     lags.sort()
-    sent_in_slice = engine.sent_count - (sent_at_slice or 0)
+    if sent_at_slice is None:  # all sent before the slice began: the whole run is the slice
+        sent_at_slice, slice_from = 0, started
+    sent_in_slice = engine.sent_count - sent_at_slice
     slice_s = wall - slice_from
     sent = engine.sent_count
     async with db.execute("SELECT count(*) FROM deliveries WHERE status = 'planned'") as cursor:
@@ -846,9 +848,8 @@ def main() -> int:
             scenario_big(tmp, args.rtt, 3_000 if quick else 100_000, 1_000.0)
         if args.only in (None, "speed"):
             scenario_speed(tmp, 300 if quick else 10_000)
-        if args.only == "million" or (quick and args.only is None):
-            n = args.chats or (2_000 if quick else 1_000_000)
-            scenario_million(tmp, args.rtt, n, 1_000.0, 5.0 if quick else args.slice)
+        if args.only == "million":
+            scenario_million(tmp, args.rtt, args.chats or 1_000_000, 1_000.0, args.slice)
         if args.only == "roundup":
             n = args.chats or 1_000_000
             scenario_roundup(tmp, args.rtt, n, 1_000.0, args.slice)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -98,6 +99,15 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def source_entries(self) -> list[tuple[str | None, str]]:
+        """DIGEST_SOURCES as (name or None, feed URL or folder)."""
+        return [split_source(entry) for entry in self.digest_sources]
+
+    @property
+    def source_targets(self) -> list[str]:
+        return [target for _, target in self.source_entries]
+
+    @property
     def token(self) -> str:
         """BOT_TOKEN, where the bot needs it; SettingsError when it is not set."""
         return _required(self.bot_token, "BOT_TOKEN")
@@ -110,6 +120,18 @@ class Settings(BaseSettings):
     @property
     def webhook_path(self) -> str:
         return urlsplit(self.webhook_url or "").path.lstrip("/")
+
+
+_NAMED = re.compile(r"^\s*([^=/\\:]+?)\s*=\s*(\S.*)$")
+
+
+def split_source(entry: str) -> tuple[str | None, str]:
+    """A DIGEST_SOURCES entry as (name, target): "AINews=https://…/rss.xml" names its
+    source; a plain URL or folder (even one with "=" in its query) does not."""
+    match = _NAMED.match(entry)
+    if match is None or Path(entry).exists():
+        return None, entry.strip()
+    return match.group(1), match.group(2).strip()
 
 
 SECRET_SETTINGS = frozenset({"BOT_TOKEN", "WEBHOOK_SECRET"})

@@ -44,6 +44,20 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class ShortUnreadable(logging.Filter):
+    """PTB logs each Bot API answer that is not JSON with a traceback and the whole answer
+    (an HTML error page): one short line instead; the caller logs what it does about it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("telegram.request") and str(record.msg).startswith(
+            "Can not load invalid JSON data"
+        ):
+            record.msg, record.args = "the Bot API's answer is not JSON", None
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         context = " ".join(
@@ -72,6 +86,7 @@ class JsonFormatter(logging.Formatter):
 
 def setup_logging(level: str = "INFO", fmt: str = "text", secrets: list[str] | None = None) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ShortUnreadable())
     handler.addFilter(RedactTokens(secrets or []))
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()

@@ -36,15 +36,19 @@ class Profile:
     lang: str = "en"  # the interface language of headers and labels ("en" | "zh")
     repeats: str = "fold"  # stories the chat already has in full: fold | hide | show
     max_messages: int = DEFAULT_MESSAGES  # messages sent at once; the rest behind a button
+    mutes: frozenset[str] = frozenset()  # muted words: items containing one are left out
 
     def key(self) -> str:
         """A short key naming this profile, unambiguous whatever the topics contain:
         a hash of a canonical JSON encoding (a join of the topics with "," let a
         keyword holding a comma collide with two others). The schedule is not in it:
         it changes when a chat gets its messages, not what they say."""
+        fields = [self.format, self.previews, self.tz, self.alerts_mode, sorted(self.topics),
+                  self.lang, self.repeats, self.max_messages]  # fmt: skip
+        if self.mutes:  # only then: the keys of profiles without mutes stay as they were
+            fields.append(sorted(self.mutes))
         canonical = json.dumps(
-            [self.format, self.previews, self.tz, self.alerts_mode, sorted(self.topics), self.lang,
-             self.repeats, self.max_messages],
+            fields,
             ensure_ascii=False,
             separators=(",", ":"),
         )  # fmt: skip
@@ -121,7 +125,9 @@ def parse_setting(name: str, value: str) -> dict[str, Any]:
             return {"quiet_from": hours[0], "quiet_to": hours[1]}
     if name == "repeats" and lowered in REPEATS_MODES:
         return {"repeats": lowered}
-    if name == "messages" and lowered.isdigit() and MIN_MESSAGES <= int(lowered) <= MAX_MESSAGES:
+    # isascii: "²".isdigit() and "①".isdigit() are true, and int() refuses them.
+    if name == "messages" and lowered.isascii() and lowered.isdigit() \
+            and MIN_MESSAGES <= int(lowered) <= MAX_MESSAGES:  # fmt: skip
         return {"max_messages": int(lowered)}
     if name == "schedule":
         schedule = parse_schedule(lowered)
@@ -156,6 +162,7 @@ _DAY_NAMES = {
     "周天": 6, "星期天": 6, "礼拜天": 6,
 }  # fmt: skip
 _TIME = re.compile(r"^(\d{1,2})(?:[:：.](\d{2}))?$")
+_JOINER = re.compile(r"(?<=\w)[-_](?=\w)")
 
 
 @dataclass(frozen=True)
@@ -189,7 +196,8 @@ def parse_schedule(text: str) -> Schedule | None:
     """ "instant", "daily 8:00", "daily 08:30", "weekly mon 08:00", "weekly 周一 8:00",
     "每天 08:00", "每周 周五 18:00" -> Schedule; None when it is not one. The button
     data spells them daily-08:00 and weekly-mon-08:00."""
-    words = text.lower().replace("-", " ").replace("_", " ").split()
+    # A dash between two words (button data) is a space; "-1:00" stays a bad time.
+    words = _JOINER.sub(" ", text.lower()).split()
     if not words:
         return None
     kind, rest = words[0], words[1:]

@@ -35,6 +35,7 @@ from typing import Any, TypeAlias
 import aiosqlite
 from aiosqlite.context import Result
 
+from bot.digest.languages import source_language, text_language
 from bot.digest.topics import classify
 from storage.search_index import search_grams, search_text, story_key
 
@@ -79,6 +80,8 @@ async def prepare_connection(conn: aiosqlite.Connection) -> None:
     await conn.create_function("search_grams", 3, search_grams, deterministic=True)
     await conn.create_function("classify_topics", 3, classify_topics, deterministic=True)
     await conn.create_function("story_key", 1, story_key, deterministic=True)
+    await conn.create_function("text_language", 2, text_language, deterministic=True)
+    await conn.create_function("source_language", 2, source_language, deterministic=True)
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA synchronous = NORMAL")
@@ -214,7 +217,14 @@ async def migrate(conn: aiosqlite.Connection) -> int:
     """Apply the migrations newer than PRAGMA user_version, each in its own transaction."""
     async with conn.execute("PRAGMA user_version") as cursor:
         (current,) = await one_row(cursor)
-    for version, name, sql in migrations():
+    known = migrations()
+    latest = known[-1][0] if known else 0
+    if current > latest:  # its tables may mean something this code does not know
+        raise sqlite3.DatabaseError(
+            f"written by a newer digest-bot (schema {current}; this one knows up to"
+            f" {latest}): upgrade digest-bot, or use another DATABASE_PATH"
+        )
+    for version, name, sql in known:
         if version <= current:
             continue
         log.info("applying migration %s", name)

@@ -459,6 +459,18 @@ async def release(db: Database, keys: Sequence[Key]) -> None:
             )
 
 
+async def hasten(db: Database, error_prefix: str, now: float) -> int:
+    """Pending parts whose last error starts with `error_prefix` (they wait for Telegram to
+    answer again, engine.py) are due `now`. Returns how many."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE deliveries SET not_before = ? WHERE status = 'pending' AND not_before > ?"
+            " AND substr(last_error, 1, ?) = ?",
+            (now, now, len(error_prefix), error_prefix),
+        )
+        return cursor.rowcount
+
+
 async def has_work(db: Reader, due_before: float) -> bool:
     """Are there planned rows, parts in hand, or pending parts due before `due_before`?"""
     async with db.execute(

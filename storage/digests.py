@@ -10,32 +10,37 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from bot.digest.models import Digest
 from storage.db import Database, Reader, one_row
+from storage.digest_sources import plan_pushes, record_digest
 from storage.items import item_from_row
 from storage.stories import link_repeats
 
 ID_BLOCK = 2**20  # item ids per second of digest time
 
 
-async def save_digest(db: Database, digest: Digest) -> str:
+async def save_digest(db: Database, digest: Digest, *, now: int | None = None) -> str:
     """Store `digest` in one transaction; "new", "updated" (content changed: row and
     items replaced in place, nothing re-planned) or "unchanged" (a re-ingest).
     A new digest gets a planned delivery row per active subscriber, atomically."""
-    (outcome,) = await save_digests(db, [digest])
+    (outcome,) = await save_digests(db, [digest], now=now)
     return outcome
 
 
-async def save_digests(db: Database, digests: Iterable[Digest]) -> list[str]:
+async def save_digests(
+    db: Database, digests: Iterable[Digest], *, now: int | None = None
+) -> list[str]:
     """save_digest for many digests in ONE transaction (all or none): for bulk
     ingest. FTS5 writes an index segment per commit, so a commit per post costs
-    several ms of index work; a batch shares it (see bench/ingest.py)."""
-    now = int(time.time())
+    several ms of index work; a batch shares it (see bench/ingest.py). `now`: the
+    clock (tests)."""
+    now = int(time.time()) if now is None else now
     async with db.transaction() as conn:
         return [await _save(conn, digest, now) for digest in digests]
 
@@ -51,18 +56,15 @@ async def _save(db: aiosqlite.Connection, digest: Digest, now: int) -> str:
         await _insert_items(db, digest)
         await _mark_shared_links(db, digest.id)
         await link_repeats(db, digest.id)
-        await db.execute(
-            "INSERT INTO deliveries (digest_id, chat_id, thread_id, part, status, created_ts) "
-            "SELECT ?, chat_id, thread_id, 0, 'planned', ? FROM subscribers"
-            " WHERE status = 'active' AND schedule = 'instant'",  # the others: roundups
-            (digest.id, now),
-        )
+        await record_digest(db, digest.source, digest.id, now)
+        await plan_pushes(db, digest.id, digest.source, now)  # the chats taking its source
         return "new"
     await _write_digest(db, digest, content_hash, now)
     await db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
     await _insert_items(db, digest)
     await _mark_shared_links(db, digest.id)
     await link_repeats(db, digest.id)
+    await record_digest(db, digest.source, digest.id, now)
     return "updated"
 
 
@@ -176,13 +178,18 @@ async def get_digest(db: Reader, digest_id: str) -> Digest | None:
     )
 
 
-async def latest_digest(db: Reader, *, with_items: bool = False) -> Digest | None:
+async def latest_digest(
+    db: Reader, *, with_items: bool = False, sources: Collection[str] | None = None
+) -> Digest | None:
     """The digest published last (not the one ingested last); with_items: the last
-    one that has items (an empty post ingests fine)."""
+    one that has items (an empty post ingests fine); `sources`: of these sources only."""
     having = " AND EXISTS (SELECT 1 FROM items i WHERE i.digest_id = d.id)" if with_items else ""
+    if sources is not None:
+        having += " AND d.source IN (SELECT value FROM json_each(?))"
     async with db.execute(
         f"SELECT id FROM digests d WHERE d.kind = 'digest'{having}"
-        " ORDER BY published_ts DESC, ingested_ts DESC, id DESC LIMIT 1"
+        " ORDER BY published_ts DESC, ingested_ts DESC, id DESC LIMIT 1",
+        () if sources is None else (_sources_json(sources),),
     ) as cursor:
         row = await cursor.fetchone()
     return None if row is None else await get_digest(db, row[0])
@@ -212,3 +219,46 @@ async def digest_kind(db: Reader, digest_id: str) -> tuple[str, int] | None:
     ) as cursor:
         row = await cursor.fetchone()
     return None if row is None else (row[0], row[1])
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """A digest as /digests lists it."""
+
+    id: str
+    source: str
+    title: str
+    published_at: datetime
+    published_ts: int
+    items: int
+
+
+_IN_SOURCES = "d.kind = 'digest' AND d.source IN (SELECT value FROM json_each(:sources))"
+_NEWEST_FIRST = "ORDER BY d.published_ts DESC, d.ingested_ts DESC, d.id DESC"
+
+
+def _sources_json(sources: Collection[str]) -> str:
+    return json.dumps(sorted(sources), ensure_ascii=False)
+
+
+async def digest_lines(
+    db: Reader, sources: Collection[str], *, offset: int = 0, limit: int = 10
+) -> list[DigestLine]:
+    """The digests of `sources`, newest first, from `offset` (0 = the newest)."""
+    sql = (
+        "SELECT d.id, d.source, d.title, d.published_at, d.published_ts,"
+        " (SELECT count(*) FROM items i WHERE i.digest_id = d.id)"
+        f" FROM digests d WHERE {_IN_SOURCES} {_NEWEST_FIRST} LIMIT :limit OFFSET :offset"
+    )
+    params = {"sources": _sources_json(sources), "limit": limit, "offset": offset}
+    async with db.execute(sql, params) as cursor:
+        return [
+            DigestLine(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5])
+            for row in await cursor.fetchall()
+        ]
+
+
+async def count_digests_of(db: Reader, sources: Collection[str]) -> int:
+    sql = f"SELECT count(*) FROM digests d WHERE {_IN_SOURCES}"
+    async with db.execute(sql, {"sources": _sources_json(sources)}) as cursor:
+        return int((await one_row(cursor))[0])

@@ -1,9 +1,12 @@
-"""One running bot per database: an exclusive lock on `<database>.lock`.
+"""One running bot per database: an exclusive lock on the database file itself.
 
-Two `digest-bot run` on one database would both send every part. The lock is an
-OS file lock (flock): it goes away with the process, even after kill -9, so a
-stale lock file never blocks a restart. `digest-bot ingest` and `search` do not
-take it; they share the database safely through SQLite's own locking.
+Two `digest-bot run` on one database would both send every part, and two through
+different names of one file (a symlink, a hard link) would also corrupt it (each keeps
+its own -wal file beside the name it was given). So the lock is taken on the file, not
+on a name: an OS file lock (flock) belongs to the file's inode, whatever path opened it.
+It goes away with the process, even after kill -9, so nothing stale blocks a restart.
+SQLite's own locks are POSIX record locks, which flock does not touch: `digest-bot
+ingest` and `search` do not take this lock; they share the database through SQLite's.
 """
 
 from __future__ import annotations
@@ -20,21 +23,20 @@ class AlreadyRunning(Exception):
 class InstanceLock:
     def __init__(self, database: str | Path) -> None:
         self.database = Path(database)
-        self.path = Path(f"{database}.lock")
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self.database.parent.mkdir(parents=True, exist_ok=True)
+        # A new database starts as an empty file, which SQLite takes as an empty database.
+        fd = os.open(self.database, os.O_RDONLY | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             raise AlreadyRunning(
                 f"another digest-bot is already running on {self.database}"
+                + _also_known_as(self.database)
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
 
     def release(self) -> None:
@@ -49,3 +51,9 @@ class InstanceLock:
 
     def __exit__(self, *exc_info: object) -> None:
         self.release()
+
+
+def _also_known_as(database: Path) -> str:
+    """' (the file X)' when the name given is a symlink to another file."""
+    resolved = database.resolve()
+    return f" (the file {resolved})" if resolved != database.absolute() else ""

@@ -29,6 +29,7 @@ import aiosqlite
 from bot.digest.models import Item
 from bot.preferences import Schedule
 from storage.db import Database, Reader, one_row
+from storage.digest_sources import TAKES
 from storage.items import item_from_row
 from storage.stories import LOOKBACK
 
@@ -180,17 +181,20 @@ async def make_due_many(
 async def _gather(
     conn: aiosqlite.Connection, chat_id: int, thread_id: int, after: int, upto: int
 ) -> list[str]:
-    """Digests stored after seq `after` (up to `upto`) with items, that the chat has no
-    ledger row for, oldest published first."""
-    sql = """
+    """Digests of the chat's sources stored after seq `after` (up to `upto`) with items,
+    that the chat has no ledger row for, oldest published first."""
+    sql = f"""
         SELECT d.id FROM digests d
-        WHERE d.seq > ? AND d.seq <= ? AND d.kind = 'digest'
+        WHERE d.seq > :after AND d.seq <= :upto AND d.kind = 'digest'
           AND EXISTS (SELECT 1 FROM items i WHERE i.digest_id = d.id)
           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.digest_id = d.id
-                          AND e.chat_id = ? AND e.thread_id = ?)
+                          AND e.chat_id = :chat AND e.thread_id = :thread)
+          AND d.source IN (SELECT ds.name FROM digest_sources ds JOIN subscribers s
+                           ON s.chat_id = :chat AND s.thread_id = :thread WHERE {TAKES})
         ORDER BY d.published_ts, d.seq
     """
-    return [row[0] for row in await conn.execute_fetchall(sql, (after, upto, chat_id, thread_id))]
+    params = {"after": after, "upto": upto, "chat": chat_id, "thread": thread_id}
+    return [row[0] for row in await conn.execute_fetchall(sql, params)]
 
 
 async def _store(

@@ -195,6 +195,7 @@ class SearchHit:
     snippet: str  # plain text around the first match, "…" where cut, no web addresses
     also_in: int = 0  # other digests with this story (same link)
     marks: tuple[str, ...] = ()  # the words as written that matched, for bold
+    source: str = ""  # the name of the digest's source
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,7 @@ async def _hits(db: Database, ids: list[int], query: Query) -> list[SearchHit]:
     marks_sql = ",".join("?" * len(ids))
     sql = f"""
         SELECT i.id, i.digest_id, i.position, i.title, i.author, i.url, i.summary, i.links,
-               d.title AS digest_title, d.published_at,
+               d.title AS digest_title, d.published_at, d.source,
                iif(i.link_shared,
                    (SELECT count(DISTINCT s.digest_id) FROM items s
                     WHERE (s.id = coalesce(i.repeat_of, i.id)
@@ -316,6 +317,7 @@ def _hit(row: aiosqlite.Row, query: Query) -> SearchHit:
         snippet=text,
         also_in=row["also_in"],
         marks=written,
+        source=row["source"],
     )
 
 

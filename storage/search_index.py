@@ -12,11 +12,11 @@ compatibility ideographs are the unified ones), and traditional Chinese as simpl
 (機器人 is 机器人). Character by character, never by phrase, so a word folds the same
 alone (a query) as inside a sentence (the index), and positions in the folded text are
 positions in the original (snippets and highlights rely on it).
-The traditional-to-simplified table is OpenCC's (t2s) character dictionary, read
-once (`load_fold_table`, ~0.2 s: call it off the event loop, see storage/search.py
-warm_up). Its contents are part of the index layout: FOLD_TABLE_FINGERPRINT pins them
-(tests/test_search.py checks it), so an OpenCC upgrade that changes a character is
-noticed before it silently mismatches the index.
+The traditional-to-simplified table is OpenCC's (t2s) character dictionary
+(bot/digest/han.py), read once (`load_fold_table`, ~0.2 s: call it off the event loop,
+see storage/search.py warm_up). Its contents are part of the index layout:
+FOLD_TABLE_FINGERPRINT pins them (tests/test_search.py checks it), so an OpenCC upgrade
+that changes a character is noticed before it silently mismatches the index.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import threading
 import unicodedata
 from collections.abc import Iterator
 
+from bot.digest.han import HAN_RANGES, traditional_to_simplified
 from bot.digest.links import normalize_url
 from bot.digest.spans import plain_text, summary_spans
 
@@ -39,19 +40,7 @@ _ASCII_STRETCH = re.compile(r"[\x00-\x7f]{3,}")
 # Between two stretches' trigrams: four characters, so never a query's token.
 _STRETCH_END = "----"
 
-# Han blocks (radicals, CJK unified ideographs A-H, compatibility ideographs): the
-# characters OpenCC's table is asked about.
-HAN_RANGES = (
-    (0x2E80, 0x2FDF),
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0x20000, 0x2A6DF),
-    (0x2A700, 0x2EBEF),
-    (0x2F800, 0x2FA1F),
-    (0x30000, 0x323AF),
-)
-_LAST_CODE_POINT = 0x323AF
+_LAST_CODE_POINT = HAN_RANGES[-1][1]
 # sha256 of the fold table (code point -> character) that migration 007 indexed with.
 FOLD_TABLE_FINGERPRINT = "693effa4e7dcc4acfc6df2e1492b62bec5e1a578809b1649c970f50a54ebc594"
 
@@ -74,14 +63,7 @@ def fold_table_ready() -> bool:
 
 
 def _build_fold_table() -> dict[int, str]:
-    import opencc  # here: the dictionary loads on first use, off the event loop
-
-    han = [chr(code) for first, last in HAN_RANGES for code in range(first, last + 1)]
-    # One call; the newlines keep OpenCC's phrase matching from joining characters.
-    simplified = opencc.OpenCC("t2s").convert("\n".join(han)).split("\n")
-    if len(simplified) != len(han):
-        raise RuntimeError("OpenCC changed the number of characters of the Han table")
-    t2s = {c: s for c, s in zip(han, simplified, strict=True) if len(s) == 1 and s != c}
+    t2s = traditional_to_simplified()  # off the event loop: ~0.2 s the first time
     table: dict[int, str] = {}
     for code in range(0x80, _LAST_CODE_POINT + 1):
         char = chr(code)

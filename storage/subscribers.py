@@ -15,6 +15,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.digest.topics import MUTE_PREFIX, NOT_TOPICS
 from bot.preferences import DEFAULT_MESSAGES, INSTANT, Profile, Schedule
 from storage.db import Database, Reader
 
@@ -43,6 +44,7 @@ class Subscriber:
     lang: str | None = None  # chosen interface language, "en" | "zh"
     user_lang: str | None = None  # the private chat user's Telegram language, as last seen
     topics: frozenset[str] = frozenset()
+    mutes: frozenset[str] = frozenset()  # muted words: items containing one are not sent
     thread_id: int = 0  # a forum topic's message_thread_id; 0 = the chat itself
     schedule: Schedule = INSTANT  # instant pushes, or a daily or weekly roundup
     repeats: str = "fold"  # stories the chat already has: fold | hide | show
@@ -64,6 +66,7 @@ class Subscriber:
             tz=self.tz or default_tz,
             alerts_mode=self.alerts_mode,
             topics=self.topics,
+            mutes=self.mutes,
             lang=self.language,
             repeats=self.repeats,
             max_messages=self.max_messages,
@@ -76,7 +79,10 @@ _COLUMNS = (
 )
 
 
-def _from_row(row: aiosqlite.Row, topics: frozenset[str]) -> Subscriber:
+def _from_row(row: aiosqlite.Row, follows: frozenset[str]) -> Subscriber:
+    # follows holds topics and keywords, and also muted words and source choices.
+    topics = frozenset(f for f in follows if not f.startswith(NOT_TOPICS))
+    mutes = frozenset(f.removeprefix(MUTE_PREFIX) for f in follows if f.startswith(MUTE_PREFIX))
     return Subscriber(
         chat_id=row["chat_id"],
         kind=row["kind"],
@@ -91,6 +97,7 @@ def _from_row(row: aiosqlite.Row, topics: frozenset[str]) -> Subscriber:
         lang=row["lang"],
         user_lang=row["user_lang"],
         topics=topics,
+        mutes=mutes,
         thread_id=row["thread_id"],
         schedule=Schedule(row["schedule"], row["schedule_minute"], row["schedule_day"]),
         repeats=row["repeats"],
@@ -220,7 +227,7 @@ async def update_preferences(
     if unknown:
         raise ValueError(f"not a preference: {sorted(unknown)}")
     async with db.transaction() as conn:
-        await _ensure_row(conn, chat_id, thread_id)
+        await ensure_row(conn, chat_id, thread_id)
         if values:
             assignments = ", ".join(f"{name} = ?" for name in values)
             await conn.execute(
@@ -238,7 +245,7 @@ async def update_preferences(
     return subscriber
 
 
-async def _ensure_row(conn: aiosqlite.Connection, chat_id: int, thread_id: int) -> None:
+async def ensure_row(conn: aiosqlite.Connection, chat_id: int, thread_id: int) -> None:
     now = int(time.time())
     await conn.execute(
         "INSERT OR IGNORE INTO subscribers (chat_id, thread_id, status, tz, created_ts,"
@@ -257,7 +264,7 @@ async def get_follows(db: Reader, chat_id: int, thread_id: int = 0) -> frozenset
 async def follow(db: Database, chat_id: int, topic: str, *, thread_id: int = 0) -> bool:
     """True when the topic was not followed before."""
     async with db.transaction() as conn:
-        await _ensure_row(conn, chat_id, thread_id)
+        await ensure_row(conn, chat_id, thread_id)
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO follows (chat_id, thread_id, topic) VALUES (?, ?, ?)",
             (chat_id, thread_id, topic),

@@ -19,6 +19,7 @@ class Hit:
     snippet: str
     also_in: int = 0
     marks: tuple[str, ...] = ()
+    source: str = "canonical"
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def test_search_page_numbers_links_and_highlights():
     assert html.startswith("🔎 Results 6–7 of 23 for <b>Qwen</b>")  # the query as typed
     assert '6. <a href="https://x.com/user/status/1"><b>Qwen</b> release 1</a> — merve' in html
     assert "阿里巴巴的<b>Qwen</b>团队发布了 <b>qwen</b> 1" in html
-    assert "<i>2025.12.20.12 过去4小时 · 2025-12-20 04:00 (UTC)</i>" in html
+    assert "<i>canonical · 2025.12.20.12 过去4小时 · 2025-12-20 04:00 (UTC)</i>" in html
     # Dates carry the chat's time zone.
     shanghai = render_search_page(Page(hits, terms=["qwen"], total=2), tz="Asia/Shanghai")
     assert "· 2025-12-20 12:00 (UTC+8)</i>" in shanghai

@@ -343,7 +343,7 @@ async def test_a_slow_answer_is_timed_out_without_the_token():
     finally:
         release.set()
         await runner.cleanup()
-    assert type(exc) is TimedOut
+    assert isinstance(exc, TimedOut)  # a LateAnswer: its answer may still come (engine.py)
     assert_no_token(exc)
 
 

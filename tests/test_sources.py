@@ -12,6 +12,7 @@ import httpx
 import pytest
 from aiohttp import web
 
+from bot.sources.allowed import feed_client
 from bot.sources.feeds import (
     FIRST_POLL_LIMIT,
     MAX_FEED_BYTES,
@@ -98,6 +99,14 @@ async def server(shared_data: Path):
     app = web.Application()
     app.router.add_get("/feeds/{name:.+}", feed)
     app.router.add_get("/redirect", redirect)
+
+    async def redirect_away(request: web.Request) -> web.Response:
+        # To the same server by another name (a loopback address, as an attacker's would be)
+        raise web.HTTPFound(
+            f"http://127.0.0.1:{request.url.port}/feeds/rss-parser-fixtures/heise.atom"
+        )
+
+    app.router.add_get("/redirect-away", redirect_away)
     app.router.add_get("/unavailable", unavailable)
     app.router.add_get("/broken", broken)
     app.router.add_get("/slow", slow)
@@ -138,7 +147,7 @@ async def test_makinotes_entries_are_single_stories_batched(server, client) -> N
     assert "- 零人工代码" in first.summary
     assert first.author is None
     assert digest.published_at == datetime(2026, 3, 15, tzinfo=UTC)
-    assert digest.source == "127.0.0.1"
+    assert digest.source == "AI Daily Harvest"  # the source is named by the feed's title
     assert len(result.seen_ids) == 50  # all seen: the older 20 are not news next time
     assert result.etag and result.last_modified
 
@@ -227,6 +236,22 @@ async def test_redirect_is_followed(server, client) -> None:
     assert len(result.digests[0].items) == 15
 
 
+@pytest.mark.parametrize("allow_private", [False, True])
+async def test_a_redirect_to_a_private_address_is_refused_unless_allowed(server, allow_private):
+    base, _, _ = server
+    url = base.replace("127.0.0.1", "localhost") + "/redirect-away"  # configured: loopback
+    async with feed_client(5, allow_private=allow_private) as http:
+        if allow_private:
+            result = await fetch_feed(http, url, SourceState(url))
+            assert len(result.digests[0].items) == 15
+            return
+        with pytest.raises(SourceError, match="non-public address refused"):
+            await fetch_feed(http, url, SourceState(url))
+        # The same host is followed: the configured feed's own redirects.
+        same = f"{base}/redirect"
+        assert len((await fetch_feed(http, same, SourceState(same))).digests[0].items) == 15
+
+
 @pytest.mark.parametrize(
     ("path", "reason"),
     [
@@ -305,3 +330,18 @@ async def test_source_state_round_trip(db) -> None:
         seen_json, last_ok = await c.fetchone()
     assert seen_json == '["a", "b", "新闻-1"]'
     assert last_ok is not None  # kept from the successful save
+
+
+async def test_a_feed_once_named_by_its_host_takes_its_title(server, client, db) -> None:
+    from bot.sources.ingest import ingest_targets
+    from storage.digest_sources import list_sources
+    from storage.digests import save_digest
+    from tests.test_chat_sources import en_digest
+
+    base, _, _ = server
+    await save_digest(db, en_digest(1, source="127.0.0.1"))  # stored before sources had names
+    url = f"{base}/feeds/makinotes-ai-daily-feed/rss.xml"
+    report = await ingest_targets(db, [url], client)
+    assert report.sources == {"AI Daily Harvest"}
+    (source,) = await list_sources(db)
+    assert (source.name, source.digests) == ("AI Daily Harvest", 2)

@@ -109,6 +109,26 @@ async def test_a_second_bot_on_the_same_database_exits_naming_it(tmp_path):
             assert await again.signal_and_wait(signal.SIGTERM) == 0
 
 
+@pytest.mark.parametrize("link", ["symlink", "hard link"])
+async def test_a_second_bot_through_another_name_of_the_file_exits(tmp_path, link):
+    other = tmp_path / "elsewhere" / "other-name.db"
+    other.parent.mkdir()
+    async with LocalBotApi(token=FAKE_TOKEN) as api:
+        env = clean_env(tmp_path, BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_URL=api.base_url)
+        async with bot_process(tmp_path, env, "run") as first:
+            await api.wait_for_call("getUpdates", timeout=START_TIMEOUT)
+            if link == "symlink":
+                other.symlink_to(tmp_path / "bot.db")
+            else:
+                os.link(tmp_path / "bot.db", other)
+            second_env = {**env, "DATABASE_PATH": str(other)}
+            second = await asyncio.to_thread(run_cli, tmp_path, "run", env=second_env)
+            assert second.returncode == 1, second.stderr[-2000:]
+            (line,) = second.stderr.strip().splitlines()
+            assert "already running" in line and str(other) in line
+            assert await first.signal_and_wait(signal.SIGTERM) == 0
+
+
 @pytest.mark.parametrize("command", [["search", "x"], ["ingest", "."]])
 def test_a_file_that_is_not_a_database_is_one_line_and_an_exit(tmp_path, command):
     (tmp_path / "bot.db").write_text("hello")
@@ -159,3 +179,25 @@ def test_tokens_are_redacted_from_context_fields_too():
     for formatter in (JsonFormatter(), TextFormatter()):
         assert FAKE_TOKEN not in formatter.format(record)
     assert json.loads(JsonFormatter().format(record))["source"].endswith("[token]/getMe")
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+async def test_every_start_up_call_is_retried_through_server_errors(tmp_path, log_format):
+    async with LocalBotApi(token=FAKE_TOKEN) as api:
+        api.fail_method("getMe", 200, kind="malformed", times=2)
+        api.fail_method("setMyCommands", 502, kind="html", times=1)
+        api.fail_method("deleteWebhook", 502, kind="html", times=2)
+        env = clean_env(
+            tmp_path, BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_URL=api.base_url, LOG_FORMAT=log_format
+        )
+        async with bot_process(tmp_path, env, "run") as bot:
+            await api.wait_for_call("getUpdates", timeout=START_TIMEOUT * 2)
+            code = await bot.signal_and_wait(signal.SIGTERM)
+    assert code == 0, bot.output()[-3000:]
+    assert_no_traceback(bot.output())
+    assert_no_token(bot.lines)
+    retries = [line for line in bot.lines if "cannot reach the Bot API" in line]
+    for call in ("getMe", "setMyCommands", "deleteWebhook"):
+        assert any(call in line for line in retries), (call, retries)
+    if log_format == "json":
+        assert all(json.loads(line)["message"] for line in bot.lines)

@@ -19,6 +19,11 @@ without their 'sent' recorded are those holding a window slot: at most `window.l
 at that moment (rate x (rtt + record) x 1.5 + 2, e.g. ~240 at 1,000/s and 150 ms;
 never above `window.high`, 1,000). Those go twice; nothing else does.
 
+Telegram outages (health.py: server errors, unreadable answers, no connection) say
+nothing about the chat: such a part stays pending, tried again with back-off (growing
+with the outage, at most 5 minutes), never given up on; when Telegram answers again,
+every part waiting for it is due at once. Only answers about the chat end a part.
+
 Command replies do not pass through here: they take the rate limiter's interactive
 queue, ahead of every bulk send.
 """
@@ -37,17 +42,18 @@ from collections.abc import Callable, Sequence
 import telegram
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.delivery.health import TelegramHealth, describe, is_outage
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
 from bot.delivery.pruning import LedgerPruner
 from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
 from bot.delivery.roundups import RoundupScheduler
-from bot.delivery.sender import BulkSender
+from bot.delivery.sender import BulkSender, LateAnswer, message_id_of
 from bot.delivery.window import SendWindow
 from bot.digest.markup import html_to_plain
 from storage import deliveries
 from storage.db import Database
-from storage.deliveries import Gone, Outcome, Part, PartStatus, Retry, Sent
+from storage.deliveries import Gone, Key, Outcome, Part, PartStatus, Retry, Sent
 from storage.subscribers import ChatStatus
 
 log = logging.getLogger(__name__)
@@ -64,7 +70,8 @@ CHAT_GONE = (
 # BadRequest descriptions that mean the forum topic is gone (the chat is not).
 TOPIC_GONE = ("message thread not found", "topic_deleted")
 PARSE_ERROR = "can't parse entities"
-RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # network errors; then the part is 'failed'
+RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # other errors; then the part is 'failed'
+OUTAGE = "outage: "  # last_error of parts waiting for Telegram to answer again
 FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
 AHEAD = 0.5  # keep about this many seconds of sends taken from the ledger
 # Plan (render and expand) at most this many seconds of sends ahead of what was taken:
@@ -108,6 +115,12 @@ class DeliveryEngine:
         self.ledger = LedgerWriter(db)
         self.pruner = LedgerPruner(db, keep_days, clock=clock)
         self.sent_count = 0
+        self.health = self.limiter.health if self.limiter is not None else TelegramHealth()
+        self._hasten = False  # Telegram answers again: parts waiting for it are due now
+        self._late: set[asyncio.Task[None]] = set()  # sends whose answer is awaited late
+        self._unanswered: set[Key] = set()  # parts whose last send got no answer at all
+        self.late_answers = 0  # sends whose answer came after the timeout, delivered
+        self.possible_duplicates = 0  # parts sent again after a send that got no answer
 
         self._token = getattr(bot, "token", "") or ""
         self._ready: deque[Part] = deque()  # taken from the ledger, due now
@@ -143,6 +156,7 @@ class DeliveryEngine:
         if reset:
             log.warning("crash recovery: %d part(s) left 'sending' are pending again", reset)
         self._stopping = False
+        self.health.on_recovery(self._recovered)
         self._dispatcher = asyncio.create_task(self._dispatch(), name="delivery-dispatcher")
         self._pump_task = asyncio.create_task(self._pump(), name="delivery-pump")
         self.pruner.start()
@@ -157,11 +171,16 @@ class DeliveryEngine:
         self._look_for_planned = True
         self._wake.set()
 
+    def _recovered(self) -> None:
+        self._hasten = True
+        self.wake()
+
     async def stop(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Take no new parts, let the sends in flight finish and be recorded, put the
         parts not tried yet back."""
         if self._dispatcher is None:
             return
+        self.health.off_recovery(self._recovered)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         self._stopping = True
@@ -185,6 +204,8 @@ class DeliveryEngine:
             _, late = await asyncio.wait(self._sending, timeout=max(0, deadline - loop.time()))
             for task in late:  # their parts stay 'sending': the next start sends them again
                 task.cancel()
+        for task in list(self._late):  # their parts wait in the ledger, retried later
+            task.cancel()
         if not await self.ledger.flush(max(0.0, deadline - loop.time())):
             log.warning("ledger writes still failing at stop: parts stay 'sending'")
             await self.ledger.close()
@@ -233,6 +254,10 @@ class DeliveryEngine:
         while not self._stopping:
             try:
                 busy = False
+                if self._hasten:
+                    self._hasten = False
+                    hastened = await deliveries.hasten(self.db, OUTAGE, self.clock())
+                    log.info("%d part(s) that waited for Telegram are due now", hastened)
                 if self._look_for_planned:
                     self._look_for_planned = False  # a wake() while planning sets it again
                     busy = await self.roundups.run_due()  # due roundups become planned rows
@@ -379,6 +404,8 @@ class DeliveryEngine:
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
                 return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
+            except LateAnswer as exc:
+                return self._await_late_answer(part, exc)
             except Forbidden as exc:
                 return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
             except BadRequest as exc:
@@ -393,10 +420,46 @@ class DeliveryEngine:
                     reason = self._redact(f"topic gone: {exc.message}")
                     return Gone(part.key, reason, block=True, whole_chat=False)
                 return self._final(part, f"BadRequest: {exc.message}")
-            except TelegramError as exc:  # TimedOut, 5xx, connection errors; InvalidToken...
-                return self._retry(part, f"{type(exc).__name__}: {exc.message}", counts=True)
+            except TelegramError as exc:
+                error = describe(exc)
+                if is_outage(exc):  # says nothing about the chat: pending until it ends
+                    delay = self.health.failed(error)
+                    return self._retry(part, OUTAGE + error, counts=False, delay=delay)
+                return self._retry(part, error, counts=True)  # TimedOut, InvalidToken...
+            self.health.answered()
             self.sent_count += 1
+            if part.key in self._unanswered:
+                self._unanswered.discard(part.key)
+                self.possible_duplicates += 1
+                self._log(part, logging.WARNING, "sent again after its earlier send got no"
+                          f" answer: it may arrive twice ({self.possible_duplicates} such"
+                          " part(s) since start)")  # fmt: skip
             return Sent(part.key, message_id, self.clock())
+
+    def _await_late_answer(self, part: Part, late: LateAnswer) -> Retry | Outcome:
+        """A send with no answer yet may have been delivered: its answer is awaited (a
+        task), and the part is sent again only after that answer could have come. A late
+        answer that it was sent records it 'sent' (the retry then finds nothing to do)."""
+        self._unanswered.add(part.key)
+        task = asyncio.get_running_loop().create_task(self._late_answer(part, late))
+        self._late.add(task)
+        task.add_done_callback(self._late.discard)
+        return self._retry(part, "TimedOut: no answer yet", counts=False, delay=late.wait + 1)
+
+    async def _late_answer(self, part: Part, late: LateAnswer) -> None:
+        try:
+            status, payload = await late.answer
+        except (TelegramError, asyncio.CancelledError):  # no answer: the retry may duplicate
+            return
+        self._unanswered.discard(part.key)  # answered: whatever it says, no duplicate
+        message_id = message_id_of(status, payload)
+        if message_id is None:
+            return
+        self.late_answers += 1
+        self._log(part, logging.INFO, "a late answer: it was delivered")
+        with contextlib.suppress(Exception):  # the ledger writer logs its own failures
+            await self.ledger.write(Sent(part.key, message_id, self.clock()))
+        self._progress.set()
 
     def _retry(
         self, part: Part, error: str, *, counts: bool, delay: float | None = None
@@ -407,7 +470,8 @@ class DeliveryEngine:
             return self._final(part, f"gave up after {attempts} attempts: {error}")
         if delay is None:
             delay = self.retry_delays[attempts - 1] if counts else self.retry_delays[0]
-        self._log(part, logging.INFO, f"retry in {delay:g}s ({error})")
+        quiet = error.startswith(OUTAGE)  # health.py logs the outage once
+        self._log(part, logging.DEBUG if quiet else logging.INFO, f"retry in {delay:g}s ({error})")
         return Retry(part.key, self.clock() + delay, error, counts)
 
     def _final(self, part: Part, reason: str) -> Outcome:

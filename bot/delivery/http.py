@@ -9,8 +9,10 @@ answer's status line, Content-Length or chunked body in place: ~0.03 ms.
 - A connection carries one request at a time (no pipelining); idle ones are reused,
   newest first, and dropped after IDLE_SECONDS. At most `connections` are open; more
   requests wait for one to come back.
-- Timeouts: one sweep every TICK seconds aborts requests older than `timeout` (no timer
-  per request).
+- Timeouts: one sweep every TICK seconds (no timer per request). A request unanswered
+  after `timeout` raises `Late` to its caller, whose `answer` future goes on waiting for
+  the answer until `answer_wait` (the message may be on its way: the caller may want to
+  know); then the connection is aborted and the answer fails with TimeoutError.
 - Errors are OSError subclasses (TimeoutError for a timeout, ConnectionError when the
   server closed the connection before answering in full); the caller maps them. Their
   text names the host and port, never the URL's path (which may hold a token).
@@ -25,7 +27,7 @@ import time
 from collections import deque
 from urllib.parse import urlsplit
 
-__all__ = ["HttpPool", "InvalidUrl"]
+__all__ = ["HttpPool", "InvalidUrl", "Late"]
 
 IDLE_SECONDS = 30.0  # an idle connection older than this is closed, not reused
 TICK = 0.25  # seconds between two timeout sweeps
@@ -36,13 +38,30 @@ class InvalidUrl(ValueError):
     """The base URL cannot be used (bad scheme, host or port)."""
 
 
+class Late(Exception):
+    """No answer within the timeout; `answer` gets it (status, body) or fails (OSError)
+    within `wait` seconds more."""
+
+    def __init__(self, answer: asyncio.Future[tuple[int, bytes]], wait: float) -> None:
+        super().__init__()
+        self.answer = answer
+        self.wait = wait
+
+
+def _retrieve(future: asyncio.Future[tuple[int, bytes]]) -> None:
+    """Nobody may ask a late answer: no "exception was never retrieved"."""
+    if not future.cancelled():
+        future.exception()
+
+
 class _Connection(asyncio.Protocol):
     """One kept-alive connection; `request` returns (status, body)."""
 
     def __init__(self, pool: HttpPool) -> None:
         self.pool = pool
         self.transport: asyncio.Transport | None = None
-        self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
+        self.waiter: asyncio.Future[tuple[int, bytes]] | None = None  # the caller's
+        self.answer: asyncio.Future[tuple[int, bytes]] | None = None  # once it is late
         self.started = 0.0  # when the request in progress was written
         self.idle_since = 0.0
         self.reusable = True
@@ -59,9 +78,13 @@ class _Connection(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
 
+    @property
+    def busy(self) -> bool:
+        return self.waiter is not None or self.answer is not None
+
     def data_received(self, data: bytes) -> None:
         self._buffer += data
-        if self.waiter is None:  # nothing asked: the server talks out of turn
+        if not self.busy:  # nothing asked: the server talks out of turn
             self.reusable = False
             return
         try:
@@ -96,19 +119,30 @@ class _Connection(asyncio.Protocol):
         self.transport.write(data)
         return self.waiter
 
+    def late(self, wait: float) -> None:
+        """No answer yet: the caller is told (Late); the answer is still awaited."""
+        if self.waiter is not None and not self.waiter.done() and self.answer is None:
+            self.answer = self.pool.loop.create_future()
+            self.answer.add_done_callback(_retrieve)
+            self.waiter.set_exception(Late(self.answer, wait))
+
     def fail(self, exc: BaseException) -> None:
         self.reusable = False
-        waiter, self.waiter = self.waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_exception(exc)
+        futures, self.waiter, self.answer = (self.waiter, self.answer), None, None
+        for future in futures:
+            if future is not None and not future.done():
+                future.set_exception(exc)
         if self.transport is not None:
             self.transport.abort()
+        self.pool._finished(self)
 
     def _finish(self, body: bytes) -> None:
-        waiter, self.waiter = self.waiter, None
+        futures, self.waiter, self.answer = (self.waiter, self.answer), None, None
         self._buffer.clear()
-        if waiter is not None and not waiter.done():
-            waiter.set_result((self._status, body))
+        for future in futures:
+            if future is not None and not future.done():
+                future.set_result((self._status, body))
+        self.pool._finished(self)
 
     def _parse(self) -> None:
         buffer = self._buffer
@@ -172,10 +206,18 @@ class HttpPool:
     """POSTs to one server (`base_url`'s scheme, host and port) over kept-alive connections."""
 
     def __init__(
-        self, base_url: str, *, connections: int, timeout: float, headers: dict[str, str]
+        self,
+        base_url: str,
+        *,
+        connections: int,
+        timeout: float,
+        headers: dict[str, str],
+        answer_wait: float | None = None,
     ) -> None:
         self.connections = connections
         self.timeout = timeout
+        self.answer_wait = max(timeout, answer_wait or timeout)
+        self._tick = min(TICK, timeout / 2)
         self._error: str | None = None
         self.host, self.port, self._ssl = "", 0, False
         try:
@@ -204,18 +246,20 @@ class HttpPool:
         return asyncio.get_running_loop()
 
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        """POST `body` to `path`: (status, answer body). Raises OSError (TimeoutError on
-        timeout) or InvalidUrl."""
+        """POST `body` to `path`: (status, answer body). Raises Late when the answer takes
+        over `timeout`, OSError (TimeoutError when there is none at all), or InvalidUrl."""
         if self._error is not None:
             raise InvalidUrl(self._error)
         conn = await self._take()
         data = b"POST %s HTTP/1.1\r\n%s%d\r\n\r\n%s" % (path.encode(), self._head, len(body), body)
         self._busy.add(conn)
+        waiter = conn.request(data)
         try:
-            return await conn.request(data)
-        finally:
-            self._busy.discard(conn)
-            self._give_back(conn)
+            return await waiter
+        except asyncio.CancelledError:
+            if conn.waiter is waiter:  # the exchange is cut short: the connection goes
+                conn.fail(ConnectionError("the request was cancelled"))
+            raise
 
     async def close(self) -> None:
         self._closed = True
@@ -269,8 +313,14 @@ class HttpPool:
             raise
         return conn
 
+    def _finished(self, conn: _Connection) -> None:
+        """The connection's exchange is over (answered or failed)."""
+        if conn in self._busy:
+            self._busy.discard(conn)
+            self._give_back(conn)
+
     def _give_back(self, conn: _Connection) -> None:
-        if conn.reusable and not self._closed and conn.waiter is None:
+        if conn.reusable and not self._closed and not conn.busy:
             conn.idle_since = time.monotonic()
             self._idle.append(conn)
             self._wake_one()
@@ -297,9 +347,14 @@ class HttpPool:
                 return
 
     async def _sweep(self) -> None:
-        """Abort requests older than the timeout (one sweep every TICK seconds)."""
+        """Tell callers their answer is late, abort requests past answer_wait (one sweep
+        every TICK seconds)."""
         while not self._closed:
-            await asyncio.sleep(TICK)
-            late = time.monotonic() - self.timeout
-            for conn in [c for c in self._busy if c.started < late and c.waiter is not None]:
-                conn.fail(TimeoutError(f"no answer from {self.where} in {self.timeout:g} s"))
+            await asyncio.sleep(self._tick)
+            now = time.monotonic()
+            for conn in [c for c in self._busy if c.busy]:
+                if now - conn.started >= self.answer_wait:
+                    conn.fail(TimeoutError(f"no answer from {self.where} in"
+                                           f" {self.answer_wait:g} s"))  # fmt: skip
+                elif now - conn.started >= self.timeout:
+                    conn.late(self.answer_wait - (now - conn.started))

@@ -23,6 +23,10 @@
   is halved; every `recover_every` seconds without a new global burst it gets back
   `recover_step` of SEND_RATE. Each change is logged with its reason.
 - `max_rate=None` or 0 lifts all limits (bench mode); RetryAfter pauses still apply.
+- A command reply that meets an outage (a server error, an unreadable answer: health.py)
+  is tried again with back-off until Telegram answers, for up to REPLY_PATIENCE; an
+  inline answer is not (it is worthless seconds later). `health` is shared with the
+  delivery engine: one view of whether Telegram answers.
 
 Waiting costs a future and a timer handle, never a task: one timer releases the
 waiters slot by slot.
@@ -40,9 +44,11 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
+
+from bot.delivery.health import TelegramHealth, describe, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,7 @@ BURST_SECONDS = 0.02
 
 _COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "answerInlineQuery")
 _NOT_COUNTED = frozenset({"sendChatAction"})
+REPLY_PATIENCE = 900.0  # seconds a command reply is retried through an outage
 
 
 def counts_as_message(endpoint: str) -> bool:
@@ -117,6 +124,8 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         self._recover_step = recover_step
         self._recover_every = recover_every
         self.clock = clock
+        self.health = TelegramHealth(clock)
+        self.reply_patience = REPLY_PATIENCE
 
         self._factor = 1.0  # < 1 while slowed down after a global RetryAfter burst
         self._min_factor = min(1.0, 1.0 / self.max_rate) if self.max_rate else 1.0
@@ -167,20 +176,41 @@ class SendRateLimiter(BaseRateLimiter[dict]):
             return await callback(*args, **kwargs)
         chat_id = _chat_id(data)
         bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
-        await self.acquire(chat_id, bulk=bulk)
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as exc:
-            self.note_retry_after(chat_id, retry_after_seconds(exc))
-            if bulk:
+        if bulk:  # the engine records what the answer says (engine.py)
+            await self.acquire(chat_id, bulk=True)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                self.note_retry_after(chat_id, retry_after_seconds(exc))
                 raise
-        # An interactive request: wait for the pause to pass and try once more.
-        await self.acquire(chat_id, bulk=bulk)
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as exc:
-            self.note_retry_after(chat_id, retry_after_seconds(exc))
-            raise
+        # An interactive request: after a RetryAfter, wait for the pause to pass and try
+        # once more; through an outage, try again with back-off (not an inline answer).
+        patient = endpoint != "answerInlineQuery"
+        give_up_at = self.clock() + self.reply_patience
+        flooded = False
+        while True:
+            await self.acquire(chat_id, bulk=False)
+            try:
+                result = await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                self.note_retry_after(chat_id, retry_after_seconds(exc))
+                if flooded:
+                    raise
+                flooded = True
+                continue
+            except TelegramError as exc:
+                if not (patient and is_outage(exc)):
+                    raise
+                delay = self.health.failed(describe(exc))
+                if self.clock() + delay > give_up_at:
+                    raise
+                log.info("%s for chat %s met an outage; trying again in %.0f s", endpoint,
+                         chat_id, delay)  # fmt: skip
+                self._give_back_slot()
+                await asyncio.sleep(delay)
+                continue
+            self.health.answered()
+            return result
 
     # --- what the delivery engine asks ----------------------------------------------------
 
@@ -305,9 +335,7 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         now = self.clock()
         key = chat_id if chat_id is not None else "?"
         self._chat_ready[key] = max(self._chat_ready.get(key, 0.0), now + seconds)
-        if not self._lifted and self._tat > now:
-            # Nothing was delivered: the slot goes back to the other chats.
-            self._tat = max(now, self._tat - self._interval / self._factor)
+        self._give_back_slot()
         last = self._flooded.get(key)
         self._flooded[key] = now
         if last is not None and last > now - self._flood_memory:
@@ -330,6 +358,12 @@ class SendRateLimiter(BaseRateLimiter[dict]):
             self._slow_down(now, seconds, chats, sends)
         else:
             log.info("RetryAfter %.1f s for chat %s", seconds, chat_id)
+
+    def _give_back_slot(self) -> None:
+        """Nothing was delivered: the overall slot goes back to the other chats."""
+        now = self.clock()
+        if not self._lifted and self._tat > now:
+            self._tat = max(now, self._tat - self._interval / self._factor)
 
     def _slow_down(self, now: float, seconds: float, chats: int, sends: int) -> None:
         """Multiplicative decrease: pause everything, halve the overall rate."""

@@ -17,6 +17,7 @@ from bot.digest.roundup import Roundup, render_roundup, roundup_items
 from bot.digest.stories import already_had
 from bot.preferences import Profile
 from storage.db import Reader
+from storage.digest_sources import announced
 from storage.digests import digest_kind, get_digest, published_ts
 from storage.roundups import get_roundup
 from storage.roundups import roundup_items as load_roundup_items
@@ -32,6 +33,7 @@ class Source:
     digest: Digest | None = None
     roundup: Roundup | None = None
     tellings: dict[int, list[Item]] = field(default_factory=dict)  # position / story -> items
+    new_source: str | None = None  # the first digest of a source added later: its name
 
 
 async def load(db: Reader, digest_id: str) -> Source | None:
@@ -56,7 +58,8 @@ async def load(db: Reader, digest_id: str) -> Source | None:
     if digest is None:
         return None
     tellings = await earlier_tellings(db, digest_id)
-    return Source(digest_id, published_ts(digest), digest=digest, tellings=tellings)
+    return Source(digest_id, published_ts(digest), digest=digest, tellings=tellings,
+                  new_source=await announced(db, digest_id))  # fmt: skip
 
 
 def render(source: Source, profile: Profile) -> Rendered:
@@ -64,7 +67,7 @@ def render(source: Source, profile: Profile) -> Rendered:
     if source.roundup is not None:
         return render_roundup(source.roundup, profile, had=had)
     assert source.digest is not None
-    parts = render_digest(source.digest, profile, had=had)
+    parts = render_digest(source.digest, profile, had=had, new_source=source.new_source)
     return Rendered(parts, len(parts))
 
 

@@ -23,6 +23,7 @@ average of the Bot API's answer time (the HTTP exchange only, not the limiter's 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import re
@@ -38,13 +39,16 @@ from telegram.ext import BaseRateLimiter
 from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBUserWarning
 
-from bot.delivery.http import HttpPool, InvalidUrl
+from bot.delivery.http import HttpPool, InvalidUrl, Late
 from bot.delivery.ratelimit import BULK, SendRateLimiter
 
-__all__ = ["BulkSender"]
+__all__ = ["BulkSender", "LateAnswer", "message_id_of"]
 
 ENDPOINT = "sendMessage"
 RTT_WEIGHT = 0.05  # weight of each new sample in the moving average of the round trip
+# A send unanswered after `timeout` (20 s) frees its slot, but its answer is awaited this
+# long before the part may be sent again: Telegram's answer can come late (25 s seen).
+ANSWER_WAIT = 90.0
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{6,}")
 USER_AGENT = "digest-bot (bulk sender)"
 
@@ -65,6 +69,16 @@ class _Replay(BaseRequest):
     def read_timeout(self) -> float | None:
         return None
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """As PTB's, without its traceback in the log for each unreadable answer: during an
+        outage (a broken front end) that would be one per send; health.py logs it once."""
+        try:
+            data: dict[str, Any] = orjson.loads(payload)
+        except ValueError:
+            raise TelegramError("Invalid server response") from None
+        return data
+
     async def initialize(self) -> None:
         """Nothing to open."""
 
@@ -82,6 +96,43 @@ class _Replay(BaseRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         return _ANSWER.get()
+
+
+class LateAnswer(TimedOut):
+    """No answer within the timeout. `answer` still waits for it, for `wait` seconds more:
+    (status, body), or TimedOut / NetworkError. Retrieve it or cancel it."""
+
+    def __init__(self, answer: asyncio.Future[tuple[int, bytes]], wait: float) -> None:
+        super().__init__()
+        self.answer = answer
+        self.wait = wait
+
+
+def _late_answer(late: Late, where: str) -> LateAnswer:
+    """The pool's Late as PTB's kind of error: its answer fails with TimedOut or
+    NetworkError, not OSError."""
+    answer: asyncio.Future[tuple[int, bytes]] = asyncio.get_running_loop().create_future()
+
+    def relay(future: asyncio.Future[tuple[int, bytes]]) -> None:
+        if answer.done():
+            return
+        if future.cancelled():
+            answer.cancel()
+        elif (exc := future.exception()) is not None:
+            error = TimedOut() if isinstance(exc, TimeoutError) else NetworkError(
+                _describe(exc, where))  # fmt: skip
+            answer.set_exception(error)
+        else:
+            answer.set_result(future.result())
+
+    late.answer.add_done_callback(relay)
+    answer.add_done_callback(lambda f: None if f.cancelled() else f.exception())
+    return LateAnswer(answer, late.wait)
+
+
+def message_id_of(status: int, payload: bytes) -> int | None:
+    """The message_id of a sendMessage answer; None when it says it was not sent."""
+    return _message_id(payload) if status == 200 else None
 
 
 def _describe(exc: BaseException, where: str) -> str:
@@ -102,6 +153,7 @@ class BulkSender:
         rate_limiter: BaseRateLimiter | None,
         connections: int = 1000,
         timeout: float = 20.0,
+        answer_wait: float = ANSWER_WAIT,
     ) -> None:
         # base_url as PTB reads it: "{token}" in it is replaced, otherwise the token appended.
         replay = _Replay()
@@ -112,7 +164,8 @@ class BulkSender:
             parts = urlsplit(url)
             self._path = parts.path + (f"?{parts.query}" if parts.query else "")
         headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
-        self.http = HttpPool(url, connections=connections, timeout=timeout, headers=headers)
+        self.http = HttpPool(url, connections=connections, timeout=timeout, headers=headers,
+                             answer_wait=answer_wait)  # fmt: skip
         self.rtt: float | None = None  # moving average of the answer time, seconds
         self.posts = 0  # HTTP requests made (tests, bench)
         self.limiter = rate_limiter
@@ -187,6 +240,8 @@ class BulkSender:
         error: TelegramError | None = None
         try:
             status, payload = await self.http.post(self._path, body)
+        except Late as late:  # the message may be on its way (engine.py: a late answer)
+            error = _late_answer(late, self.http.where)
         except TimeoutError:
             error = TimedOut()
         except InvalidUrl as exc:

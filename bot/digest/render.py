@@ -42,7 +42,7 @@ from bot.digest.spans import (
     spans_html,
     summary_spans,
 )
-from bot.digest.topics import item_marks
+from bot.digest.topics import is_muted, item_marks
 from bot.i18n import N_, Html, t
 from bot.preferences import Profile
 
@@ -59,6 +59,7 @@ READ_MORE = N_("Read more")
 SHOW_MORE = N_("▼ Show {count} more")  # the button under the last part sent of a long one
 PART_LABEL = N_(" ({number}/{total})")
 TOPICS_NOTE = N_("🔔 {matched} of {total} items match your topics")
+NEW_SOURCE = N_("🆕 A new source: <b>{name}</b>. /sources lists yours.")
 ALREADY_HAVE_ONE = N_("↩️ +1 story you already have: {headlines}")
 ALREADY_HAVE = N_("↩️ +{count} stories you already have: {headlines}")
 
@@ -277,7 +278,9 @@ def _header(digest: Digest, profile: Profile, *, first: bool, label: str, note: 
     return header + (f"\n{note}" if note else "")
 
 
-def render_digest(digest: Digest, profile: Profile, *, had: Collection[int] = ()) -> list[str]:
+def render_digest(
+    digest: Digest, profile: Profile, *, had: Collection[int] = (), new_source: str | None = None
+) -> list[str]:
     """The digest as HTML message parts for one preference profile.
 
     Items keep their own numbers. Items matching profile.topics are marked with 🔔 and
@@ -287,13 +290,20 @@ def render_digest(digest: Digest, profile: Profile, *, had: Collection[int] = ()
     line ("fold"), leaves them out ("hide") or shows them ("show"). [] means nothing to
     send: no matching item, nothing new, or a digest without items. Parts are labelled
     "(i/n)" when there are several (pack() says how they are filled); an item too long
-    for one message is cut at a sentence with a "Read more" link.
+    for one message is cut at a sentence with a "Read more" link. `new_source`: the
+    digest is the first of a source added later, said in one line under the title.
     """
-    items = [(item, item_marks(item, profile.topics, profile.lang)) for item in digest.items]
+    items = [
+        (item, item_marks(item, profile.topics, profile.lang))
+        for item in digest.items
+        if not is_muted(item, profile.mutes)
+    ]
     note = ""
     if profile.alerts_mode == "topics":
         items = [(item, marks) for item, marks in items if marks]
         note = t(profile.lang, TOPICS_NOTE, matched=len(items), total=len(digest.items))
+    if new_source:
+        note = "\n".join(filter(None, [t(profile.lang, NEW_SOURCE, name=new_source), note]))
     folded: list[Item] = []
     if had and profile.repeats != "show":
         folded = [item for item, _ in items if item.position in had]

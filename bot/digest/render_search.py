@@ -43,6 +43,8 @@ class SearchHitLike(Protocol):
     def also_in(self) -> int: ...
     @property
     def marks(self) -> Sequence[str]: ...
+    @property
+    def source(self) -> str: ...
 
 
 class SearchPageLike(Protocol):
@@ -158,7 +160,8 @@ def _render_hits(
         if snippet_cap and hit.snippet.strip():
             line += "\n" + highlight(clip(hit.snippet, snippet_cap), terms, marks)
         when = format_time(hit.published_at, tz, lang)
-        where = [text_html(clip(hit.digest_title, 80)), when, also_in(hit.also_in, lang)]
+        where = [text_html(clip(hit.source, 40)), text_html(clip(hit.digest_title, 80)), when,
+                 also_in(hit.also_in, lang)]  # fmt: skip
         line += f"\n<i>{' · '.join(part for part in where if part)}</i>"
         lines.append(line)
     return "\n\n".join(lines)
@@ -169,7 +172,7 @@ def render_search_page(
 ) -> str:
     """One message: a header with the query as typed and the total, then per hit its
     number, linked headline and snippet with the search terms in bold, and "digest
-    title · date (zone) · also in N other digests" in `tz`. fit=False: every hit at
+    source · title · date (zone) · also in N other digests" in `tz`. fit=False: every hit at
     full length, however long (the command line)."""
     if not page.hits:
         return t(lang, SEARCH_NOTHING, query=_query(page))

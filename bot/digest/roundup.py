@@ -32,7 +32,7 @@ from bot.digest.render import (
     renumbered,
     room_per_item,
 )
-from bot.digest.topics import KEYWORD_PREFIX, TOPIC_KEYS, item_marks, topic_name
+from bot.digest.topics import KEYWORD_PREFIX, TOPIC_KEYS, is_muted, item_marks, topic_name
 from bot.i18n import N_, t
 from bot.preferences import Profile
 
@@ -96,7 +96,9 @@ def render_roundup(roundup: Roundup, profile: Profile, *, had: Collection[int] =
     for gathered in roundup.items:
         firsts.setdefault(gathered.story, gathered.item)
     chosen = [
-        (story, item, item_marks(item, profile.topics, lang)) for story, item in firsts.items()
+        (story, item, item_marks(item, profile.topics, lang))
+        for story, item in firsts.items()
+        if not is_muted(item, profile.mutes)
     ]
     if profile.alerts_mode == "topics":
         chosen = [(story, item, marks) for story, item, marks in chosen if marks]

@@ -37,6 +37,11 @@ _DIGITS = re.compile(r"\d+")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 HEADLINE, SUMMARY, RULES = "headline", "summary", "rules"
 WHY_SHARE = 0.3  # an explanation names what added at least this share of the top addition
+# What is read of an item at most: a headline longer than this (a layout that puts a whole
+# paragraph there, or a 50 KB line of junk) is read up to it, and so is the summary before
+# its lead is cut (the lead is at most topic_rules.LEAD_MAX characters). Bounds the time.
+MAX_HEADLINE, MAX_SUMMARY = 500, 4000
+MAX_WORD = 40  # a longer "word" is a hash, a token or junk: it says nothing of a topic
 _PREFIX = {HEADLINE: "t", SUMMARY: "s"}
 
 
@@ -106,7 +111,7 @@ def _text_features(text: str, part: str, options: Options) -> dict[str, str]:
     prefix = _PREFIX[part]
     found: dict[str, str] = {}
     for word in dict.fromkeys(_WORD.findall(text)):
-        if len(word) < 2 and not word.isdigit():
+        if (len(word) < 2 and not word.isdigit()) or len(word) > MAX_WORD:
             continue
         for name in _word_features(prefix, word, options.ngrams):
             if name not in found:
@@ -123,7 +128,8 @@ def _text_features(text: str, part: str, options: Options) -> dict[str, str]:
 def features(title: str, summary: str, options: Options) -> Features:
     """Every feature of an item with its value and source (see the module docstring).
     Only the headline and the lead are read (the rules too), so the cost is bounded."""
-    headline, lead, body = _parts(title, summary)
+    headline, lead, body = _parts(title[:MAX_SUMMARY], summary[:MAX_SUMMARY])
+    headline = headline[:MAX_HEADLINE]
     text = _clean(lead)
     if options.body_chars and body:
         text += " " + _clean(body)[: options.body_chars]
@@ -212,13 +218,17 @@ def load(path: Path = MODEL_FILE) -> Model:
 
 
 def decide(model: Model, title: str, summary: str) -> dict[str, str]:
-    """Topic key -> what decided, for the topics whose score reaches their threshold."""
+    """Topic key -> what decided, for the topics whose score reaches their threshold and
+    that something in the item argued for: an item of only emoji or only a link has no
+    feature, and the bias alone never decides."""
     totals, present = model.scores(features(title, summary, model.options))
-    return {
-        topic: model.why(present, index)
-        for index, topic in enumerate(model.topics)
-        if totals[index] >= model.threshold[index]
-    }
+    decided = {}
+    for index, topic in enumerate(model.topics):
+        if totals[index] >= model.threshold[index]:
+            why = model.why(present, index)
+            if why:
+                decided[topic] = why
+    return decided
 
 
 @lru_cache(maxsize=32768)

@@ -15,8 +15,9 @@ How a term matches: Latin words case-insensitively on word boundaries, with the 
 the usual English endings (see `_forms`), digits may follow ("GPT5"); phrases with spaces or
 hyphens match any run of spaces and hyphens, or none; Chinese terms as substrings; a term
 starting with "re:" is a regular expression on the lower-cased text. Link targets and
-Markdown emphasis are dropped first, the text is NFKC-folded and hyphens inside words
-("GPT‑5.2" with a non-breaking one) are plain hyphens.
+Markdown emphasis are dropped first, the text is NFKC-folded, traditional characters are
+simplified (bot/digest/han.py: "機器人" is "机器人") and hyphens inside words ("GPT‑5.2"
+with a non-breaking one) are plain hyphens.
 
 Speed: the tables are compiled once into lookups keyed by a Latin word or by the first two
 Chinese characters of a term, and an item's distinct words and character pairs are looked
@@ -32,6 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.digest.han import simplify
 from bot.digest.topic_terms import COUNTERS, GATES, TERMS, Gate
 
 THRESHOLD = 4  # points; see Hit.points
@@ -131,7 +133,7 @@ _ODD_HYPHEN = re.compile("[\u2010\u2011\u2012\u2212\u00ad]")
 def _fold(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    text = text.lower()
+    text = simplify(text.lower())  # "輝達" is "辉达"
     return text.translate(_HYPHENS) if _ODD_HYPHEN.search(text) else text
 
 

@@ -302,11 +302,12 @@ TERMS: dict[str, tuple[tuple[str, int], ...]] = {
     "chips": _t(
         """
         3: GPU|AI 芯片|芯片公司|芯片制造|自研芯片|芯片出口|chipmaker|TPU|NPU|算力|数据中心
-        |data center|data centre|datacenter|Blackwell|Rubin|Hopper|CUDA|HBM|TSMC|台积电
-        |semiconductor|半导体|晶圆|wafer|光刻|lithography|制程|process node|昇腾|Ascend|超算
-        |supercomputer|Tensor Core|显卡|Tenstorrent|Cerebras|Xeon|Stargate|gigawatt|吉瓦|ROCm
+        |data center|data centre|datacenter|Blackwell|Rubin|Hopper|CUDA|HBM|TSMC|台积电|晶片
+        |资料中心|semiconductor|半导体|晶圆|wafer|光刻|lithography|制程|process node|昇腾
+        |Ascend|超算|supercomputer|Tensor Core|显卡|Tenstorrent|Cerebras|Xeon|Stargate
+        |gigawatt|吉瓦|ROCm
         |memory bandwidth|内存带宽|NVLink|InfiniBand|ASML|EUV|GPU cluster|GPU 集群
-        2: chip|芯片|NVIDIA|英伟达|AMD|Groq|accelerator|加速器|compute|计算资源|Intel|英特尔
+        2: chip|芯片|NVIDIA|英伟达|辉达|AMD|Groq|accelerator|加速器|compute|计算资源|Intel|英特尔
         |Apple Silicon|M5|M4|Mac Studio|RDMA|multi-GPU|Triton|CUTLASS|H100|H200|H20|B200|B300
         |GB200|GB300|MI300X|MI355X|RTX|Radeon|显存|VRAM|kernel|内核
         1: 硬件|hardware|infrastructure|基础设施|电力|power|cluster|集群|服务器|server|inference

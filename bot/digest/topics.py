@@ -58,6 +58,11 @@ __all__ = [
 ]
 
 KEYWORD_PREFIX = "kw:"
+# A chat's follows also hold its muted words and its choices of sources.
+MUTE_PREFIX = "mute:"
+SOURCE_ON, SOURCE_OFF = "source:on:", "source:off:"
+NOT_TOPICS = (MUTE_PREFIX, "source:")
+MAX_MUTES_PER_CHAT = 50
 MAX_KEYWORD = 64  # characters of an own keyword
 MAX_KEYWORDS_PER_CHAT = 50
 
@@ -176,8 +181,12 @@ def parse_follow(text: str) -> str | None:
         names = {key, label, *TOPIC_NAMES[key].values()}
         if wanted in {name.casefold() for name in names}:
             return key
-    keyword = text.lower()[:MAX_KEYWORD].rstrip()
-    return KEYWORD_PREFIX + keyword
+    return KEYWORD_PREFIX + own_keyword(text)
+
+
+def own_keyword(text: str) -> str:
+    """Text as an own keyword (or muted word): lower-cased, at most 64 characters."""
+    return _strip_keyword(_normalise(text)).lower()[:MAX_KEYWORD].rstrip()
 
 
 def _strip_keyword(text: str) -> str:
@@ -387,3 +396,8 @@ def keyword_matches(title: str, author: str | None, summary: str, keyword: str) 
     if not keyword:
         return False
     return bool(_follow_hits(title, author or "", summary, KEYWORD_PREFIX + keyword.lower()))
+
+
+def is_muted(item: Item, mutes: Iterable[str]) -> bool:
+    """Whether an item contains one of a chat's muted words (matched as own keywords)."""
+    return any(keyword_matches(item.title, item.author, item.summary, word) for word in mutes)

@@ -15,8 +15,8 @@ __all__ = ["add_control_routes"]
 
 def add_control_routes(app: web.Application, api: LocalBotApi) -> None:
     """`GET /_local/stats`: the counters. `POST /_local/<action>` with a JSON body of the
-    Python method's arguments: fail_chat, fail_method, fail_randomly, clear_faults, clear,
-    latency ({"seconds": ...}), user_message ({"chat_id", "text", ...})."""
+    Python method's arguments: fail_chat, fail_method, fail_randomly, slow_answers,
+    clear_faults, clear, latency ({"seconds": ...}), user_message ({"chat_id", "text", ...})."""
 
     async def stats(request: web.Request) -> web.Response:
         return web.json_response(api.stats())
@@ -32,6 +32,7 @@ def add_control_routes(app: web.Application, api: LocalBotApi) -> None:
                 retry_after=body.get("retry_after"),
                 times=body.get("times"),
                 methods=body.get("methods"),
+                kind=body.get("kind", "json"),
             )
         elif action == "fail_method":
             api.fail_method(
@@ -41,6 +42,7 @@ def add_control_routes(app: web.Application, api: LocalBotApi) -> None:
                 chat_id=body.get("chat_id"),
                 retry_after=body.get("retry_after"),
                 times=body.get("times"),
+                kind=body.get("kind", "json"),
             )
         elif action == "fail_randomly":
             api.fail_randomly(
@@ -50,7 +52,10 @@ def add_control_routes(app: web.Application, api: LocalBotApi) -> None:
                 retry_after=body.get("retry_after"),
                 seed=int(body.get("seed", 0)),
                 methods=body.get("methods"),
+                kind=body.get("kind", "json"),
             )
+        elif action == "slow_answers":
+            api.slow_answers(float(body["seconds"]), body.get("methods"))
         elif action == "clear_faults":
             api.clear_faults()
         elif action == "clear":

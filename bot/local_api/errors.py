@@ -20,6 +20,9 @@ class ApiError(Exception):
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        # (HTTP status, body, content type) to answer instead of Telegram's error JSON: a
+        # broken front end's answer (faults.py).
+        self.raw: tuple[int, bytes, str] | None = None
 
 
 def default_description(status: int, retry_after: int | None) -> str:

@@ -459,13 +459,16 @@ class LocalBotApi:
         retry_after: int | None = None,
         times: int | None = None,
         methods: Iterable[str] | None = None,
+        kind: str = "json",
     ) -> None:
         """The next `times` sends/edits to the chat fail (None: until cleared; 0 clears).
 
         `methods` (Bot API names) widens or narrows what fails; by default sendMessage,
-        sendPhoto and the editMessage* methods.
+        sendPhoto and the editMessage* methods. `kind`: "json" (Telegram's error answer),
+        "html" (an HTML error page with `status`, as nginx sends a 502) or "malformed" (a
+        200 whose JSON is cut off); the call is not handled (nothing delivered).
         """
-        self.faults.fail_chat(chat_id, status, description, retry_after, times, methods)
+        self.faults.fail_chat(chat_id, status, description, retry_after, times, methods, kind)
 
     def fail_method(
         self,
@@ -476,11 +479,13 @@ class LocalBotApi:
         chat_id: int | None = None,
         retry_after: int | None = None,
         times: int | None = None,
+        kind: str = "json",
     ) -> None:
         """The next `times` calls of `method` (in `chat_id` only, if given) fail; e.g.
         fail_method("getChatMember", 400, "Bad Request: member list is inaccessible",
-        chat_id=-100123) or fail_method("answerInlineQuery", 500, times=1). 0 clears."""
-        self.faults.fail_method(method, status, description, chat_id, retry_after, times)
+        chat_id=-100123) or fail_method("answerInlineQuery", 500, times=1). 0 clears.
+        `kind` as for fail_chat."""
+        self.faults.fail_method(method, status, description, chat_id, retry_after, times, kind)
 
     def fail_randomly(
         self,
@@ -491,10 +496,17 @@ class LocalBotApi:
         retry_after: int | None = None,
         seed: int = 0,
         methods: Iterable[str] | None = None,
+        kind: str = "json",
     ) -> None:
         """A seeded fraction of calls fail (not chats set via fail_chat); 0 clears.
-        By default sends and edits; `methods` names others (e.g. {"answerInlineQuery"})."""
-        self.faults.fail_randomly(rate, status, description, retry_after, seed, methods)
+        By default sends and edits; `methods` names others (e.g. {"answerInlineQuery"}).
+        `kind` as for fail_chat."""
+        self.faults.fail_randomly(rate, status, description, retry_after, seed, methods, kind)
+
+    def slow_answers(self, seconds: float, methods: Iterable[str] | None = None) -> None:
+        """Calls of `methods` (default: sends and edits) are handled at once (the message is
+        delivered) but answered `seconds` later, as an overloaded Telegram does; 0 clears."""
+        self.faults.slow(seconds, methods)
 
     def clear_faults(self) -> None:
         self.faults.clear()
@@ -553,7 +565,11 @@ class LocalBotApi:
             result = await handler(params)
         except ApiError as exc:
             self.recorder.failure(method, params, exc.status, exc.description)
-            response = _error_response(exc.status, exc.description, exc.retry_after)
+            if exc.raw is not None:
+                status, body, content_type = exc.raw
+                response = web.Response(status=status, body=body, content_type=content_type)
+            else:
+                response = _error_response(exc.status, exc.description, exc.retry_after)
         else:
             response = web.Response(
                 body=json.dumps({"ok": True, "result": result}).encode(),
@@ -561,6 +577,9 @@ class LocalBotApi:
             )
         if delay:
             await asyncio.sleep(delay)  # the answer on its way back
+        slow = self.faults.answer_delay(method)
+        if slow:
+            await asyncio.sleep(slow)  # handled (delivered), the answer late
         return response
 
     async def _get_updates(self, params: dict) -> list[dict]:

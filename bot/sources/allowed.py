@@ -2,6 +2,10 @@
 of public addresses (every redirect hop checked too). INGEST_ALLOW_PRIVATE lifts both
 limits for a bot whose feeds live on a private network.
 
+The polling client (`feed_client`) reads the configured feeds wherever they are (the
+operator chose them), but a redirect to another host gets the same address check, unless
+INGEST_ALLOW_PRIVATE: a public feed cannot send the bot to a loopback or private address.
+
 Without these, /ingest read any readable path (`/ingest /usr` stored 31 changelogs and
 broadcast them) and any URL, loopback included; its errors told whether a port was open.
 """
@@ -21,13 +25,21 @@ class NotAllowed(Exception):
     """The target is outside what /ingest may read."""
 
 
+class RedirectNotAllowed(httpx.HTTPError):
+    """A feed redirected to a host that is not public (an httpx error: the source fails
+    like one that cannot be reached, and is retried with back-off)."""
+
+
 def is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
 def check_path(target: str, sources: list[str]) -> Path:
     """The resolved path, if it lies inside one of the configured source folders."""
-    path = Path(target).resolve()
+    try:
+        path = Path(target).resolve()
+    except (OSError, ValueError):  # a NUL byte, a loop of symlinks
+        raise NotAllowed(target) from None
     for source in sources:
         if is_url(source):
             continue
@@ -47,7 +59,7 @@ async def check_public_url(url: str) -> None:
             parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
             type=socket.SOCK_STREAM,
         )  # fmt: skip
-    except OSError:
+    except (OSError, ValueError, UnicodeError):  # no such host; a NUL byte, a bad name
         raise NotAllowed(url) from None
     for *_, sockaddr in infos:
         address = ipaddress.ip_address(sockaddr[0])
@@ -64,3 +76,24 @@ def public_only_client(timeout: httpx.Timeout | float) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=timeout, follow_redirects=True, event_hooks={"request": [_check_request]}
     )
+
+
+async def _check_redirect(response: httpx.Response) -> None:
+    """A redirect to another host is followed only to a public address."""
+    if not response.has_redirect_location:
+        return
+    here = response.request.url
+    there = here.join(response.headers["location"])
+    if (there.scheme, there.host, there.port) == (here.scheme, here.host, here.port):
+        return
+    try:
+        await check_public_url(str(there))
+    except NotAllowed:
+        raise RedirectNotAllowed(f"redirect to a non-public address refused: {there}") from None
+
+
+def feed_client(timeout: httpx.Timeout | float, *, allow_private: bool) -> httpx.AsyncClient:
+    """The client that polls the configured feeds: redirects to other hosts are checked
+    as /ingest checks its URLs, unless `allow_private`."""
+    hooks = {} if allow_private else {"response": [_check_redirect]}
+    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, event_hooks=hooks)

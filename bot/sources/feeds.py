@@ -174,6 +174,12 @@ def digests_from_feed(
     return digests, frozenset(_entry_id(entry) for entry in parsed.entries)
 
 
+def source_name(feed_title: str) -> str:
+    """A feed's digests are of the source named by its title (its host when it has
+    none), cut to a name one can type: one line, at most 60 characters."""
+    return " ".join(feed_title.split())[:60] or "feed"
+
+
 def is_list_entry(entry: FeedEntry) -> bool:
     """True when the entry's content is a list of stories: >= LIST_ENTRY_MIN_LINKS
     list items (<li>) holding a link, and those items hold at least half of the text
@@ -186,7 +192,7 @@ def _list_digest(entry: FeedEntry, entry_id: str, host: str, feed_title: str) ->
     return digest_from_html(
         _entry_html(entry),
         id=f"{host}/{entry_id}",
-        source=host,
+        source=source_name(feed_title),
         title=(entry.get("title") or feed_title).strip(),
         published_at=_entry_time(entry) or datetime.now(UTC),
         categories=[tag.get("term", "") for tag in entry.get("tags", [])],
@@ -208,7 +214,7 @@ def _batch_digest(entries: list[FeedEntry], url: str, host: str, feed_title: str
         items.append(Item(position, title, author, link, summary, links))
     return Digest(
         id=f"{host}/batch-{key}",
-        source=host,
+        source=source_name(feed_title),
         title=feed_title,
         published_at=_entry_time(newest) or datetime.now(UTC),
         categories=(),

@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -21,6 +22,7 @@ from bot.digest.parse import ParseError, parse_file
 from bot.sources.allowed import is_url
 from bot.sources.feeds import SourceError, fetch_feed, post_files
 from storage.db import Database
+from storage.digest_sources import rename
 from storage.digests import save_digest
 from storage.search import merge_search_index
 from storage.sources import load_source_state, save_source_state
@@ -36,12 +38,15 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+    sources: set[str] = field(default_factory=set)  # names of the sources of the digests seen
+    renamed: set[str] = field(default_factory=set)  # former names moved to the given name
 
     def merge(self, other: IngestReport) -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.failed += other.failed
+        self.sources |= other.sources
 
     def summary(self) -> str:
         return (
@@ -66,9 +71,18 @@ def with_sane_date(digest: Digest, now: datetime) -> Digest:
     return replace(digest, published_at=now.astimezone(digest.published_at.tzinfo))
 
 
-async def store(db: Database, digest: Digest, report: IngestReport) -> None:
+async def store(
+    db: Database, digest: Digest, report: IngestReport, name: str | None = None
+) -> None:
     """Every ingest path ends here: the digest within every size limit (a feed's batch
-    is built outside the parser), sanely dated, stored once."""
+    is built outside the parser), sanely dated, stored once; `name`: its source's name
+    as DIGEST_SOURCES gives it (the id stays as the post's path or feed gives it)."""
+    if name and name != digest.source:
+        if digest.source not in report.renamed:  # once a batch: it stored under its own name
+            report.renamed.add(digest.source)
+            await rename(db, digest.source, name)
+        digest = replace(digest, source=name)
+    report.sources.add(digest.source)
     digest, dropped = clip_digest(digest)
     if dropped:
         log.warning(
@@ -123,7 +137,11 @@ FileStamps = dict[Path, tuple[int, int]]  # path -> (mtime_ns, size) when last i
 
 
 async def ingest_file(
-    db: Database, path: Path, report: IngestReport, stamps: FileStamps | None = None
+    db: Database,
+    path: Path,
+    report: IngestReport,
+    stamps: FileStamps | None = None,
+    name: str | None = None,
 ) -> None:
     """Parse and store one post; with `stamps`, a file unchanged since last time is skipped
     (the polling job would otherwise re-parse a whole folder every poll)."""
@@ -142,13 +160,17 @@ async def ingest_file(
         report.failed.append((str(path), error.reason))
         log.warning("skipped %s", error)
     else:
-        await store(db, digest, report)
+        await store(db, digest, report, name)
     if stamps is not None:
         stamps[path] = stamp  # a broken post is reported once, again only when it changes
 
 
 async def ingest_feed(
-    db: Database, client: httpx.AsyncClient, url: str, report: IngestReport
+    db: Database,
+    client: httpx.AsyncClient,
+    url: str,
+    report: IngestReport,
+    name: str | None = None,
 ) -> None:
     state = await load_source_state(db, url)
     try:
@@ -161,8 +183,12 @@ async def ingest_feed(
         await save_source_state(db, state)
         log.warning("feed failed (%d in a row): %s", state.failures, error, extra={"source": url})
         return
+    host = urlsplit(url).hostname
     for digest in result.digests:
-        await store(db, digest, report)
+        if host and host not in report.renamed:  # a feed's source was named by its host
+            report.renamed.add(host)
+            await rename(db, host, name or digest.source)
+        await store(db, digest, report, name)
     state.etag, state.last_modified = result.etag, result.last_modified
     state.seen_ids = result.seen_ids
     state.failures, state.last_error, state.next_poll_ts = 0, None, 0
@@ -176,19 +202,21 @@ async def ingest_targets(
     on_file: Callable[[int, int], None] | None = None,
     stamps: FileStamps | None = None,
     merge_budget: float = 1.0,
+    name: str | None = None,
 ) -> IngestReport:
-    """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch."""
+    """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch.
+    `name`: the name DIGEST_SOURCES gives the source (else each digest's own)."""
     report = IngestReport()
     files: list[Path] = []
     for target in targets:
         if is_url(target):
-            await ingest_feed(db, client, target, report)
+            await ingest_feed(db, client, target, report, name)
         elif not Path(target).exists():
             report.failed.append((target, "no such file or folder"))
         else:
             files += post_files(Path(target))
     for done, path in enumerate(files, 1):
-        await ingest_file(db, path, report, stamps)
+        await ingest_file(db, path, report, stamps, name)
         if on_file:
             on_file(done, len(files))
     if report.new or report.updated:

@@ -15,6 +15,7 @@ import httpx
 from bot.sources.allowed import is_url
 from bot.sources.ingest import FileStamps, ingest_targets
 from storage.db import Database
+from storage.digest_sources import claim
 from storage.sources import load_source_state
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,14 @@ class SourcePoller:
         self,
         db: Database,
         http: httpx.AsyncClient,
-        sources: list[str],
+        sources: list[tuple[str | None, str]],
         interval: float,
         on_new: Callable[[], None],
     ) -> None:
         self.db = db
         self.http = http
-        self.sources = sources
+        self.sources = sources  # (name or None, feed URL or folder): DIGEST_SOURCES
+        self.claimed: dict[str, set[str]] = {}  # target -> names already claimed for it
         self.interval = interval
         self.on_new = on_new
         self.stamps: FileStamps = {}  # folders: files unchanged since their last ingest
@@ -42,8 +44,8 @@ class SourcePoller:
 
     def start(self) -> None:
         self._tasks = [
-            asyncio.create_task(self._poll_forever(source), name=f"poll {n}")
-            for n, source in enumerate(self.sources)
+            asyncio.create_task(self._poll_forever(target, name), name=f"poll {n}")
+            for n, (name, target) in enumerate(self.sources)
         ]
 
     async def stop(self) -> None:
@@ -54,24 +56,30 @@ class SourcePoller:
                 await task
         self._tasks = []
 
-    async def _poll_forever(self, source: str) -> None:
+    async def _poll_forever(self, source: str, name: str | None) -> None:
         await asyncio.sleep(FIRST_POLL_AFTER)
         while True:
-            await self.poll_once(source)
+            await self.poll_once(source, name)
             await asyncio.sleep(self.interval)
 
-    async def poll_once(self, source: str) -> None:
+    async def poll_once(self, source: str, name: str | None = None) -> None:
         """One poll of one source, if it is due; its failures are logged and backed off."""
         try:
-            await self._poll(source)
+            await self._poll(source, name)
         finally:
             self.polls += 1
 
-    async def _poll(self, source: str) -> None:
+    async def _poll(self, source: str, name: str | None) -> None:
         try:
             if not await due(self.db, source):
                 return
-            report = await ingest_targets(self.db, [source], self.http, stamps=self.stamps)
+            report = await ingest_targets(
+                self.db, [source], self.http, stamps=self.stamps, name=name
+            )
+            claimed = self.claimed.setdefault(source, set())
+            if not report.sources <= claimed:  # the sources this entry gives: still published
+                await claim(self.db, report.sources, source)
+                claimed |= report.sources
         except Exception:  # a broken source must not end its own polling either
             log.exception("polling failed", extra={"source": source})
             return

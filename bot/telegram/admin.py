@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import Update
@@ -67,6 +68,11 @@ async def stats(update: Update, context: BotContext) -> None:
                 p95=f"{figures.latency_p95:.1f}",
             )
         )
+    health = context.services.engine.health if context.services.engine else None
+    if health is not None and health.down:
+        seconds = f"{health.outage_seconds():.0f}"
+        error = html.escape(health.last_error[:200])
+        lines.append(t(lang, texts.STATS_OUTAGE, seconds=seconds, error=error))
     await reply(update, context, "\n".join(lines))
 
 
@@ -92,7 +98,7 @@ async def ingest(update: Update, context: BotContext) -> None:
                     if is_url(target):
                         await check_public_url(target)
                     else:
-                        check_path(target, settings.digest_sources)
+                        check_path(target, settings.source_targets)
                 report.merge(await ingest_targets(services.db, [target], http))
             except NotAllowed:
                 refused.append(target)

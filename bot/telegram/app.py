@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendRateLimiter
 from bot.delivery.sender import BulkSender
+from bot.sources.allowed import feed_client
 from bot.sources.ingest import shutdown_parsers
 from bot.sources.poller import SourcePoller
 from bot.telegram.cleanup import Deleter
@@ -27,9 +28,11 @@ from bot.telegram.context import (
     remove_services,
 )
 from bot.telegram.handlers import add_handlers, tell_flooding_chat
+from bot.telegram.patience import until_answered
 from bot.telegram.updates import PerChatUpdateProcessor
 from storage import search
 from storage.db import connect
+from storage.digest_sources import mark_configured
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
     services = Services(
         settings=settings,
         db=db,
-        http=httpx.AsyncClient(timeout=FEED_TIMEOUT, follow_redirects=True),
+        http=feed_client(FEED_TIMEOUT, allow_private=settings.ingest_allow_private),
         cleanup=Deleter(application.bot),
     )
     install_services(application, services)
@@ -86,14 +89,17 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
         keep_days=settings.ledger_keep_days,
     )
     await services.engine.start()
-    await register_commands(application.bot)
+    bot = application.bot
+    await until_answered(lambda: register_commands(bot), "setMyCommands", settings.telegram_api_url)
     # The search's segmenter and script-folding tables load in a thread (~0.2-0.3 s).
     await search.warm_up()
     if settings.digest_sources:
+        # Sources DIGEST_SOURCES no longer gives are listed as no longer published.
+        entries = settings.source_entries
+        await mark_configured(db, settings.source_targets, [n for n, _ in entries if n])
         services.poller = SourcePoller(
-            db, services.http, settings.digest_sources, settings.poll_interval,
-            on_new=services.engine.wake,
-        )  # fmt: skip
+            db, services.http, entries, settings.poll_interval, on_new=services.engine.wake
+        )
         services.poller.start()
     log.info(
         "started: database %s, %d source(s), send rate %s/s",

@@ -11,7 +11,17 @@ from telegram import BotCommand, Update
 from telegram.ext import ExtBot
 
 from bot.i18n import LANGUAGES, t, tp
-from bot.telegram import admin, channels, following, reading, settings, subscription, texts, trends
+from bot.telegram import (
+    admin,
+    channels,
+    following,
+    reading,
+    settings,
+    sources,
+    subscription,
+    texts,
+    trends,
+)
 from bot.telegram.context import BotContext
 from bot.telegram.replies import chat_state, reply
 
@@ -47,10 +57,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", subscription.start, texts.USAGE_START, texts.HELP_START),
     Command("stop", subscription.stop, texts.USAGE_STOP, texts.HELP_STOP),
     Command("latest", reading.latest, texts.USAGE_LATEST, texts.HELP_LATEST),
+    Command("digests", reading.digests, texts.USAGE_DIGESTS, texts.HELP_DIGESTS),
+    Command("sources", sources.sources_command, texts.USAGE_SOURCES, texts.HELP_SOURCES),
     Command("search", reading.search, texts.USAGE_SEARCH, texts.HELP_SEARCH),
     Command("follow", following.follow, texts.USAGE_FOLLOW, texts.HELP_FOLLOW),
     Command("unfollow", following.unfollow, texts.USAGE_UNFOLLOW, texts.HELP_UNFOLLOW),
     Command("topics", following.topics, texts.USAGE_TOPICS, texts.HELP_TOPICS),
+    Command("mute", following.mute, texts.USAGE_MUTE, texts.HELP_MUTE),
+    Command("unmute", following.unmute, texts.USAGE_UNMUTE, texts.HELP_UNMUTE),
     Command("settings", settings.settings_command, texts.USAGE_SETTINGS, texts.HELP_SETTINGS),
     Command("format", settings.typed_setting("format"), texts.USAGE_FORMAT, texts.HELP_FORMAT),
     Command("alerts", settings.typed_setting("alerts"), texts.USAGE_ALERTS, texts.HELP_ALERTS),

@@ -30,6 +30,7 @@ from bot.telegram import (
     more,
     reading,
     settings,
+    sources,
     subscription,
     texts,
 )
@@ -51,6 +52,8 @@ BUTTONS = {
     keyboards.FORGET: subscription.on_forget_button,
     keyboards.CHANNEL: channels.on_channel_button,
     keyboards.MORE: more.on_more_button,
+    keyboards.SOURCE: sources.on_source_button,
+    keyboards.DIGESTS: reading.on_digests_button,
 }
 
 

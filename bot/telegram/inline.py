@@ -31,6 +31,7 @@ from bot.i18n import language_for
 from bot.telegram.context import BotContext
 from bot.telegram.parts import inline_query_of
 from bot.telegram.replies import clean_input
+from storage import digest_sources
 from storage import digests as digest_store
 from storage import search as search_store
 from storage import subscribers as subs
@@ -89,8 +90,10 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
     tz = (own.tz if own else "") or default_tz
     personal = lang != "en" or tz != default_tz
     words = clean_input(query.query or "", MAX_QUERY_CHARS)
-    if not words:
-        digest = await digest_store.latest_digest(db, with_items=True)
+    if not words:  # the latest digest of the sources the user's private chat takes
+        sources = await digest_sources.taken_sources(db, user.id, 0, lang)
+        digest = await digest_store.latest_digest(db, with_items=True, sources=sources)
+        personal = True
         items = list(digest.items) if digest else []
         results = [
             article(item, digest.id, digest.title, digest.published_at, tz, lang)

@@ -22,6 +22,8 @@ from storage.subscribers import ChatStatus, Subscriber
 SEARCH, TOPIC, KEYWORD, SETTING, FORGET = "s", "t", "k", "set", "forget"
 MORE = more.PREFIX  # "Show N more" under a long push or /latest (bot/delivery/more.py)
 CHANNEL = "ch"  # a channel's settings, changed from a private chat (/channels)
+SOURCE = "src"  # /sources: take or drop a source (src:<token>:<page>), or a page (src:p:<page>)
+DIGESTS = "dg"  # /digests: a page (dg:p:<page>) or open one (dg:o:<published ts>:<ref>)
 MAX_CALLBACK_BYTES = 64
 
 COMMON_ZONES = ("Asia/Shanghai", "UTC", "Europe/London", "America/New_York")
@@ -39,6 +41,8 @@ PATTERNS = {
     r"|messages)"
     r":[A-Za-z0-9_/+:-]{1,40}$",
     MORE: more.PATTERN,
+    SOURCE: r"^src:([0-9a-f]{12}|p):\d{1,4}$",
+    DIGESTS: r"^dg:(p:\d{1,6}|o:\d{1,12}:[0-9a-f]{8})$",
 }
 
 
@@ -51,8 +55,18 @@ def rows_of(buttons: list[InlineKeyboardButton], width: int) -> list[list[Inline
 
 
 def keyword_token(follow: str) -> str:
-    """A keyword's button id: a hash, so any keyword (however long) has its button."""
+    """A keyword's (or a source's) button id: a hash, so any name has its button."""
     return hashlib.sha256(follow.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def pager(kind: str, page: int, pages: int, lang: str) -> list[InlineKeyboardButton]:
+    """◀ Previous / Next ▶ between pages 0..pages-1: data "<kind>:p:<page>"."""
+    row = []
+    if page > 0:
+        row.append(button(tp(lang, texts.BUTTON_PREVIOUS), f"{kind}:p:{page - 1}"))
+    if page + 1 < pages:
+        row.append(button(tp(lang, texts.BUTTON_NEXT), f"{kind}:p:{page + 1}"))
+    return row
 
 
 # ---- topic names -------------------------------------------------------------------------
@@ -296,3 +310,28 @@ def forget_keyboard(lang: str) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def sources_keyboard(
+    names: list[str], taken: frozenset[str], page: int, pages: int, lang: str
+) -> InlineKeyboardMarkup:
+    """A toggle per source of the page, then the pager."""
+    buttons = [
+        button(
+            f"{'✅' if name in taken else '▫️'} {name[:40]}",
+            f"{SOURCE}:{keyword_token(name)}:{page}",
+        )
+        for name in names
+    ]
+    rows = rows_of(buttons, 2)
+    nav = pager(SOURCE, page, pages, lang)
+    return InlineKeyboardMarkup([*rows, nav] if nav else rows)
+
+
+def digests_keyboard(
+    opens: list[tuple[int, str]], page: int, pages: int, lang: str
+) -> InlineKeyboardMarkup:
+    """A numbered button per digest listed ((number, data)), then the pager."""
+    rows = rows_of([button(str(number), data) for number, data in opens], 5)
+    nav = pager(DIGESTS, page, pages, lang)
+    return InlineKeyboardMarkup([*rows, nav] if nav else rows)

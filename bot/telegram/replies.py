@@ -65,8 +65,17 @@ async def chat_state(update: Update, context: BotContext) -> ChatState:
         return ChatState(subscriber, language_for(subscriber.lang or user_lang), stored=False)
     if chat.type == ChatType.PRIVATE and user_lang and found.user_lang != user_lang:
         found = await subs.update_preferences(db, chat.id, user_lang=user_lang)  # no topics
-    lang = found.lang or (user_lang if chat.type == ChatType.PRIVATE else None) or found.language
-    return ChatState(found, language_for(lang), stored=True)
+    return written_state(update, found)
+
+
+def written_state(update: Update, subscriber: Subscriber) -> ChatState:
+    """The chat's state from a subscriber row a write returned: a reply describes what its
+    own command wrote, not what a later read happens to see (another snapshot)."""
+    chat, user = update.effective_chat, update.effective_user
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    user_lang = language_for(user.language_code) if user and user.language_code else None
+    lang = subscriber.lang or (user_lang if private else None) or subscriber.language
+    return ChatState(subscriber, language_for(lang), stored=True)
 
 
 def clean_input(text: str, limit: int) -> str:

@@ -2,10 +2,12 @@
 SIGTERM/SIGINT, stop cleanly.
 
 Start-up waits for the Bot API with back-off (one log line per attempt: a network
-that is not up yet, DNS not ready) and gives up at once, in one line, on a rejected
-token. The webhook server is ours (aiohttp), not PTB's: it checks Telegram's secret
-header before reading a body and refuses bodies over MAX_UPDATE_BYTES, so forged
-posts cost nothing.
+that is not up yet, DNS not ready, a server error or an unreadable answer), for every
+start-up call (getMe, setMyCommands, deleteWebhook or setWebhook, polling's own
+bootstrap: patience.py), and gives up at once, in one line, on a rejected token.
+The webhook server is ours (aiohttp), not PTB's: it checks Telegram's secret header
+before reading a body and refuses bodies over MAX_UPDATE_BYTES, so forged posts cost
+nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from contextlib import suppress
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken
 from telegram.ext import Application
 
 from bot.config import Settings
@@ -33,6 +35,7 @@ from bot.telegram.app import (
     stop_application,
     updater_of,
 )
+from bot.telegram.patience import until_answered
 from storage.db import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -47,42 +50,22 @@ ALLOWED_UPDATES = [
 ]
 MAX_UPDATE_BYTES = 1024 * 1024  # Telegram's updates are a few kB
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-FIRST_RETRY, MAX_RETRY = 1.0, 60.0  # seconds between start-up attempts
 
 
 class StartupError(Exception):
     """The bot cannot start; the message is the one line to show."""
 
 
-async def connect_to_bot_api(
-    application: Application, settings: Settings, stop: asyncio.Event
-) -> bool:
-    """PTB's initialize (getMe) until the Bot API answers: True; False when `stop` was
-    set first. StartupError on a rejected token."""
-    delay = FIRST_RETRY
-    attempt = 1
-    while not stop.is_set():
-        try:
-            await application.initialize()
-            return True
-        except InvalidToken:  # PTB's message quotes the token: our own line instead
-            raise StartupError(
-                f"BOT_TOKEN was rejected by {settings.telegram_api_url} "
-                "(revoked or mistyped? @BotFather issues a new one)"
-            ) from None
-        except NetworkError as error:  # TimedOut included
-            log.warning(
-                "cannot reach the Bot API at %s (attempt %d: %s); retrying in %.0f s",
-                settings.telegram_api_url,
-                attempt,
-                error.message,
-                delay,
-            )
-        with suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), delay)
-        delay = min(delay * 2, MAX_RETRY)
-        attempt += 1
-    return False
+async def connect_to_bot_api(application: Application, settings: Settings) -> None:
+    """PTB's initialize (getMe) until the Bot API answers. StartupError on a rejected
+    token."""
+    try:
+        await until_answered(application.initialize, "getMe", settings.telegram_api_url)
+    except InvalidToken:  # PTB's message quotes the token: our own line instead
+        raise StartupError(
+            f"BOT_TOKEN was rejected by {settings.telegram_api_url} "
+            "(revoked or mistyped? @BotFather issues a new one)"
+        ) from None
 
 
 def webhook_app(application: Application, settings: Settings) -> web.Application:
@@ -96,13 +79,19 @@ def webhook_app(application: Application, settings: Settings) -> web.Application
         if (request.content_length or 0) > MAX_UPDATE_BYTES:
             return web.Response(status=413)
         try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, application.bot)
+            body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413)
-        except (ValueError, TypeError, KeyError):
-            log.debug("webhook post refused: not an update")
-            return web.Response(status=400)
+        try:
+            update = Update.de_json(json.loads(body), application.bot)
+            if update is None:
+                raise ValueError("empty update")
+        except Exception as error:  # RecursionError, TypeError, ValueError...
+            # From Telegram (the secret matched): an error answer would make it post the
+            # same body again and again. Dropped, with one line.
+            log.warning("webhook update dropped: not an update (%s, %d bytes)",
+                        type(error).__name__, len(body))  # fmt: skip
+            return web.Response()
         await application.update_queue.put(update)
         return web.Response()
 
@@ -111,33 +100,61 @@ def webhook_app(application: Application, settings: Settings) -> web.Application
     return app
 
 
+async def start(application: Application, settings: Settings) -> web.AppRunner | None:
+    """Every start-up step, each Bot API call tried until it is answered; the webhook
+    server's runner, if there is one."""
+    where = settings.telegram_api_url
+    await connect_to_bot_api(application, settings)
+    try:
+        await run_post_init(application)
+    except DatabaseError as error:
+        raise StartupError(f"cannot use the database {error}") from None
+    if settings.webhook_url:
+        site_runner = web.AppRunner(webhook_app(application, settings), access_log=None)
+        await site_runner.setup()
+        url, secret = settings.webhook_url, settings.webhook_token
+        try:
+            await web.TCPSite(site_runner, settings.webhook_listen, settings.webhook_port).start()
+            await until_answered(
+                lambda: application.bot.set_webhook(
+                    url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+                ),
+                "setWebhook",
+                where,
+            )
+        except BaseException:  # stopped (or failed) while waiting: the server goes too
+            await site_runner.cleanup()
+            raise
+    else:
+        site_runner = None
+        await until_answered(application.bot.delete_webhook, "deleteWebhook", where)
+        updater = updater_of(application)
+        await until_answered(
+            lambda: updater.start_polling(allowed_updates=ALLOWED_UPDATES), "polling", where
+        )
+    await application.start()
+    return site_runner
+
+
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
-    """Run the bot until `stop` is set. Raises StartupError when it cannot start."""
+    """Run the bot until `stop` is set (start-up is given up when it is set first).
+    Raises StartupError when it cannot start."""
     application = build_application(settings)
     site_runner: web.AppRunner | None = None
+    starting = asyncio.create_task(start(application, settings))
+    stopping = asyncio.create_task(stop.wait())
     try:
-        if not await connect_to_bot_api(application, settings, stop):
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():
+            starting.cancel()
+            with suppress(asyncio.CancelledError):
+                await starting
             return
-        try:
-            await run_post_init(application)
-        except DatabaseError as error:
-            raise StartupError(f"cannot use the database {error}") from None
-        if settings.webhook_url:
-            site_runner = web.AppRunner(webhook_app(application, settings), access_log=None)
-            await site_runner.setup()
-            await web.TCPSite(site_runner, settings.webhook_listen, settings.webhook_port).start()
-            await application.bot.set_webhook(
-                settings.webhook_url,
-                secret_token=settings.webhook_token,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-        else:
-            await application.bot.delete_webhook()
-            await updater_of(application).start_polling(allowed_updates=ALLOWED_UPDATES)
-        await application.start()
+        site_runner = starting.result()
         log.info("running (%s); SIGTERM or Ctrl-C stops", "webhook" if site_runner else "polling")
         await stop.wait()
     finally:
+        stopping.cancel()
         # A half-started application still closes what it opened; each step that fails
         # is logged, and ShutdownError says so after all of them ran.
         steps: list[Step] = []

@@ -18,7 +18,15 @@ from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.parts import chat_of, query_of
 from bot.telegram.permissions import admins_only, may_change_settings
-from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply, topic_of
+from bot.telegram.replies import (
+    ChatState,
+    chat_state,
+    clean_input,
+    edit_html,
+    reply,
+    topic_of,
+    written_state,
+)
 from storage import subscribers as subs
 
 USAGES = {
@@ -95,7 +103,7 @@ def typed_setting(name: str) -> Callable[[Update, BotContext], Coroutine[Any, An
             await reply(update, context, current_value(name, state), reply_markup=markup)
             return
         if not await may_change_settings(update, context):
-            await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+            await reply(update, context, t(state.lang, admins_only(update)))
             return
         try:
             values = parse_setting(name, clean_input(" ".join(context.args), 200))
@@ -104,8 +112,10 @@ def typed_setting(name: str) -> Callable[[Update, BotContext], Coroutine[Any, An
             await reply(update, context, refusal(name, error, state), reply_markup=markup)
             return
         chat_id, thread = chat_of(update).id, topic_of(update)
-        await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
-        state = await chat_state(update, context)
+        written = await subs.update_preferences(
+            context.services.db, chat_id, thread_id=thread, **values
+        )
+        state = written_state(update, written)
         default_tz = context.services.settings.default_tz
         await reply(update, context, confirmation(name, state, default_tz))
 
@@ -126,8 +136,10 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
         await query.answer(tp(state.lang, texts.BUTTON_OUT_OF_DATE), show_alert=True)
         return
     chat_id, thread = chat_of(update).id, topic_of(update)
-    await subs.update_preferences(context.services.db, chat_id, thread_id=thread, **values)
-    state = await chat_state(update, context)
+    written = await subs.update_preferences(
+        context.services.db, chat_id, thread_id=thread, **values
+    )
+    state = written_state(update, written)
     await query.answer(tp(state.lang, texts.TOAST_SAVED))
     await edit_html(
         query,

@@ -11,6 +11,7 @@ from bot.telegram.context import BotContext
 from bot.telegram.parts import chat_of, query_of
 from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import chat_kind, chat_state, chat_title, edit_html, reply, topic_of
+from bot.telegram.sources import taken
 from storage import digests as digest_store
 from storage import subscribers as subs
 from storage.subscribers import ChatStatus
@@ -20,7 +21,7 @@ async def start(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     lang = state.lang
     if not await may_change_settings(update, context):
-        await reply(update, context, t(lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(lang, admins_only(update)))
         return
     db = context.services.db
     chat, thread = chat_of(update), topic_of(update)
@@ -47,7 +48,7 @@ async def start(update: Update, context: BotContext) -> None:
         lines.append(t(lang, texts.FOLLOWING_FROM_LINK, topic=name))
         subscriber = await subs.get_subscriber(db, chat.id, thread) or subscriber
     if before is None:
-        latest = await digest_store.latest_digest(db)
+        latest = await digest_store.latest_digest(db, sources=await taken(context, update, state))
         if latest is not None:
             lines.append(t(lang, texts.NEWEST, title=latest.title[:200]))
         lines.append(
@@ -64,7 +65,7 @@ async def start(update: Update, context: BotContext) -> None:
 async def stop(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
-        await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(state.lang, admins_only(update)))
         return
     if not state.stored:
         await reply(update, context, t(state.lang, texts.NOT_SUBSCRIBED))
@@ -77,7 +78,7 @@ async def stop(update: Update, context: BotContext) -> None:
 async def forget(update: Update, context: BotContext) -> None:
     state = await chat_state(update, context)
     if not await may_change_settings(update, context):
-        await reply(update, context, t(state.lang, texts.ADMINS_ONLY))
+        await reply(update, context, t(state.lang, admins_only(update)))
         return
     await reply(
         update,

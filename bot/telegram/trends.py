@@ -1,5 +1,5 @@
 """/trends: a picture of the topics over the last 30 days (bot/digest/trends.py),
-drawn off the event loop and kept for the day (per language, zone and followed topics)."""
+drawn off the event loop and kept for the day (per language, zone, followed topics and sources)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.telegram import texts
 from bot.telegram.context import BotContext
 from bot.telegram.parts import chat_of
 from bot.telegram.replies import chat_state, reply, thread_of
+from bot.telegram.sources import taken
 from bot.timezones import zone_for
 from storage.topics import daily_topic_counts
 
@@ -53,13 +54,14 @@ async def trends(update: Update, context: BotContext) -> None:
     zone = zone_for(tz) or UTC
     today = datetime.now(zone).date()
     first_day = today - timedelta(days=DAYS - 1)
-    counts = await daily_topic_counts(context.services.db, first_day, DAYS, zone)
+    sources = await taken(context, update, state)
+    counts = await daily_topic_counts(context.services.db, first_day, DAYS, zone, sources)
     data = TrendData(first_day, counts)
     if data.empty:
         await reply(update, context, t(lang, texts.TRENDS_NO_DATA))
         return
     followed = frozenset(state.subscriber.topics) & frozenset(TOPIC_KEYS)
-    png = await picture((today, lang, tz, followed), data, followed, lang)
+    png = await picture((today, lang, tz, followed, sources), data, followed, lang)
     await context.bot.send_photo(
         chat_of(update).id,
         png,
