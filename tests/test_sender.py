@@ -195,6 +195,7 @@ GOOD_ANSWERS = {
     b'{"ok":true,"result":{"reply_to_message":{"message_id":1},"message_id":43}}': 43,
     b'{"result":{"message_id":44},"ok":true}': 44,
     b'{"ok":true,"result":{"message_id":45}}': 45,
+    b'{"ok": true, "result": {"message_id": 46, "chat": {"id": 7}}}': 46,
 }
 
 

@@ -263,18 +263,20 @@ class BulkSender:
         return {"message_id": message_id}
 
 
-_PLAIN_SUCCESS = b'{"ok":true,"result":{"message_id":'
+# How a successful answer starts: Telegram's compact JSON, or spaced (json.dumps' default).
+_SUCCESS_HEADS = (b'{"ok":true,"result":{"message_id":', b'{"ok": true, "result": {"message_id": ')
 
 
 def _message_id(payload: bytes) -> int | None:
-    """result.message_id of a successful answer; None when it is not one. Telegram's
-    answers start with `{"ok":true,"result":{"message_id":N,`: the id is read from there
-    without decoding the whole message; any other layout is decoded."""
-    if payload.startswith(_PLAIN_SUCCESS):
-        start = len(_PLAIN_SUCCESS)
-        end = payload.find(b",", start, start + 24)
-        if end > start and payload[start:end].isdigit():
-            return int(payload[start:end])
+    """result.message_id of a successful answer; None when it is not one. Answers start
+    with `{"ok":true,"result":{"message_id":N,`: the id is read from there without
+    decoding the whole message; any other layout is decoded."""
+    for head in _SUCCESS_HEADS:
+        if payload.startswith(head):
+            start = len(head)
+            end = payload.find(b",", start, start + 24)
+            if end > start and payload[start:end].isdigit():
+                return int(payload[start:end])
     try:
         answer = orjson.loads(payload)
         if answer.get("ok") is True:
