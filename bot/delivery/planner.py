@@ -35,6 +35,7 @@ class Planner:
         self.clock = clock
         self.default_tz = default_tz  # DEFAULT_TZ, for chats that chose no zone
         self.render_calls = 0  # render_digest calls made (tests, bench)
+        self.parts_planned = 0  # pending parts made so far (the engine paces planning by it)
         self._digests: dict[str, Source | None] = {}
         self._parts_count: dict[tuple[str, str], int] = {}  # (digest, profile) -> parts
 
@@ -77,6 +78,7 @@ class Planner:
                 Expansion(digest_id, chat_id, profile, count, not_before, thread_id=thread_id)
             )
         await deliveries.expand(self.db, plans, now)
+        self.parts_planned += sum(p.parts for p in plans)
         log.info(
             "digest %s: planned %d chat(s), %d part(s)",
             digest_id,
