@@ -61,7 +61,7 @@ async def test_stopping_a_bot_whose_start_failed_closes_what_it_opened(tmp_path:
     async with LocalBotApi() as api:
         api.fail_method("setMyCommands", 400, "Bad Request: BOT_COMMAND_INVALID")
         application = build_application(make_settings(api, tmp_path / "bot.db"))
-        with pytest.raises(Exception, match="(?i)bot_command_invalid"):
+        with pytest.raises(Exception, match=r"(?i)bot_command_invalid"):
             await start_application(application)  # on_startup: after the database opened
         services = get_services(application)
         assert services is not None  # the database, the engine: opened before it failed
