@@ -147,6 +147,36 @@ async def taken_sources(db: Reader, chat_id: int, thread_id: int, lang: str) -> 
         return frozenset(row[0] for row in await cursor.fetchall())
 
 
+async def taking_sources(
+    db: Reader, keys: list[tuple[int, int]], names: Iterable[str]
+) -> dict[tuple[int, int], frozenset[str]]:
+    """Of the sources `names`, those each chat (chat_id, thread_id) takes: one query for a
+    batch of the push planner (whether a chat had a story an earlier digest told)."""
+    sql = (
+        "SELECT s.chat_id, s.thread_id, ds.name FROM json_each(:keys) AS k"
+        " JOIN subscribers s ON s.chat_id = k.value->>0 AND s.thread_id = k.value->>1"
+        " JOIN digest_sources ds ON ds.name IN (SELECT value FROM json_each(:names))"
+        f" WHERE {TAKES}"
+    )
+    found: dict[tuple[int, int], set[str]] = {}
+    params = {"keys": json.dumps(keys), "names": json.dumps(sorted(names))}
+    async with db.execute(sql, params) as cursor:
+        for chat_id, thread_id, name in await cursor.fetchall():
+            found.setdefault((chat_id, thread_id), set()).add(name)
+    return {key: frozenset(names) for key, names in found.items()}
+
+
+async def stored_chat_sources(db: Reader, chat_id: int, thread_id: int) -> frozenset[str]:
+    """The sources a stored chat takes, in the language it reads; none for a chat the
+    bot has not stored."""
+    sql = (
+        "SELECT ds.name FROM digest_sources ds JOIN subscribers s"
+        f" ON s.chat_id = ? AND s.thread_id = ? WHERE {TAKES}"
+    )
+    async with db.execute(sql, (chat_id, thread_id)) as cursor:
+        return frozenset(row[0] for row in await cursor.fetchall())
+
+
 async def choose(db: Database, chat_id: int, thread_id: int, name: str, taken: bool) -> None:
     """The chat's own choice for one source (kept whatever the languages do later)."""
     async with db.transaction() as conn:

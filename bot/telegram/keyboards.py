@@ -102,8 +102,10 @@ def _quiet_value(subscriber: Subscriber) -> str:
     return f"{subscriber.quiet_from}-{subscriber.quiet_to}"
 
 
-def setting_value(name: str, subscriber: Subscriber, lang: str) -> str:
-    """A setting's current value as the user reads it (plain text)."""
+def setting_value(name: str, subscriber: Subscriber, lang: str, zone: str = "") -> str:
+    """A setting's current value as the user reads it (plain text); a time (quiet hours,
+    a roundup's) names `zone` ("UTC+8", the chat's clock) when it is given."""
+    named = f" ({zone})" if zone else ""
     if name == "format":
         names = {
             "full": texts.FORMAT_FULL,
@@ -124,9 +126,11 @@ def setting_value(name: str, subscriber: Subscriber, lang: str) -> str:
     if name == "quiet":
         if subscriber.quiet_from is None or subscriber.quiet_to is None:
             return tp(lang, texts.OFF)
-        return tp(lang, texts.QUIET_RANGE, start=subscriber.quiet_from, end=subscriber.quiet_to)
+        quiet = tp(lang, texts.QUIET_RANGE, start=subscriber.quiet_from, end=subscriber.quiet_to)
+        return quiet + named
     if name == "schedule":
-        return schedule_text(subscriber.schedule, lang)
+        scheduled = subscriber.schedule.scheduled
+        return schedule_text(subscriber.schedule, lang) + (named if scheduled else "")
     if name == "repeats":
         names = {"hide": texts.REPEATS_HIDE, "show": texts.REPEATS_SHOW}
         return tp(lang, names.get(subscriber.repeats, texts.REPEATS_FOLD))
@@ -175,7 +179,9 @@ def setting_buttons(name: str, subscriber: Subscriber, lang: str) -> list[Inline
             choice(tp(lang, texts.LANG_EN), "en", subscriber.language),
         ]
     if name == "tz":
-        return [choice(zone, zone, subscriber.tz) for zone in COMMON_ZONES]
+        current = subscriber.tz or "off"
+        buttons = [choice(zone, zone, current) for zone in COMMON_ZONES]
+        return [*buttons, choice(tp(lang, texts.BUTTON_TZ_PUBLISHED), "off", current)]
     if name == "schedule":
         current = subscriber.schedule.text().replace(" ", "-")
         return [
@@ -207,6 +213,21 @@ def setting_buttons(name: str, subscriber: Subscriber, lang: str) -> list[Inline
     raise ValueError(name)
 
 
+def _label_key(label: str) -> str:
+    return " ".join(label.replace("•", " ").replace("–", "-").casefold().split())
+
+
+def typed_choice(name: str, typed: str, subscriber: Subscriber) -> str | None:
+    """The value of the button whose label, in either language, is what was typed
+    ("简要", "Hide repeats", "每周一 08:00"): every choice a button shows is accepted typed."""
+    wanted = _label_key(typed)
+    for lang in ("zh", "en"):
+        for choice in setting_buttons(name, subscriber, lang):
+            if _label_key(choice.text) == wanted:
+                return str(choice.callback_data).split(":", 2)[2]
+    return None
+
+
 def setting_keyboard(name: str, subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows_of(setting_buttons(name, subscriber, lang), 3))
 
@@ -229,20 +250,24 @@ _STATUS = {
 }
 
 
-def settings_lines(subscriber: Subscriber, lang: str) -> str:
-    """The status and one line per setting."""
+def setting_line(name: str, subscriber: Subscriber, lang: str, zone: str = "") -> str:
+    """ "Format: <b>brief</b>": one setting's line of the panel."""
+    line = dict(SETTINGS_PANEL)[name]
+    return t(lang, line, value=setting_value(name, subscriber, lang, zone))
+
+
+def settings_lines(subscriber: Subscriber, lang: str, zone: str = "") -> str:
+    """The status and one line per setting; times name `zone` (the chat's clock)."""
     lines = [t(lang, texts.SETTINGS_STATUS, status=t(lang, _STATUS[subscriber.status]))]
-    lines += [
-        t(lang, line, value=setting_value(name, subscriber, lang)) for name, line in SETTINGS_PANEL
-    ]
+    lines += [setting_line(name, subscriber, lang, zone) for name, _ in SETTINGS_PANEL]
     return "\n".join(lines)
 
 
-def settings_text(subscriber: Subscriber, lang: str) -> str:
+def settings_text(subscriber: Subscriber, lang: str, zone: str = "") -> str:
     return "\n".join(
         [
             t(lang, texts.SETTINGS_TITLE),
-            settings_lines(subscriber, lang),
+            settings_lines(subscriber, lang, zone),
             "",
             t(lang, texts.SETTINGS_FOOTER),
         ]
