@@ -116,6 +116,7 @@ class Database:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self._open: object | None = None  # the marker of the transaction now open
+        self.transactions = 0  # write transactions opened (tests count them)
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -169,6 +170,7 @@ class Database:
         async with self._write_lock:
             marker = self._open = object()
             token = _OPEN_TRANSACTION.set(marker)
+            self.transactions += 1
             try:
                 await self._writer.execute("BEGIN IMMEDIATE")
                 try:

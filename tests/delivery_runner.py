@@ -1,13 +1,68 @@
-"""Helpers for the delivery tests: a digest big enough to need several parts, and
-subscribers with mixed preferences (~12 profiles)."""
+"""Helpers for the delivery tests: a digest big enough to need several parts,
+subscribers with mixed preferences (~12 profiles), and a limiter with a gate, so a
+test orders events with events instead of with the machine's speed."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
+from bot.delivery.ratelimit import SendRateLimiter, counts_as_message
 from bot.digest.models import Digest, Item, Link
 from storage.db import Database
+
+# How long a delivery test waits before it calls the run hung: a guard, never a
+# measure (a busy machine may be slow; tests order events with events).
+HANG_GUARD = 300.0
+
+
+class GatedLimiter(SendRateLimiter):
+    """The real limiter, whose sends after the first `open_for` wait for `gate` (if
+    any) before they go on the wire (held there, no HTTP timeout runs). `asked` counts
+    the sends that came to it; `on_ask` is called after each (to open the gate on a
+    condition); `released` holds (chat_id, monotonic time) of each send the limiter let
+    go, as its own clock saw it (the stand-in's arrival times add the machine's jitter)."""
+
+    def __init__(
+        self, *args: Any, gate: asyncio.Event | None = None, open_for: int = 0, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = gate
+        self.open_for = open_for
+        self.asked = 0
+        self.on_ask: Callable[[], None] | None = None
+        self.released: list[tuple[object, float]] = []
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict | list[dict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict | None,
+    ) -> bool | dict | list[dict]:
+        if not counts_as_message(endpoint):
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        self.asked += 1
+        if self.on_ask is not None:
+            self.on_ask()
+        if self.gate is not None and self.asked > self.open_for:
+            await self.gate.wait()
+
+        async def released(*call_args: Any, **call_kwargs: Any) -> bool | dict | list[dict]:
+            self.released.append((data.get("chat_id"), time.monotonic()))
+            return await callback(*call_args, **call_kwargs)
+
+        return await super().process_request(
+            released, args, kwargs, endpoint, data, rate_limit_args
+        )
+
 
 FORMATS = ("full", "brief", "headlines")
 ZONES = ("UTC", "Asia/Shanghai")

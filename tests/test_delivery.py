@@ -27,7 +27,7 @@ from storage import deliveries
 from storage.db import connect
 from storage.digests import save_digest
 from storage.subscribers import get_subscriber, get_subscribers, set_status, update_preferences
-from tests.delivery_runner import add_subscribers, make_digest, preferences
+from tests.delivery_runner import HANG_GUARD, add_subscribers, make_digest, preferences
 
 FAST_RETRIES = (0.1, 0.2, 0.4, 0.8, 1.6)
 IN_FLIGHT = 8  # the send window's upper bound in these tests
@@ -113,7 +113,7 @@ async def test_fan_out_with_faults_delivers_every_part_once_in_order(db):
             api.fail_chat(chat_id, 500, "Internal Server Error", times=2)
         assert await save_digest(db, digest) == "new"
         wanted = await expected_parts(db, digest)
-        engine = await deliver_all(api, db, idle_within=20, bulk=True)
+        engine = await deliver_all(api, db, idle_within=HANG_GUARD, bulk=True)
 
         # Every send went the BulkSender way, none through PTB.
         assert engine.sender.posts == len(api.sent) + len(api.failures)
@@ -156,7 +156,7 @@ async def test_parts_stay_in_order_when_a_chat_gets_429(db):
     async with LocalBotApi() as api:
         api.fail_chat(3, 429, retry_after=1, times=1)
         await save_digest(db, digest)
-        await deliver_all(api, db, idle_within=10)
+        await deliver_all(api, db, idle_within=HANG_GUARD)
         for chat_id in (3, 6):
             labels = [m.text.split("\n", 1)[0][-5:] for m in api.messages_for(chat_id)]
             assert labels == ["(1/3)", "(2/3)", "(3/3)"]
@@ -181,7 +181,7 @@ async def test_errors_block_fall_back_to_plain_fail_or_give_up(db, path):
         sender = make_sender(api, bot) if path == "given sender" else None
         engine = DeliveryEngine(bot, db, retry_delays=(0.05,) * 5, sender=sender)
         try:
-            await engine.run_until_idle(timeout=10)
+            await engine.run_until_idle(timeout=HANG_GUARD)
         finally:
             await engine.stop()
             if sender is not None:
@@ -219,11 +219,11 @@ async def test_paused_after_planning_is_skipped_and_never_sent(db):
         bot = await make_bot(api)
         engine = DeliveryEngine(bot, db, clock=lambda: now[0])
         try:
-            await engine.run_until_idle(timeout=5)
+            await engine.run_until_idle(timeout=HANG_GUARD)
             await set_status(db, 3, "paused")  # /stop before the quiet hours end
             now[0] += 12 * 3600
             engine.wake()
-            await engine.run_until_idle(timeout=5)
+            await engine.run_until_idle(timeout=HANG_GUARD)
         finally:
             await engine.stop()
             await bot.shutdown()
@@ -242,14 +242,14 @@ async def test_quiet_hours_defer_until_the_window_ends(db):
         bot = await make_bot(api)
         engine = DeliveryEngine(bot, db, clock=lambda: now[0], poll_seconds=0.1)
         try:
-            await engine.run_until_idle(timeout=5)
+            await engine.run_until_idle(timeout=HANG_GUARD)
             assert api.messages_for(3) == [] and len(api.messages_for(6)) == 1
             async with db.execute("SELECT not_before FROM deliveries WHERE chat_id = 3") as c:
                 (not_before,) = await c.fetchone()
             assert not_before == datetime(2025, 12, 21, 7, 0, tzinfo=UTC).timestamp()
             now[0] = not_before + 1  # the window ends
             engine.wake()
-            await engine.run_until_idle(timeout=5)
+            await engine.run_until_idle(timeout=HANG_GUARD)
             assert len(api.messages_for(3)) == 1
         finally:
             await engine.stop()
@@ -275,7 +275,7 @@ async def test_newer_digest_waits_for_the_older_one_per_chat(db):
         api.fail_chat(3, 429, retry_after=1, times=1)
         await save_digest(db, newer)  # ingested first, published later
         await save_digest(db, older)
-        await deliver_all(api, db, idle_within=10)
+        await deliver_all(api, db, idle_within=HANG_GUARD)
         got = [m.text for m in api.messages_for(3)]
         profile = (await get_subscriber(db, 3)).profile()
         assert got == render_digest(older, profile) + render_digest(newer, profile)
@@ -318,7 +318,7 @@ async def test_engine_process_survives_sigterm_then_sigkill(tmp_path):
     async with LocalBotApi() as api:
         # SIGTERM a third of the way: parts in flight finish and are recorded, no more.
         first = await _spawn_engine(db_path, api, until_idle=False, in_flight=in_flight)
-        await api.wait_for_messages(total // 3, timeout=20)
+        await api.wait_for_messages(total // 3, timeout=HANG_GUARD)
         first.send_signal(signal.SIGTERM)
         _, err = await first.communicate()
         assert first.returncode == 0, err.decode()
@@ -330,7 +330,7 @@ async def test_engine_process_survives_sigterm_then_sigkill(tmp_path):
 
         # SIGKILL two thirds of the way: whatever was in flight may go twice, nothing more.
         second = await _spawn_engine(db_path, api, until_idle=False, in_flight=in_flight)
-        await api.wait_for_messages(2 * total // 3, timeout=20)
+        await api.wait_for_messages(2 * total // 3, timeout=HANG_GUARD)
         second.kill()
         await second.communicate()
         assert len(api.sent) < total, "the engine finished before SIGKILL: make the run longer"

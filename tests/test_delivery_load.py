@@ -18,14 +18,13 @@ from telegram.ext import ExtBot
 
 import storage.db
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.ratelimit import SendRateLimiter
 from bot.digest.parse import parse_file
 from bot.digest.render import render_digest
 from bot.local_api import LocalBotApi
 from storage.db import connect
 from storage.digests import get_digest, save_digest
 from storage.subscribers import get_subscribers
-from tests.delivery_runner import add_subscribers, make_digest
+from tests.delivery_runner import HANG_GUARD, GatedLimiter, add_subscribers, make_digest
 from tests.test_delivery import expected_parts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +81,9 @@ def count_duplicates(api: LocalBotApi) -> int:
 
 async def test_ingest_in_another_process_during_a_fan_out(tmp_path, shared_data):
     """300 subscribers; the canonical post, then POSTS more stored by `digest-bot ingest`
-    in its own process while the fan-out runs: 0 duplicates, 0 parts stuck 'sending'."""
+    in its own process while the fan-out runs: 0 duplicates, 0 parts stuck 'sending'.
+    The fan-out is held after its first 30 sends until the ingest has ended (a gate in
+    the limiter, before the wire), so it is mid-way however fast the machine is."""
     chats = list(range(1, 301))
     db = await connect(tmp_path / "bot.db")
     await add_topic_followers(db, chats)
@@ -96,13 +97,14 @@ async def test_ingest_in_another_process_during_a_fan_out(tmp_path, shared_data)
         (incoming / f"garden-{n:04d}.md").write_text(neutral_post(n), encoding="utf-8")
     try:
         async with LocalBotApi(latency=0.01) as api:
-            limiter = SendRateLimiter(30, private_interval=0.05)  # a 10 s fan-out
+            ingested = asyncio.Event()
+            limiter = GatedLimiter(400, private_interval=0.01, gate=ingested, open_for=30)
             bot = ExtBot(api.token, base_url=f"{api.base_url}/bot", rate_limiter=limiter)
             await bot.initialize()
             engine = DeliveryEngine(bot, db, poll_seconds=0.2)
             try:
                 await engine.start()
-                await api.wait_for_messages(30, timeout=20)
+                await api.wait_for_messages(30, timeout=HANG_GUARD)
                 ingest = await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "bot", "ingest", str(incoming),
                     env={**os.environ, "DATABASE_PATH": str(tmp_path / "bot.db")},
@@ -112,11 +114,13 @@ async def test_ingest_in_another_process_during_a_fan_out(tmp_path, shared_data)
                 assert ingest.returncode == 0, err.decode()[-2000:]
                 assert f"{POSTS} new" in out.decode()
                 during = len(api.sent)
-                await engine.run_until_idle(timeout=120)
+                ingested.set()
+                await engine.run_until_idle(timeout=HANG_GUARD)
             finally:
+                ingested.set()
                 await engine.stop()
                 await bot.shutdown()
-            assert during < total, "the fan-out ended before the ingest: make it longer"
+            assert during == 30 < total  # the gate held the rest until the ingest ended
             for chat_id in chats:
                 assert [m.text for m in api.messages_for(chat_id)] == wanted[chat_id], chat_id
             assert count_duplicates(api) == 0
@@ -128,13 +132,18 @@ async def test_ingest_in_another_process_during_a_fan_out(tmp_path, shared_data)
         await db.close()
 
 
-def hold_the_lock(path: Path, stop: threading.Event, held: list[int]) -> None:
-    """Another writer: holds the write lock 0.4 s of every 0.5 s until told to stop."""
+def hold_the_lock(
+    path: Path, stop: threading.Event, held: list[int], twice: threading.Event
+) -> None:
+    """Another writer: holds the write lock 0.4 s of every 0.5 s until told to stop;
+    `twice` is set once it has taken the lock twice."""
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     try:
         while not stop.is_set():
             conn.execute("BEGIN IMMEDIATE")
             held[0] += 1
+            if held[0] >= 2:
+                twice.set()
             stop.wait(0.4)
             conn.execute("COMMIT")
             stop.wait(0.1)
@@ -145,7 +154,8 @@ def hold_the_lock(path: Path, stop: threading.Event, held: list[int]) -> None:
 async def test_ledger_writes_that_fail_are_retried_never_resent_never_stuck(tmp_path, monkeypatch):
     """The database stays locked past the busy timeout (0.1 s here) for most of the run:
     'sent' marks (and every other ledger write) fail and are retried until they succeed.
-    No part is sent twice, none is left 'sending'."""
+    No part is sent twice, none is left 'sending'. After 10 sends the rest wait (before
+    the wire) until the other writer has taken the lock twice, so they run beside it."""
     monkeypatch.setattr(storage.db, "BUSY_TIMEOUT_MS", 100)
     path = tmp_path / "locked.db"
     db = await connect(path)
@@ -154,24 +164,28 @@ async def test_ledger_writes_that_fail_are_retried_never_resent_never_stuck(tmp_
     digest = make_digest(items=8)
     await save_digest(db, digest)
     wanted = await expected_parts(db, digest)
-    stop, held = threading.Event(), [0]
-    locker = threading.Thread(target=hold_the_lock, args=(path, stop, held))
+    stop, held, twice = threading.Event(), [0], threading.Event()
+    locker = threading.Thread(target=hold_the_lock, args=(path, stop, held, twice))
     try:
         async with LocalBotApi() as api:
-            limiter = SendRateLimiter(400, private_interval=0.01)
+            locked = asyncio.Event()
+            limiter = GatedLimiter(400, private_interval=0.01, gate=locked, open_for=10)
             bot = ExtBot(api.token, base_url=f"{api.base_url}/bot", rate_limiter=limiter)
             await bot.initialize()
             engine = DeliveryEngine(bot, db, poll_seconds=0.1)
             try:
                 await engine.start()
-                await api.wait_for_messages(10, timeout=20)
+                await api.wait_for_messages(10, timeout=HANG_GUARD)
                 locker.start()
-                await api.wait_for_messages(len(chats), timeout=60)
+                assert await asyncio.to_thread(twice.wait, HANG_GUARD)
+                locked.set()
+                await api.wait_for_messages(len(chats), timeout=HANG_GUARD)
                 stop.set()
                 await asyncio.to_thread(locker.join)
-                await engine.run_until_idle(timeout=60)
+                await engine.run_until_idle(timeout=HANG_GUARD)
             finally:
                 stop.set()
+                locked.set()
                 await engine.stop()
                 await bot.shutdown()
             assert held[0] >= 2 and engine.ledger.failed_writes > 0
@@ -185,7 +199,9 @@ async def test_ledger_writes_that_fail_are_retried_never_resent_never_stuck(tmp_
 
 
 async def test_two_engines_on_one_database_send_each_part_once(tmp_path):
-    """Taking a part is one statement: two processes never both take it."""
+    """Taking a part is one statement: two processes never both take it. Every send is
+    held (before the wire) until both engines have taken parts, so both work at once
+    however the machine schedules them."""
     path = tmp_path / "shared.db"
     dbs = [await connect(path) for _ in range(2)]
     chats = list(range(1, 301))
@@ -194,8 +210,15 @@ async def test_two_engines_on_one_database_send_each_part_once(tmp_path):
     try:
         async with LocalBotApi() as api:
             bots, engines = [], []
-            for db in dbs:
-                limiter = SendRateLimiter(None)
+            both_sending = asyncio.Event()
+            limiters = [GatedLimiter(None, gate=both_sending) for _ in dbs]
+
+            def open_when_both_asked() -> None:
+                if all(limiter.asked for limiter in limiters):
+                    both_sending.set()
+
+            for db, limiter in zip(dbs, limiters, strict=True):
+                limiter.on_ask = open_when_both_asked
                 bot = ExtBot(api.token, base_url=f"{api.base_url}/bot", rate_limiter=limiter)
                 await bot.initialize()
                 bots.append(bot)
@@ -205,7 +228,9 @@ async def test_two_engines_on_one_database_send_each_part_once(tmp_path):
             await save_digest(dbs[0], digest)
             wanted = await expected_parts(dbs[0], digest)
             try:
-                await asyncio.gather(*(engine.run_until_idle(timeout=30) for engine in engines))
+                await asyncio.gather(
+                    *(engine.run_until_idle(timeout=HANG_GUARD) for engine in engines)
+                )
             finally:
                 for engine, bot in zip(engines, bots, strict=True):
                     await engine.stop()

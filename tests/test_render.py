@@ -417,10 +417,17 @@ def test_html_to_plain_strips_tags_unescapes_and_keeps_urls():
 
 
 def test_every_rendered_part_has_a_plain_fallback():
-    for part in render_digest(heavy_digest(), Profile()):
-        plain = html_to_plain(part)
-        assert "<b>" not in plain and "&amp;" not in plain
-        assert "(https://x.com/user/status/1)" in plain or "status/1)" not in part
+    """Each part read as plain text: no tag or entity left, every headline as written
+    (unescaped) and its link as a visible URL, each item once."""
+    parts = render_digest(heavy_digest(), Profile())
+    assert len(parts) > 1
+    plains = [html_to_plain(part) for part in parts]
+    assert all(plain.strip() for plain in plains)
+    markup = re.compile(r"</?(b|i|u|s|a|code|pre|blockquote)\b[^>]*>|&(amp|lt|gt|quot);")
+    assert not any(markup.search(plain) for plain in plains), plains
+    joined = "\n".join(plains)
+    for n in range(1, 31):
+        assert joined.count(f"🔥 头条 {n} & <more> 🤖 (https://x.com/user/status/{n})") == 1, n
 
 
 # ---- stories the chat already has -----------------------------------------------------
@@ -450,3 +457,19 @@ def test_the_closing_line_lists_ten_headlines_at_most():
     check_part(last)
     assert "+29 stories you already have" in last and last.endswith(" · …")
     assert last.count("<a ") == 1 + 10  # item 1, then ten of the 29
+
+
+def test_a_digest_that_gave_only_its_day_shows_the_day_in_both_languages() -> None:
+    """A post dated by its day only is parsed as the start of that day in its zone
+    (bot/digest/dates.py): shown as the day, not a made-up midnight moved to the
+    chat's zone."""
+    from datetime import datetime, timedelta, timezone
+
+    from bot.digest.markup import format_published
+
+    shanghai_day = datetime(2026, 5, 12, tzinfo=timezone(timedelta(hours=8)))
+    assert format_published(shanghai_day, "Europe/Berlin", "en") == "2026-05-12"
+    assert format_published(shanghai_day, "", "zh") == "2026年5月12日"
+    timed = datetime(2026, 5, 12, 9, 3, tzinfo=timezone(timedelta(hours=8)))
+    assert format_published(timed, "", "en") == "2026-05-12 09:03 (UTC+8)"
+    assert format_published(timed, "", "zh").startswith("2026年5月12日 09:03")

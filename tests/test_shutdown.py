@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from telegram.error import BadRequest
 
 from bot.local_api import LocalBotApi
 from bot.telegram.app import (
@@ -59,10 +60,10 @@ async def test_a_failing_step_is_logged_and_reported_and_the_database_still_clos
 
 async def test_stopping_a_bot_whose_start_failed_closes_what_it_opened(tmp_path: Path) -> None:
     async with LocalBotApi() as api:
-        # A refusal (a server error would be retried until answered: start-up waits).
+        # A 400 (a 5xx is an outage: start-up waits it out instead).
         api.fail_method("setMyCommands", 400, "Bad Request: BOT_COMMAND_INVALID")
         application = build_application(make_settings(api, tmp_path / "bot.db"))
-        with pytest.raises(Exception, match=r"(?i)bot_command_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
             await start_application(application)  # on_startup: after the database opened
         services = get_services(application)
         assert services is not None  # the database, the engine: opened before it failed

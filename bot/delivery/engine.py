@@ -37,19 +37,20 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import telegram
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.delivery.bad_requests import chat_gone, send_html_or_plain, topic_gone
 from bot.delivery.health import TelegramHealth, describe, is_outage
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
+from bot.delivery.pruning import LedgerPruner
 from bot.delivery.ratelimit import SendDropped, SendRateLimiter, retry_after_seconds
 from bot.delivery.roundups import RoundupScheduler
 from bot.delivery.sender import BulkSender, LateAnswer, message_id_of
 from bot.delivery.window import SendWindow
-from bot.digest.markup import html_to_plain
 from storage import deliveries
 from storage.db import Database
 from storage.deliveries import Gone, Key, Outcome, Part, PartStatus, Retry, Sent
@@ -57,23 +58,15 @@ from storage.subscribers import ChatStatus
 
 log = logging.getLogger(__name__)
 
-# BadRequest descriptions that mean the chat is gone for good.
-CHAT_GONE = (
-    "chat not found",
-    "group chat was deleted",
-    "user is deactivated",
-    "bot was kicked",
-    "not enough rights to send",
-    "have no rights to send",
-)
-# BadRequest descriptions that mean the forum topic is gone (the chat is not).
-TOPIC_GONE = ("message thread not found", "topic_deleted")
-PARSE_ERROR = "can't parse entities"
 RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # other errors; then the part is 'failed'
 OUTAGE = "outage: "  # last_error of parts waiting for Telegram to answer again
 STOP_SECONDS = 4.0  # at stop, sends in flight get this long (SIGTERM: Docker waits 10 s)
 FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
 AHEAD = 0.5  # keep about this many seconds of sends taken from the ledger
+# Plan (render and expand) at most this many seconds of sends ahead of what was taken:
+# a digest to 1,000,000 chats is planned as it goes out, not all at once, so planning
+# never starves replies of the event loop or the write path.
+PLAN_AHEAD = 30.0
 
 
 class DeliveryEngine:
@@ -90,9 +83,11 @@ class DeliveryEngine:
         retry_delays: Sequence[float] = RETRY_DELAYS,
         batch_size: int = 500,
         default_tz: str = "",
+        keep_days: int = 0,
     ) -> None:
         """`sender`: the bulk sendMessage (sender.py), sharing the bot's rate limiter; its
-        owner starts and closes it. Without one the engine makes (and closes) its own."""
+        owner starts and closes it. Without one the engine makes (and closes) its own.
+        `keep_days`: delivered ledger rows older than this are pruned (0: kept)."""
         self.bot = bot
         self.db = db
         self._own_sender = sender is None
@@ -107,6 +102,7 @@ class DeliveryEngine:
         self.planner = Planner(db, clock=clock, default_tz=default_tz)
         self.roundups = RoundupScheduler(db, clock=clock, default_tz=default_tz)
         self.ledger = LedgerWriter(db)
+        self.pruner = LedgerPruner(db, keep_days, clock=clock)
         self.sent_count = 0
         self.health = self.limiter.health if self.limiter is not None else TelegramHealth()
         self._hasten = False  # Telegram answers again: parts waiting for it are due now
@@ -128,6 +124,7 @@ class DeliveryEngine:
         self._stopping = False
         self._look_for_planned = True  # set by wake() and the poll; planning is then checked
         self._last_feed = 0.0
+        self._taken = 0  # parts taken from the ledger (against planner.parts_planned)
 
     @property
     def render_calls(self) -> int:
@@ -151,6 +148,7 @@ class DeliveryEngine:
         self.health.on_recovery(self._recovered)
         self._dispatcher = asyncio.create_task(self._dispatch(), name="delivery-dispatcher")
         self._pump_task = asyncio.create_task(self._pump(), name="delivery-pump")
+        self.pruner.start()
         log.info(
             "delivery engine started: %s/s, up to %d sends in flight (rate x round trip)",
             self._rate() or "unlimited",
@@ -176,6 +174,7 @@ class DeliveryEngine:
         deadline = loop.time() + timeout
         self._stopping = True
         self._wake.set()
+        await self.pruner.stop()
         with contextlib.suppress(asyncio.CancelledError):
             await self._dispatcher
         if self._pump_task is not None:
@@ -234,6 +233,12 @@ class DeliveryEngine:
         """Take more parts from the ledger when fewer than this are due in memory."""
         return max(self.window.limit, int(self._rate() * AHEAD), 32)
 
+    def _plan_room(self) -> bool:
+        """Are fewer than PLAN_AHEAD seconds of sends planned and not yet taken?"""
+        rate = self._rate()
+        ahead = self.planner.parts_planned - self._taken
+        return rate <= 0 or ahead < rate * PLAN_AHEAD
+
     async def _dispatch(self) -> None:
         while not self._stopping:
             try:
@@ -245,7 +250,10 @@ class DeliveryEngine:
                 if self._look_for_planned:
                     self._look_for_planned = False  # a wake() while planning sets it again
                     busy = await self.roundups.run_due()  # due roundups become planned rows
-                    busy = await self.planner.plan_batch(self.batch_size) or busy
+                    if self._plan_room():
+                        busy = await self.planner.plan_batch(self.batch_size) or busy
+                    else:  # enough is planned: look again once the sends caught up
+                        self._look_for_planned = True
                     self._look_for_planned = self._look_for_planned or busy
                 if len(self._ready) < self._low_water():
                     busy = await self._feed() or busy
@@ -281,6 +289,7 @@ class DeliveryEngine:
         self._last_feed = asyncio.get_running_loop().time()
         if not parts:
             return False
+        self._taken += len(parts)
         gone: dict[tuple[int, int], Part] = {}  # subscribers (a chat or a forum topic)
         for part in parts:
             if part.chat_status == ChatStatus.ACTIVE:
@@ -370,53 +379,52 @@ class DeliveryEngine:
 
     async def _attempt(self, part: Part) -> Settled:
         """Send one part (as plain text if Telegram cannot parse its HTML); what became of it."""
-        html = True
-        while True:
-            try:
-                message_id = await self.sender.send_message(
-                    part.chat_id,
-                    part.text if html else html_to_plain(part.text),
-                    parse_mode="HTML" if html else None,
-                    previews=part.previews,
-                    thread_id=part.thread_id or None,
-                    reply_markup=part.markup,
-                )
-            except RetryAfter as exc:
-                seconds = retry_after_seconds(exc)
-                return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
-            except LateAnswer as exc:
-                return self._await_late_answer(part, exc)
-            except SendDropped:  # stopping: not sent, the part waits in the ledger
-                return Retry(part.key, self.clock(), "not sent: stopping", counts=False)
-            except Forbidden as exc:
+
+        def send(text: str, parse_mode: str | None) -> Awaitable[int]:
+            return self.sender.send_message(
+                part.chat_id,
+                text,
+                parse_mode=parse_mode,
+                previews=part.previews,
+                thread_id=part.thread_id or None,
+                reply_markup=part.markup,
+            )
+
+        try:
+            message_id = await send_html_or_plain(
+                send, part.text, chat_id=part.chat_id, digest_id=part.digest_id
+            )
+        except RetryAfter as exc:
+            seconds = retry_after_seconds(exc)
+            return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
+        except LateAnswer as exc:
+            return self._await_late_answer(part, exc)
+        except SendDropped:  # stopping: not sent, the part waits in the ledger
+            return Retry(part.key, self.clock(), "not sent: stopping", counts=False)
+        except Forbidden as exc:
+            return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
+        except BadRequest as exc:
+            if chat_gone(exc):
                 return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
-            except BadRequest as exc:
-                text = exc.message.lower()
-                if html and PARSE_ERROR in text:
-                    self._log(part, logging.WARNING, "can't parse entities, sending plain text")
-                    html = False
-                    continue
-                if any(phrase in text for phrase in CHAT_GONE):
-                    return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
-                if part.thread_id and any(phrase in text for phrase in TOPIC_GONE):
-                    reason = self._redact(f"topic gone: {exc.message}")
-                    return Gone(part.key, reason, block=True, whole_chat=False)
-                return self._final(part, f"BadRequest: {exc.message}")
-            except TelegramError as exc:
-                error = describe(exc)
-                if is_outage(exc):  # says nothing about the chat: pending until it ends
-                    delay = self.health.failed(error)
-                    return self._retry(part, OUTAGE + error, counts=False, delay=delay)
-                return self._retry(part, error, counts=True)  # TimedOut, InvalidToken...
-            self.health.answered()
-            self.sent_count += 1
-            if part.key in self._unanswered:
-                self._unanswered.discard(part.key)
-                self.possible_duplicates += 1
-                self._log(part, logging.WARNING, "sent again after its earlier send got no"
-                          f" answer: it may arrive twice ({self.possible_duplicates} such"
-                          " part(s) since start)")  # fmt: skip
-            return Sent(part.key, message_id, self.clock())
+            if part.thread_id and topic_gone(exc):
+                reason = self._redact(f"topic gone: {exc.message}")
+                return Gone(part.key, reason, block=True, whole_chat=False)
+            return self._final(part, f"BadRequest: {exc.message}")
+        except TelegramError as exc:
+            error = describe(exc)
+            if is_outage(exc):  # says nothing about the chat: pending until it ends
+                delay = self.health.failed(error)
+                return self._retry(part, OUTAGE + error, counts=False, delay=delay)
+            return self._retry(part, error, counts=True)  # TimedOut, InvalidToken...
+        self.health.answered()
+        self.sent_count += 1
+        if part.key in self._unanswered:
+            self._unanswered.discard(part.key)
+            self.possible_duplicates += 1
+            self._log(part, logging.WARNING, "sent again after its earlier send got no"
+                      f" answer: it may arrive twice ({self.possible_duplicates} such"
+                      " part(s) since start)")  # fmt: skip
+        return Sent(part.key, message_id, self.clock())
 
     def _await_late_answer(self, part: Part, late: LateAnswer) -> Retry | Outcome:
         """A send with no answer yet may have been delivered: its answer is awaited (a

@@ -3,17 +3,30 @@ with the Python API, done over HTTP by a benchmark in another process."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from bot.local_api.server import LocalBotApi
-
-__all__ = ["add_control_routes"]
+__all__ = ["Controlled", "add_control_routes"]
 
 
-def add_control_routes(app: web.Application, api: LocalBotApi) -> None:
+class Controlled(Protocol):
+    """What the routes drive: the stand-in (server.LocalBotApi), named here by what it
+    does so that this module needs no import of the server that imports it."""
+
+    latency: float
+
+    def stats(self) -> dict[str, Any]: ...
+    def fail_chat(self, *args: Any, **kwargs: Any) -> None: ...
+    def fail_method(self, *args: Any, **kwargs: Any) -> None: ...
+    def fail_randomly(self, *args: Any, **kwargs: Any) -> None: ...
+    def slow_answers(self, *args: Any, **kwargs: Any) -> None: ...
+    def clear_faults(self) -> None: ...
+    def clear(self) -> None: ...
+    def send_user_message(self, *args: Any, **kwargs: Any) -> int | None: ...
+
+
+def add_control_routes(app: web.Application, api: Controlled) -> None:
     """`GET /_local/stats`: the counters. `POST /_local/<action>` with a JSON body of the
     Python method's arguments: fail_chat, fail_method, fail_randomly, slow_answers,
     clear_faults, clear, latency ({"seconds": ...}), user_message ({"chat_id", "text", ...})."""

@@ -16,8 +16,7 @@ import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from bot.digest.models import Digest
-from bot.digest.parse import ParseError, parse_file
+from bot.digest.parse import ParseError, ParseResult, parse_file_result
 
 PARSE_SECONDS = 10.0  # per post, after the child has started
 PARSE_MEMORY = 256 * 1024 * 1024  # bytes of data a child may use
@@ -31,7 +30,7 @@ def _child(path: str, memory: int, conn: Connection) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
     conn.send(("ready", None))
     try:
-        conn.send(("ok", parse_file(Path(path))))
+        conn.send(("ok", parse_file_result(Path(path))))
     except ParseError as error:
         conn.send(("refused", error.reason))
     except MemoryError:
@@ -40,8 +39,8 @@ def _child(path: str, memory: int, conn: Connection) -> None:
 
 def parse_with_budget(
     path: Path, *, seconds: float | None = None, memory: int | None = None
-) -> Digest:
-    """parse_file(path) in a child process (blocking: run it in a thread); the budget is
+) -> ParseResult:
+    """parse_file_result(path) in a child process (blocking: run it in a thread); the budget is
     PARSE_SECONDS and PARSE_MEMORY unless given."""
     seconds = PARSE_SECONDS if seconds is None else seconds
     memory = PARSE_MEMORY if memory is None else memory
@@ -72,7 +71,7 @@ def parse_with_budget(
         raise ParseError(path.name, f"refused: parsing it needed over {mb} MB")
     if kind == "refused":
         raise ParseError(path.name, value)
-    assert isinstance(value, Digest)
+    assert isinstance(value, ParseResult)
     return value
 
 

@@ -82,7 +82,11 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
         rate_limiter=application.bot.rate_limiter,
     )
     services.engine = DeliveryEngine(
-        application.bot, db, sender=sender, default_tz=settings.default_tz
+        application.bot,
+        db,
+        sender=sender,
+        default_tz=settings.default_tz,
+        keep_days=settings.ledger_keep_days,
     )
     await services.engine.start()
     bot = application.bot

@@ -39,7 +39,7 @@ from bot.telegram import (
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import BotContext
 from bot.telegram.parts import message_of, query_of
-from bot.telegram.replies import chat_state, clean_input, reply
+from bot.telegram.replies import chat_state, clean_input, remember_user_language, reply
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +166,9 @@ def add_handlers(application: Application) -> None:
         ChatMemberHandler(chat_events.on_membership_change, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_handler(InlineQueryHandler(inline.on_inline_query))
+    # After the handlers: a private chat's Telegram language, when it changed, in one
+    # small write of its own (chat_state() only reads).
+    application.add_handler(TypeHandler(Update, remember_user_language), group=1)
     application.add_error_handler(on_error)
 
 

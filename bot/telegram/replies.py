@@ -5,6 +5,7 @@ in the forum topic the command came from. A forum topic is a subscriber of its o
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
-from bot.digest.markup import html_to_plain
+from bot.delivery.bad_requests import send_html_or_plain, topic_gone
 from bot.i18n import Lang, language_for
 from bot.telegram import membership
 from bot.telegram.context import BotContext
@@ -29,8 +30,6 @@ from storage.subscribers import ChatStatus, Subscriber
 
 log = logging.getLogger(__name__)
 
-PARSE_ERROR = "can't parse entities"
-TOPIC_GONE = ("message thread not found", "topic_deleted")  # a deleted forum topic
 CHAT_KINDS = ("private", "group", "supergroup", "channel")
 
 
@@ -45,9 +44,9 @@ class ChatState:
 
 
 async def chat_state(update: Update, context: BotContext) -> ChatState:
-    """Preferences and language of the update's chat (or forum topic). A private chat
-    follows its user's Telegram language until it picks one with /lang; that language is
-    remembered (for pushes) when it changes."""
+    """Preferences and language of the update's chat (or forum topic), read only. A
+    private chat follows its user's Telegram language until it picks one with /lang
+    (remember_user_language stores it for pushes)."""
     chat = chat_of(update)
     user = update.effective_user
     db = context.services.db
@@ -63,8 +62,6 @@ async def chat_state(update: Update, context: BotContext) -> ChatState:
             thread_id=topic,
         )
         return ChatState(subscriber, language_for(subscriber.lang or user_lang), stored=False)
-    if chat.type == ChatType.PRIVATE and user_lang and found.user_lang != user_lang:
-        found = await subs.update_preferences(db, chat.id, user_lang=user_lang)  # no topics
     return written_state(update, found)
 
 
@@ -76,6 +73,19 @@ def written_state(update: Update, subscriber: Subscriber) -> ChatState:
     user_lang = language_for(user.language_code) if user and user.language_code else None
     lang = subscriber.lang or (user_lang if private else None) or subscriber.language
     return ChatState(subscriber, language_for(lang), stored=True)
+
+
+async def remember_user_language(update: Update, context: BotContext) -> None:
+    """After the handlers: a private chat's Telegram language, stored (for pushes) when
+    it changed since the last update. One small write, only then; chat_state() reads."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type != ChatType.PRIVATE or user is None or not user.language_code:
+        return
+    user_lang = language_for(user.language_code)
+    db = context.services.db
+    found = await subs.get_subscriber(db, chat.id)
+    if found is not None and found.user_lang != user_lang:
+        await subs.update_preferences(db, chat.id, user_lang=user_lang)  # no topics
 
 
 def clean_input(text: str, limit: int) -> str:
@@ -117,28 +127,18 @@ async def send_html(
 ) -> Message:
     """Send Telegram HTML; if Telegram cannot parse it, the same words as plain text."""
     options = LinkPreviewOptions(is_disabled=not previews)
-    try:
-        return await context.bot.send_message(
+
+    def send(words: str, parse_mode: str | None) -> Awaitable[Message]:
+        return context.bot.send_message(
             chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
+            words,
+            parse_mode=parse_mode,
             link_preview_options=options,
             reply_markup=reply_markup,
             message_thread_id=thread_id,
         )
-    except BadRequest as error:
-        if PARSE_ERROR not in error.message.lower():
-            raise
-        log.warning(
-            "HTML rejected, sending plain text: %s", error.message, extra={"chat_id": chat_id}
-        )
-        return await context.bot.send_message(
-            chat_id,
-            html_to_plain(text),
-            link_preview_options=options,
-            reply_markup=reply_markup,
-            message_thread_id=thread_id,
-        )
+
+    return await send_html_or_plain(send, text, chat_id=chat_id)
 
 
 async def reply(update: Update, context: BotContext, text: str, **kwargs: Any) -> Message | None:
@@ -150,7 +150,7 @@ async def reply(update: Update, context: BotContext, text: str, **kwargs: Any) -
     try:
         sent = await send_html(context, chat.id, text, thread_id=thread_id, **kwargs)
     except BadRequest as error:
-        if not thread_id or not any(gone in error.message.lower() for gone in TOPIC_GONE):
+        if not thread_id or not topic_gone(error):
             raise
         await subs.set_status(context.services.db, chat.id, ChatStatus.BLOCKED, thread_id=thread_id)
         log.info("forum topic %s is gone: its subscription stops", thread_id,
