@@ -1,5 +1,5 @@
 # digest-bot: `docker build -t digest-bot .` then
-#   docker run -d --restart unless-stopped --env-file .env -v digest-data:/data digest-bot
+#   docker run -d --restart on-failure:5 --env-file .env -v digest-data:/data digest-bot
 # or `docker compose up -d` (compose.yaml).
 # The same install as `make`: the package and its dependencies from pyproject.toml.
 FROM python:3.11-slim

@@ -4,7 +4,9 @@
 
 The stand-in (in process, on 127.0.0.1, 50 ms round trip) answers every sendMessage with
 a 502 HTML page (`html`) or a 200 whose JSON is cut off (`malformed`) from 3 s into the
-fan-out for the given number of seconds, then answers normally again. Printed per run:
+fan-out for the given number of seconds, then answers normally again; `slow` (issue 23
+item 2): it delivers each message at once but answers 25 s later (the client's timeout
+is 20 s), for the given number of seconds. Printed per run:
 parts planned, parts lost (planned but never delivered; goal 0), duplicates (messages
 delivered more than once; goal 0), and the time from the end of the outage to the last
 delivery. Each subscriber gets the canonical post (full format: 2 parts per chat).
@@ -59,7 +61,10 @@ async def one_run(kind: str, seconds: float, chats: int) -> dict:
             await engine.start()
             engine.wake()
             await asyncio.sleep(OUTAGE_FROM)
-            api.fail_method("sendMessage", status, kind=kind)
+            if kind == "slow":
+                api.slow_answers(25.0, {"sendMessage"})
+            else:
+                api.fail_method("sendMessage", status, kind=kind)
             await asyncio.sleep(seconds)
             api.clear_faults()
             ended = time.time()
@@ -87,7 +92,8 @@ async def one_run(kind: str, seconds: float, chats: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, nargs="+", default=[45, 90, 300])
-    parser.add_argument("--kinds", nargs="+", default=["html", "malformed"])
+    parser.add_argument("--kinds", nargs="+", default=["html", "malformed"],
+                        choices=["html", "malformed", "slow"])  # fmt: skip
     parser.add_argument("--chats", type=int, default=300)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")

@@ -91,6 +91,35 @@ def headings(count: int) -> str:
     )
 
 
+def bare_links(count: int) -> str:
+    """One list of bare URLs, no text: each is a story of its own."""
+    return FRONT + "".join(f"- https://example.com/bare/{n}\n" for n in range(count))
+
+
+def shared_link_bullets(count: int) -> str:
+    """Bullets that all point to one page: the repeat check must stay linear."""
+    return (
+        FRONT
+        + "# Day\n\n"
+        + "".join(
+            f"- **Story {n}**: text [source](https://example.com/day)\n" for n in range(count)
+        )
+    )
+
+
+def every_line_a_heading(count: int) -> str:
+    return FRONT + "".join(f"{'#' * (n % 6 + 1)} Line {n}\n" for n in range(count))
+
+
+def nested_headings(depth: int) -> str:
+    """Headings inside quotes inside lists, `depth` levels down."""
+    lines = []
+    for level in range(depth):
+        prefix = "> " * level
+        lines.append(f"{prefix}- ## [Level {level}](https://example.com/n/{level})\n{prefix}")
+    return FRONT + "\n".join(lines) + "\n"
+
+
 def html_nested_lists(depth: int) -> str:
     """A feed entry of unclosed lists: each level used to indent every line below it."""
     return "<ul><li>x" * depth
@@ -115,6 +144,10 @@ CASES: dict[str, tuple[Callable[[int], str], int, str]] = {
     "10,000 canonical items": (canonical_items, 10_000, "md"),
     "10,000 bullets, one heading": (bullet_items, 10_000, "md"),
     "10,000 linked headings": (headings, 10_000, "md"),
+    "5,000 bare links, one list": (bare_links, 5_000, "md"),
+    "10,000 bullets, one shared link": (shared_link_bullets, 10_000, "md"),
+    "10,000 lines, every one a heading": (every_line_a_heading, 10_000, "md"),
+    "headings nested 50 deep": (nested_headings, 50, "md"),
     "html: 1,000 nested <ul>": (html_nested_lists, 1_000, "html"),
     "html: 10,000 <li> stories": (html_items, 10_000, "html"),
 }

@@ -32,24 +32,60 @@ def build_parser() -> argparse.ArgumentParser:
         help="the database to use (default: its own file next to DATABASE_PATH, so trying "
         "the console never leaves samples or a test chat where `run` looks)",
     )
+    console.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="",
+        help="your Telegram app's language, as the bot sees it (until /lang picks one)",
+    )
     ingest = commands.add_parser(
         "ingest", help="parse and store posts (folders recurse, feed URLs)"
     )
-    ingest.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
-    search = commands.add_parser("search", help="search every stored item, like /search")
-    search.add_argument("words", nargs="+")
-    search.add_argument("--limit", type=int, default=5)
-    search.add_argument("--offset", type=int, default=0)
-    parse = commands.add_parser("parse", help="show what the bot makes of one post")
-    parse.add_argument("file", type=Path)
-    parse.add_argument("--json", action="store_true", help="the parsed digest as JSON")
+    ingest.add_argument(
+        "targets",
+        nargs="+",
+        metavar="PATH_OR_URL",
+        help="a post (.md), a saved feed (rss.xml), a folder of posts (recursed), a feed URL "
+        "(http, https) or a file:// URL",
+    )
+    search = commands.add_parser(
+        "search",
+        help="search every stored item, like /search",
+        description="Search every stored item as /search does, newest first, one result per "
+        "story. Exit status 0 when something was found, 1 when nothing was.",
+    )
+    search.add_argument(
+        "words",
+        nargs="+",
+        metavar="WORD",
+        help="words every result must contain (Chinese needs no spaces: 开源模型)",
+    )
+    search.add_argument("--limit", type=int, default=5, help="results per page (default 5)")
+    search.add_argument(
+        "--offset", type=int, default=0, help="results to skip: the next page (default 0)"
+    )
+    parse = commands.add_parser(
+        "parse",
+        help="show what the bot makes of one post",
+        description="Show what the bot makes of one post: its title, date, categories and "
+        "numbered items. Nothing is stored.",
+    )
+    parse.add_argument("file", type=Path, metavar="FILE", help="a post (Markdown) to parse")
+    parse.add_argument(
+        "--json",
+        action="store_true",
+        help="the parsed digest as JSON: title, published_at, categories, items",
+    )
+    parse.add_argument(
+        "--explain", action="store_true", help="which structure gave the items, and why"
+    )
     return parser
 
 
 def run_cli(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "parse":  # needs no settings
-        return parse_command(args.file, as_json=args.json)
+        return parse_command(args.file, as_json=args.json, explain=args.explain)
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -65,7 +101,7 @@ def run_cli(argv: list[str]) -> int:
     if args.command in (None, "run"):
         return run_command(settings)
     if args.command == "console":
-        return console_command(settings, args.database)
+        return console_command(settings, args.database, args.lang)
     from storage.db import DatabaseError
 
     try:
@@ -115,31 +151,39 @@ def run_command(settings: Settings) -> int:
         return 1
 
 
-def console_command(settings: Settings, database: Path | None) -> int:
+def console_command(settings: Settings, database: Path | None, lang: str = "") -> int:
     from bot.console import console_database, run_console
 
     try:
-        return asyncio.run(run_console(settings, console_database(settings, database)))
-    except KeyboardInterrupt:
+        return asyncio.run(run_console(settings, console_database(settings, database), lang=lang))
+    except KeyboardInterrupt:  # Ctrl-C: the console ends at once, as with Ctrl-D
+        print(file=sys.stderr)
         return 0
 
 
-def parse_command(path: Path, *, as_json: bool) -> int:
-    from bot.digest.parse import ParseError, parse_file
+def parse_command(path: Path, *, as_json: bool, explain: bool = False) -> int:
+    from bot.digest.explain import explanation_lines
+    from bot.digest.parse import ParseError, parse_file_result
 
     try:
-        digest = parse_file(path)
+        result = parse_file_result(path)
     except ParseError as error:
         print(f"digest-bot: {error}", file=sys.stderr)
         return 1
+    digest, explanation = result.digest, result.explanation
     if as_json:
         print(json.dumps(digest.to_json_dict(), ensure_ascii=False, indent=2))
-        return 0
-    print(f"{digest.title}\n{digest.published_at.isoformat()}  {', '.join(digest.categories)}")
-    for item in digest.items:
-        author = f" - {item.author}" if item.author else ""
-        print(f"{item.position:>3}. {item.title}{author}\n     {item.url or '(no link)'}")
-    print(f"{len(digest.items)} items")
+    else:
+        print(f"{digest.title}\n{digest.published_at.isoformat()}  {', '.join(digest.categories)}")
+        for item in digest.items:
+            author = f" - {item.author}" if item.author else ""
+            print(f"{item.position:>3}. {item.title}{author}\n     {item.url or '(no link)'}")
+        print(f"{len(digest.items)} items")
+    if explanation is not None and (explain or explanation.unclear):
+        # on stderr with --json, so the JSON stays parseable
+        out = sys.stderr if as_json else sys.stdout
+        lines = explanation_lines(explanation, len(digest.items))
+        print("\n".join(lines if explain else lines[-1:]), file=out)
     return 0
 
 

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     digest_sources: Annotated[list[str], NoDecode] = Field(default_factory=list)
     poll_interval: float = Field(300, gt=0)
     send_rate: float = Field(25, gt=0)
+    ledger_keep_days: int = Field(30, ge=0)  # delivered ledger rows kept; 0: forever
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"

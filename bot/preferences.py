@@ -37,6 +37,9 @@ class Profile:
     repeats: str = "fold"  # stories the chat already has in full: fold | hide | show
     max_messages: int = DEFAULT_MESSAGES  # messages sent at once; the rest behind a button
     mutes: frozenset[str] = frozenset()  # muted words: items containing one are left out
+    # Of the sources of a digest's earlier tellings, those the chat takes (None: all):
+    # a story told first in a source the chat does not take is new to it.
+    had_from: frozenset[str] | None = None
 
     def key(self) -> str:
         """A short key naming this profile, unambiguous whatever the topics contain:
@@ -47,6 +50,8 @@ class Profile:
                   self.lang, self.repeats, self.max_messages]  # fmt: skip
         if self.mutes:  # only then: the keys of profiles without mutes stay as they were
             fields.append(sorted(self.mutes))
+        if self.had_from is not None:
+            fields.append(["had_from", *sorted(self.had_from)])
         canonical = json.dumps(
             fields,
             ensure_ascii=False,
@@ -91,19 +96,40 @@ LANGS = ("zh", "en")
 
 class SettingError(ValueError):
     """A value a setting does not take. The Telegram face shows the setting's usage,
-    its current value and the choices; `suggestions` are close matches, if any."""
+    its current value and the choices; `suggestions` are close matches, if any;
+    `problem` names what was wrong when it is more than "not a choice": "hour",
+    "minute", "day", "whole_hours", "same_hours", "messages", "tz_ambiguous"."""
 
-    def __init__(self, setting: str, value: str, suggestions: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, setting: str, value: str, suggestions: tuple[str, ...] = (), problem: str = ""
+    ) -> None:
         super().__init__(f"{setting}: {value[:40]!r}")
         self.setting = setting
         self.value = value
         self.suggestions = suggestions
+        self.problem = problem
+
+
+# Words typed for a value besides its key ("brief"); the Telegram face also takes the
+# label of every button, in either language (bot/telegram/keyboards.py typed_choice).
+VALUE_WORDS = {
+    "format": {"完整": "full", "全文": "full", "简要": "brief", "简短": "brief",
+               "仅标题": "headlines", "标题": "headlines"},
+    "alerts": {"全部": "all", "每期": "all", "每一期": "all", "every": "all",
+               "主题": "topics", "我的主题": "topics", "mine": "topics"},
+    "previews": {"开": "on", "开启": "on", "打开": "on", "关": "off", "关闭": "off"},
+    "lang": {"中文": "zh", "chinese": "zh", "英文": "en", "english": "en"},
+    "repeats": {"折叠": "fold", "隐藏": "hide", "照发": "show", "显示": "show"},
+}  # fmt: skip
+# /tz back to "as published" (DEFAULT_TZ, else each digest's own offset).
+TZ_OFF = ("off", "none", "default", "reset", "published", "as published",
+          "默认", "关", "关闭", "按发布", "按发布时区", "发布时区")  # fmt: skip
 
 
 def parse_setting(name: str, value: str) -> dict[str, Any]:
     """A typed or pressed value as subscriber columns; SettingError when it is not one."""
     value = " ".join(value.split())[:200]
-    lowered = value.lower()
+    lowered = VALUE_WORDS.get(name, {}).get(value.lower(), value.lower())
     if name == "format" and lowered in FORMATS:
         return {"format": lowered}
     if name == "alerts" and lowered in ALERTS_MODES:
@@ -113,42 +139,56 @@ def parse_setting(name: str, value: str) -> dict[str, Any]:
     if name == "lang" and lowered in LANGS:
         return {"lang": lowered}
     if name == "tz":
+        if lowered in TZ_OFF:
+            return {"tz": ""}
         choice = resolve_timezone(value)
         if choice.tz is None:
-            raise SettingError(name, value, choice.suggestions)
+            problem = "tz_ambiguous" if choice.ambiguous else ""
+            raise SettingError(name, value, choice.suggestions, problem)
         return {"tz": choice.tz}
     if name == "quiet":
-        if lowered in ("off", "none", "no", "关", "关闭"):
+        if lowered in ("off", "none", "no", "关", "关闭", "不设"):
             return {"quiet_from": None, "quiet_to": None}
         hours = parse_quiet_hours(lowered)
+        if isinstance(hours, str):
+            raise SettingError(name, value, problem=hours)
         if hours is not None:
             return {"quiet_from": hours[0], "quiet_to": hours[1]}
     if name == "repeats" and lowered in REPEATS_MODES:
         return {"repeats": lowered}
-    # isascii: "²".isdigit() and "①".isdigit() are true, and int() refuses them.
-    if name == "messages" and lowered.isascii() and lowered.isdigit() \
-            and MIN_MESSAGES <= int(lowered) <= MAX_MESSAGES:  # fmt: skip
-        return {"max_messages": int(lowered)}
+    if name == "messages":
+        # isascii: "²".isdigit() and "①".isdigit() are true, and int() refuses them.
+        if lowered.isascii() and lowered.isdigit() and MIN_MESSAGES <= int(lowered) <= MAX_MESSAGES:
+            return {"max_messages": int(lowered)}
+        raise SettingError(name, value, problem="messages")
     if name == "schedule":
         schedule = parse_schedule(lowered)
         if schedule is not None:
             return {"schedule": schedule.kind, "schedule_day": schedule.day,
                     "schedule_minute": schedule.minute}  # fmt: skip
+        raise SettingError(name, value, problem=schedule_problem(lowered))
     raise SettingError(name, value)
 
 
-def parse_quiet_hours(text: str) -> tuple[int, int] | None:
-    """ "23-7", "23:00-07:00", "23–7" -> (23, 7); None when it is not two different hours."""
+def parse_quiet_hours(text: str) -> tuple[int, int] | str | None:
+    """ "23-7", "23:00-07:00", "23–7" -> (23, 7); what was wrong ("hour", "whole_hours",
+    "same_hours") when it is two times but not two different whole hours; None when it
+    is not two times at all. Minutes are refused, not dropped: 22:30 is not 22:00."""
     parts = text.replace("–", "-").replace("—", "-").replace("~", "-").replace(" ", "").split("-")
     if len(parts) != 2 or not all(parts):
         return None
-    try:
-        start_hour, end_hour = (int(part.split(":")[0][:2]) for part in parts)
-    except ValueError:
+    times = [_TIME.match(part.replace("：", ":")) for part in parts]
+    if not all(times):
         return None
-    if not (0 <= start_hour <= 23 and 0 <= end_hour <= 23) or start_hour == end_hour:
-        return None
-    return start_hour, end_hour
+    hours = [int(match.group(1)) for match in times if match]
+    minutes = [int(match.group(2) or 0) for match in times if match]
+    if not all(0 <= hour <= 23 for hour in hours):
+        return "hour"
+    if any(minutes):
+        return "whole_hours"
+    if hours[0] == hours[1]:
+        return "same_hours"
+    return hours[0], hours[1]
 
 
 # --- schedules: instant pushes, or a daily or weekly roundup ---------------------------
@@ -214,6 +254,20 @@ def parse_schedule(text: str) -> Schedule | None:
             return None
         return Schedule("weekly", minute, day)
     return None
+
+
+def schedule_problem(text: str) -> str:
+    """Why `text` is not a schedule, when it can be told: "hour", "minute" or "day"."""
+    words = text.lower().replace("-", " ").replace("_", " ").split()
+    for word in words:
+        match = _TIME.match(word)
+        if match and int(match.group(1)) > 23:
+            return "hour"
+        if match and int(match.group(2) or 0) > 59:
+            return "minute"
+    if len(words) == 3 and words[0] in ("weekly", "每周") and words[1] not in _DAY_NAMES:
+        return "day"
+    return ""
 
 
 def _parse_time(text: str) -> int | None:

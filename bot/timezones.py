@@ -72,6 +72,25 @@ for _zone, _names in {
             if len(_run) == _n and all(w.isascii() for w in _run):
                 _CITIES[" ".join(_run)] = _zone
 
+# Abbreviations people type for a zone (before IANA's own "EST", a fixed offset with no
+# daylight saving). "CST" is China's and the US Central's: asked, not guessed.
+_ABBREVIATIONS = {
+    **dict.fromkeys(("pst", "pdt", "pt"), "America/Los_Angeles"),
+    **dict.fromkeys(("mst", "mdt"), "America/Denver"),
+    **dict.fromkeys(("cdt",), "America/Chicago"),
+    **dict.fromkeys(("est", "edt", "et"), "America/New_York"),
+    **dict.fromkeys(("bst",), "Europe/London"),
+    **dict.fromkeys(("cet", "cest"), "Europe/Berlin"),
+    **dict.fromkeys(("jst",), "Asia/Tokyo"),
+    **dict.fromkeys(("kst",), "Asia/Seoul"),
+    **dict.fromkeys(("hkt",), "Asia/Hong_Kong"),
+    **dict.fromkeys(("sgt",), "Asia/Singapore"),
+    **dict.fromkeys(("ist",), "Asia/Kolkata"),
+    **dict.fromkeys(("aest", "aedt"), "Australia/Sydney"),
+}
+_AMBIGUOUS = {"cst": ("Asia/Shanghai", "America/Chicago")}
+SUGGESTION_CUTOFF = 0.75  # lower, and "garbage" suggested Aruba, Anchorage and Prague
+
 _OFFSET = re.compile(
     r"^(?:utc|gmt|z)?\s*(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?$"
 )
@@ -83,6 +102,7 @@ class ZoneChoice:
 
     tz: str | None
     suggestions: tuple[str, ...] = ()
+    ambiguous: bool = False  # it names several zones (CST): the suggestions are the choice
 
 
 def _fold(text: str) -> str:
@@ -121,19 +141,35 @@ def resolve_timezone(text: str) -> ZoneChoice:
         if minutes <= 14 * 60 and int(offset["minutes"] or 0) < 60:
             return ZoneChoice(fixed_offset_name(-minutes if offset["sign"] == "-" else minutes))
         return ZoneChoice(None, ("UTC+8", "UTC-5", "UTC+05:30"))
+    if folded in _AMBIGUOUS:
+        return ZoneChoice(None, _AMBIGUOUS[folded], ambiguous=True)
+    if folded in _ABBREVIATIONS:
+        return ZoneChoice(_ABBREVIATIONS[folded])
     if folded in _CITIES:
         return ZoneChoice(_CITIES[folded])
     iana = _iana_by_folded()
     if folded in iana:
         return ZoneChoice(iana[folded])
     candidates = [*_CITIES, *iana]
-    close = difflib.get_close_matches(folded, candidates, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(folded, candidates, n=3, cutoff=SUGGESTION_CUTOFF)
     suggestions = []
     for match in close:
         zone = _CITIES.get(match) or iana[match]
         if zone not in suggestions:
             suggestions.append(zone)
     return ZoneChoice(None, tuple(suggestions))
+
+
+def effective_zone(chosen: str, default_tz: str = "", published: str = "") -> str:
+    """The zone a chat's own times run in (roundups, quiet hours, the times replies
+    name): its /tz, else DEFAULT_TZ, else the zone its digests are published in
+    (storage/digests.py published_zone), else UTC."""
+    return chosen or default_tz or published or "UTC"
+
+
+def zone_label(tz: str, at: datetime) -> str:
+    """ "UTC+8": the offset of zone `tz` at the aware datetime `at`."""
+    return offset_label(localize(at, tz))
 
 
 def zone_for(tz: str) -> tzinfo | None:

@@ -27,14 +27,12 @@ ANNOUNCE_AFTER = 3600  # seconds: a source stored this long after the first is "
 
 # `s` is a subscribers row (or a row of the same columns), `ds` a digest_sources row.
 CHAT_LANG = "coalesce(s.lang, s.user_lang, 'en')"
-TAKES = f"""(CASE
-    WHEN EXISTS (SELECT 1 FROM follows f WHERE f.chat_id = s.chat_id
-                 AND f.thread_id = s.thread_id AND f.topic = '{SOURCE_OFF}' || ds.name) THEN 0
-    WHEN EXISTS (SELECT 1 FROM follows f WHERE f.chat_id = s.chat_id
-                 AND f.thread_id = s.thread_id AND f.topic = '{SOURCE_ON}' || ds.name) THEN 1
-    ELSE ds.lang = 'mixed' OR ds.lang = {CHAT_LANG}
-         OR {CHAT_LANG} NOT IN (SELECT lang FROM digest_sources WHERE configured)
-END)"""
+TAKES = f"""coalesce(
+    (SELECT max(f.topic = '{SOURCE_ON}' || ds.name) FROM follows f
+     WHERE f.chat_id = s.chat_id AND f.thread_id = s.thread_id
+       AND f.topic IN ('{SOURCE_ON}' || ds.name, '{SOURCE_OFF}' || ds.name)),
+    ds.lang = 'mixed' OR ds.lang = {CHAT_LANG}
+    OR {CHAT_LANG} NOT IN (SELECT lang FROM digest_sources WHERE configured))"""
 # A chat as `s` for TAKES, whether stored or not: its key and the language it reads.
 _CHAT = "(SELECT ? AS chat_id, ? AS thread_id, ? AS lang, NULL AS user_lang) AS s"
 
@@ -146,6 +144,36 @@ async def taken_sources(db: Reader, chat_id: int, thread_id: int, lang: str) -> 
     """The names of the sources the chat (or forum topic) takes, reading `lang`."""
     sql = f"SELECT ds.name FROM digest_sources ds, {_CHAT} WHERE {TAKES}"
     async with db.execute(sql, (chat_id, thread_id, lang)) as cursor:
+        return frozenset(row[0] for row in await cursor.fetchall())
+
+
+async def taking_sources(
+    db: Reader, keys: list[tuple[int, int]], names: Iterable[str]
+) -> dict[tuple[int, int], frozenset[str]]:
+    """Of the sources `names`, those each chat (chat_id, thread_id) takes: one query for a
+    batch of the push planner (whether a chat had a story an earlier digest told)."""
+    sql = (
+        "SELECT s.chat_id, s.thread_id, ds.name FROM json_each(:keys) AS k"
+        " JOIN subscribers s ON s.chat_id = k.value->>0 AND s.thread_id = k.value->>1"
+        " JOIN digest_sources ds ON ds.name IN (SELECT value FROM json_each(:names))"
+        f" WHERE {TAKES}"
+    )
+    found: dict[tuple[int, int], set[str]] = {}
+    params = {"keys": json.dumps(keys), "names": json.dumps(sorted(names))}
+    async with db.execute(sql, params) as cursor:
+        for chat_id, thread_id, name in await cursor.fetchall():
+            found.setdefault((chat_id, thread_id), set()).add(name)
+    return {key: frozenset(names) for key, names in found.items()}
+
+
+async def stored_chat_sources(db: Reader, chat_id: int, thread_id: int) -> frozenset[str]:
+    """The sources a stored chat takes, in the language it reads; none for a chat the
+    bot has not stored."""
+    sql = (
+        "SELECT ds.name FROM digest_sources ds JOIN subscribers s"
+        f" ON s.chat_id = ? AND s.thread_id = ? WHERE {TAKES}"
+    )
+    async with db.execute(sql, (chat_id, thread_id)) as cursor:
         return frozenset(row[0] for row in await cursor.fetchall())
 
 

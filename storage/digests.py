@@ -17,8 +17,9 @@ from datetime import datetime
 import aiosqlite
 
 from bot.digest.models import Digest
+from bot.timezones import effective_zone, fixed_offset_name
 from storage.db import Database, Reader, one_row
-from storage.digest_sources import plan_pushes, record_digest
+from storage.digest_sources import plan_pushes, record_digest, stored_chat_sources
 from storage.items import item_from_row
 from storage.stories import link_repeats
 
@@ -262,3 +263,45 @@ async def count_digests_of(db: Reader, sources: Collection[str]) -> int:
     sql = f"SELECT count(*) FROM digests d WHERE {_IN_SOURCES}"
     async with db.execute(sql, {"sources": _sources_json(sources)}) as cursor:
         return int((await one_row(cursor))[0])
+
+
+PUBLISHED_ZONE_SAMPLE = 200  # the newest digests that say which zone they come from
+
+
+async def chat_zone(db: Reader, chat_id: int, thread_id: int, chosen: str, default_tz: str) -> str:
+    """The zone a chat's own times run in (roundups, quiet hours, the times replies
+    name): its /tz, else DEFAULT_TZ, else the zone its sources' digests are published
+    in (of all digests when its sources have none), else UTC."""
+    if chosen or default_tz:
+        return effective_zone(chosen, default_tz)
+    sources = await stored_chat_sources(db, chat_id, thread_id)
+    published = await published_zone(db, sources) if sources else ""
+    return effective_zone("", "", published or await published_zone(db))
+
+
+async def published_zone(db: Reader, sources: Collection[str] | None = None) -> str:
+    """The zone digests (of `sources`, or all) are published in: the most frequent UTC
+    offset of the newest of them, as a fixed-offset zone ("UTC+08:00"); "" when there
+    is no digest."""
+    where = "" if sources is None else "WHERE source IN (SELECT value FROM json_each(?))"
+    params: tuple[object, ...] = () if sources is None else (_sources_json(sources),)
+    async with db.execute(
+        "SELECT substr(published_at, -6) AS offset FROM"
+        f" (SELECT published_at FROM digests {where} ORDER BY published_ts DESC LIMIT ?)"
+        " WHERE offset GLOB '[+-][0-9][0-9]:[0-9][0-9]'"
+        " GROUP BY offset ORDER BY count(*) DESC, offset LIMIT 1",
+        (*params, PUBLISHED_ZONE_SAMPLE),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return ""
+    offset = row[0]
+    minutes = int(offset[1:3]) * 60 + int(offset[4:6])
+    return fixed_offset_name(-minutes if offset[0] == "-" else minutes)
+
+
+async def digest_title(db: Reader, digest_id: str) -> str | None:
+    """A stored digest's (or roundup's) title; None when it is not stored."""
+    async with db.execute("SELECT title FROM digests WHERE id = ?", (digest_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else str(row[0])

@@ -39,3 +39,11 @@ async def get_query(db: Database, chat_id: int, token: str) -> str | None:
     ) as cursor:
         row = await cursor.fetchone()
     return row[0] if row else None
+
+
+async def has_searched(db: Database, chat_id: int) -> bool:
+    """Whether the chat has a saved search (in the last KEEP_SECONDS)."""
+    async with db.execute(
+        "SELECT 1 FROM saved_searches WHERE chat_id = ? LIMIT 1", (chat_id,)
+    ) as cursor:
+        return await cursor.fetchone() is not None

@@ -117,37 +117,65 @@ async def make_due(
     due time it stands for, the next due time or None) for the chat as re-read inside
     the transaction. Returns the roundup's id, or None when nothing was gathered (or
     the chat is no longer due)."""
+    return (await make_due_many(db, [(chat_id, thread_id)], now, times))[0]
+
+
+async def make_due_many(
+    db: Database,
+    chats: list[tuple[int, int]],
+    now: float,
+    times: Callable[[Due], tuple[int, int | None]],
+) -> list[str | None]:
+    """make_due for several chats (chat_id, thread_id) in ONE transaction: each chat is
+    re-read and planned as make_due does; the rows written for all of them go in one
+    statement each. A roundup for 1,000,000 chats at once is that many plans: a commit
+    and a dozen round trips to the database's thread each cost more than the plan."""
     async with db.transaction() as conn:
-        async with conn.execute(
-            f"SELECT {_DUE_COLUMNS}, roundup_seq FROM subscribers"
-            " WHERE chat_id = ? AND thread_id = ? AND status = 'active'"
-            " AND next_roundup_ts IS NOT NULL AND next_roundup_ts <= ?",
-            (chat_id, thread_id, int(now)),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            return None
-        chat = _due(row)
-        due_ts, next_ts = times(chat)
-        async with conn.execute("SELECT coalesce(max(seq), 0) FROM digests") as cursor:
-            (top,) = await one_row(cursor)
-        gathered = await _gather(conn, chat_id, thread_id, row["roundup_seq"] or 0, top)
-        roundup_id = None
-        if gathered:
-            kind = chat.schedule.kind if chat.schedule.scheduled else "now"
-            roundup_id = await _store(conn, kind, due_ts, gathered, now)
-            await conn.execute(
+        rows = await conn.execute_fetchall("SELECT coalesce(max(seq), 0) FROM digests")
+        top = next(iter(rows))[0]
+        stored: dict[tuple[str, int, tuple[str, ...]], str] = {}  # roundups stored so far
+        planned: list[tuple[str, int, int, int]] = []
+        moved: list[tuple[int | None, int | None, int, int]] = []
+        ids: list[str | None] = []
+        for chat_id, thread_id in chats:
+            found = list(
+                await conn.execute_fetchall(
+                    f"SELECT {_DUE_COLUMNS}, roundup_seq FROM subscribers"
+                    " WHERE chat_id = ? AND thread_id = ? AND status = 'active'"
+                    " AND next_roundup_ts IS NOT NULL AND next_roundup_ts <= ?",
+                    (chat_id, thread_id, int(now)),
+                )
+            )
+            if not found:
+                ids.append(None)
+                continue
+            chat = _due(found[0])
+            due_ts, next_ts = times(chat)
+            gathered = await _gather(conn, chat_id, thread_id, found[0]["roundup_seq"] or 0, top)
+            roundup_id = None
+            if gathered:
+                kind = chat.schedule.kind if chat.schedule.scheduled else "now"
+                key = (kind, due_ts, tuple(gathered))
+                if key not in stored:
+                    stored[key] = await _store(conn, kind, due_ts, gathered, now)
+                roundup_id = stored[key]
+                planned.append((roundup_id, chat_id, thread_id, int(now)))
+            moved.append((top if chat.schedule.scheduled else None, next_ts, chat_id, thread_id))
+            ids.append(roundup_id)
+        if planned:
+            await conn.executemany(
                 "INSERT OR IGNORE INTO deliveries"
                 " (digest_id, chat_id, thread_id, part, status, created_ts)"
                 " VALUES (?, ?, ?, 0, 'planned', ?)",
-                (roundup_id, chat_id, thread_id, int(now)),
+                planned,
             )
-        await conn.execute(
-            "UPDATE subscribers SET roundup_seq = ?, next_roundup_ts = ?"
-            " WHERE chat_id = ? AND thread_id = ?",
-            (top if chat.schedule.scheduled else None, next_ts, chat_id, thread_id),
-        )
-        return roundup_id
+        if moved:
+            await conn.executemany(
+                "UPDATE subscribers SET roundup_seq = ?, next_roundup_ts = ?"
+                " WHERE chat_id = ? AND thread_id = ?",
+                moved,
+            )
+        return ids
 
 
 async def _gather(
@@ -166,8 +194,7 @@ async def _gather(
         ORDER BY d.published_ts, d.seq
     """
     params = {"after": after, "upto": upto, "chat": chat_id, "thread": thread_id}
-    async with conn.execute(sql, params) as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+    return [row[0] for row in await conn.execute_fetchall(sql, params)]
 
 
 async def _store(

@@ -37,7 +37,10 @@ newest first through the covering index items_search_walk (id -> digest, story),
 ~1 µs a match, and keeps the first (newest) match of each story; later matches of it
 in other digests are that story again (a repeat, or the post's twin in the other
 language), counted as "also in N other digests"; two items of one digest with one
-link stay two results (a digest that lists a link twice means two things). The walk
+link stay two results (a digest that lists a link twice means two things), unless their
+headlines are alike (bot/digest/stories.py specific_keys, as pushes tell it): then the
+digest told one story several times ("Manus hits $100M ...", "Manus Rockets Past $100M
+Revenue"), one result. The walk
 reads at least WALK_MATCHES matches so the page can say how many results there are
 (exactly, or "at least" when there are more). Within a digest, items with a query's
 phrase as typed come first (开源模型 before 开源…模型), then those with more words in
@@ -52,12 +55,14 @@ in the same migration (see migrations 005 and 007).
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiosqlite
 
 from bot.digest.models import Item
+from bot.digest.stories import specific_keys
 from storage.db import Database
 from storage.items import item_from_row
 from storage.search_index import fold, fold_table_ready, load_fold_table
@@ -132,7 +137,30 @@ async def match_ids(
 
 # What makes two matches one story: the link, unless the item's digest gives that link
 # to several items (a hub: migration 015); then the story found by headline (repeat_of).
-_STORY = "iif(i.link_shared, 'r' || coalesce(i.repeat_of, i.id), i.story)"
+# A twin in another language (repeat_twin, migration 019) is its first telling's story.
+_KEY = "iif({t}.link_shared, 'r' || coalesce({t}.repeat_of, {t}.id), {t}.story)"
+_STORY = (
+    "iif(i.repeat_twin AND i.story IS NOT NULL, (SELECT " + _KEY.format(t="r")
+    + " FROM items r WHERE r.id = i.repeat_of), " + _KEY.format(t="i") + ")"
+)  # fmt: skip
+_SHARED_LINK = "iif(i.link_shared, i.story, NULL)"
+
+
+async def _told_alike(db: Database, shared: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Of (digest, link) pairs whose digest gives the link to several items, those whose
+    items' headlines are alike: one story the digest told several times, not a hub."""
+    if not shared:
+        return set()
+    titles: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    async with db.execute(
+        "SELECT i.digest_id, i.story, i.title FROM json_each(?) AS p"
+        " JOIN items AS i INDEXED BY items_by_story"
+        " ON i.story = p.value ->> 1 AND i.digest_id = p.value ->> 0 ORDER BY i.id",
+        (json.dumps(sorted(shared)),),
+    ) as cursor:
+        async for digest_id, link, title in cursor:
+            titles.setdefault((digest_id, link), []).append((link, title))
+    return {pair for pair, told in titles.items() if pair[1] in specific_keys(told)}
 
 
 @dataclass
@@ -142,19 +170,31 @@ class _Walk:
     expression: str
     results: list[tuple[int, str]] = field(default_factory=list)  # (item id, digest id)
     story_digest: dict[str, str] = field(default_factory=dict)  # story -> its newest digest
+    alike: dict[tuple[str, str], bool] = field(default_factory=dict)  # _told_alike, asked
+    told_first: dict[str, int] = field(default_factory=dict)  # such a story -> its result
     read: int = 0
     last_id: int = _NO_ROWID
     done: bool = False
 
     async def more(self, db: Database, count: int) -> None:
         sql = (
-            "SELECT g.rowid, i.digest_id, " + _STORY + " FROM items_grams g "
+            f"SELECT g.rowid, i.digest_id, {_STORY}, {_SHARED_LINK} FROM items_grams g "
             "JOIN items i INDEXED BY items_search_walk ON i.id = g.rowid "
             "WHERE items_grams MATCH ? AND g.rowid < ? ORDER BY g.rowid DESC LIMIT ?"
         )
         async with db.execute(sql, (self.expression, self.last_id, count)) as cursor:
             rows = list(await cursor.fetchall())
-        for item_id, digest_id, story in rows:
+        shared = {(digest_id, link) for _, digest_id, _, link in rows if link is not None}
+        unasked = shared - self.alike.keys()
+        alike = await _told_alike(db, unasked)
+        self.alike.update((pair, pair in alike) for pair in unasked)
+        for item_id, digest_id, story, link in rows:
+            if link is not None and self.alike[(digest_id, link)]:
+                story = f"d{digest_id}\n{link}"  # told several times by its digest: once,
+                if story in self.told_first:  # as its first telling (ids fall in the walk)
+                    self.results[self.told_first[story]] = (item_id, digest_id)
+                    continue
+                self.told_first[story] = len(self.results)
             if story is None or self.story_digest.setdefault(story, digest_id) == digest_id:
                 self.results.append((item_id, digest_id))
         self.read += len(rows)
@@ -193,7 +233,7 @@ class SearchHit:
     digest_title: str
     published_at: datetime
     snippet: str  # plain text around the first match, "…" where cut, no web addresses
-    also_in: int = 0  # other digests with this story (same link)
+    also_in: int = 0  # other digests with this story (same link, or its twin)
     marks: tuple[str, ...] = ()  # the words as written that matched, for bold
     source: str = ""  # the name of the digest's source
 
@@ -291,15 +331,17 @@ async def _hits(db: Database, ids: list[int], query: Query) -> list[SearchHit]:
     sql = f"""
         SELECT i.id, i.digest_id, i.position, i.title, i.author, i.url, i.summary, i.links,
                d.title AS digest_title, d.published_at, d.source,
-               iif(i.link_shared,
+               iif(t.link_shared,
                    (SELECT count(DISTINCT s.digest_id) FROM items s
-                    WHERE (s.id = coalesce(i.repeat_of, i.id)
-                           OR s.repeat_of = coalesce(i.repeat_of, i.id))
+                    WHERE (s.id = coalesce(t.repeat_of, t.id)
+                           OR s.repeat_of = coalesce(t.repeat_of, t.id))
                       AND s.digest_id != i.digest_id),
                    (SELECT count(DISTINCT s.digest_id) FROM items s
-                    WHERE s.story = i.story AND s.digest_id != i.digest_id
-                      AND NOT s.link_shared)) AS also_in
+                    WHERE s.digest_id != i.digest_id
+                      AND ((s.story = t.story AND NOT s.link_shared)
+                           OR (s.repeat_twin AND s.repeat_of = t.id)))) AS also_in
         FROM items i JOIN digests d ON d.id = i.digest_id
+        JOIN items t ON t.id = iif(i.repeat_twin AND i.story IS NOT NULL, i.repeat_of, i.id)
         WHERE i.id IN ({marks_sql})"""
     async with db.execute(sql, ids) as cursor:
         rows = {row["id"]: row for row in await cursor.fetchall()}

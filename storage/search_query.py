@@ -9,6 +9,9 @@
   spaces that became several words is also kept as a phrase, and items with the phrase
   as written rank first within a digest.
 - One-character function words (的, 了, 和...) are dropped when other words remain.
+- English possessives and plurals fold to the word (`OpenAI's`, `Nvidia’s`, `agents`:
+  `openai`, `nvidia`, `agent`): a search is for substrings, so the shorter word finds
+  the longer too, and nothing the full word found is lost.
 - Everything else is plain text to search for, FTS5 syntax included.
 
 The segmenter's dictionary loads in ~0.1-0.2 s on first use: storage/search.py's
@@ -106,13 +109,33 @@ def has_terms(text: str) -> bool:
     return any(_has_content(_strip_term(chunk)) for chunk in chunks)
 
 
+_POSSESSIVE = re.compile(r"(?<=[a-z0-9])['’‘]s?$")
+_PLURAL_KEPT = frozenset(("news", "series", "species", "always", "various", "perhaps"))
+
+
+def singular(word: str) -> str:
+    """An English word without its possessive or plural ending (`openai's` -> `openai`,
+    `models` -> `model`); other words as they are. Folded (lower case) input."""
+    word = _POSSESSIVE.sub("", word)
+    if (
+        len(word) >= 4
+        and word.isascii()
+        and word.isalpha()
+        and word.endswith("s")
+        and not word.endswith(("ss", "is"))  # class, analysis: not plurals
+        and word not in _PLURAL_KEPT
+    ):
+        return word[:-1]
+    return word
+
+
 def _words(chunk: str, cut: Callable[[str], list[str]]) -> list[str]:
     words = []
     for piece in _SCRIPT_RUNS.findall(chunk):
         if _IS_HAN.match(piece):
             words += cut(piece)
         else:
-            piece = _strip_term(piece)
+            piece = singular(_strip_term(piece))
             if piece and _has_content(piece):
                 words.append(piece)
     return words

@@ -17,7 +17,7 @@ import aiosqlite
 
 from bot.digest.topics import MUTE_PREFIX, NOT_TOPICS
 from bot.preferences import DEFAULT_MESSAGES, INSTANT, Profile, Schedule
-from storage.db import Database, Reader
+from storage.db import Database, Reader, one_row
 
 
 class ChatStatus(StrEnum):
@@ -158,25 +158,34 @@ async def subscribe(
 ) -> tuple[Subscriber, ChatStatus | None]:
     """Make the chat (or forum topic) an active subscriber, keeping earlier preferences;
     `lang` is the language a new group or channel starts with (its subscriber's).
-    Returns (subscriber, its status before: None for a chat never seen)."""
+    Returns (subscriber, its status before: None for a chat never subscribed, even if it
+    chose settings before this first /start)."""
     now = int(time.time())
     async with db.transaction() as conn:
         existing = await get_subscriber(conn, chat_id, thread_id)
         if existing is None:
             await conn.execute(
                 "INSERT INTO subscribers (chat_id, thread_id, kind, title, tz, lang, created_ts,"
-                " updated_ts) VALUES (?, ?, ?, ?, '', ?, ?, ?)",
-                (chat_id, thread_id, kind, title, lang, now, now),
+                " updated_ts, started_ts) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?)",
+                (chat_id, thread_id, kind, title, lang, now, now, now),
             )
+            before = None
         else:
+            async with conn.execute(
+                "SELECT started_ts FROM subscribers WHERE chat_id = ? AND thread_id = ?",
+                (chat_id, thread_id),
+            ) as cursor:
+                started = (await one_row(cursor))[0]
             await conn.execute(
                 "UPDATE subscribers SET status = 'active', kind = ?, title = coalesce(?, title),"
-                " updated_ts = ? WHERE chat_id = ? AND thread_id = ?",
-                (kind, title, now, chat_id, thread_id),
+                " updated_ts = ?, started_ts = coalesce(started_ts, ?)"
+                " WHERE chat_id = ? AND thread_id = ?",
+                (kind, title, now, now, chat_id, thread_id),
             )
+            before = None if started is None else existing.status
         subscriber = await get_subscriber(conn, chat_id, thread_id)
     assert subscriber is not None
-    return subscriber, None if existing is None else existing.status
+    return subscriber, before
 
 
 async def set_status(

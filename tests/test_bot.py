@@ -109,7 +109,7 @@ async def test_typed_settings_validate(env):
         ("/format huge", "<b>huge</b> is not a choice here.\n\n/format full|brief|headlines"),
         ("/tz Mars/Olympus", "I don't know the time zone <b>Mars/Olympus</b>"),
         ("/tz Europe/Berlin", "Time zone: <b>Europe/Berlin</b>. It is "),
-        ("/quiet 25-3", "<b>25-3</b> is not a choice here.\n\n/quiet &lt;HH-HH&gt;|off"),
+        ("/quiet 25-3", "<b>25-3</b> is not a choice here. The hour must be 0–23.\n\n/quiet"),
         ("/quiet 22-6", "22:00–06:00"),
         ("/quiet off", "Quiet hours: <b>off"),
         ("/previews maybe", "/previews on|off\nNow: <b>off</b>"),

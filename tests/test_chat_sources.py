@@ -265,3 +265,59 @@ async def test_an_empty_inline_query_shows_the_latest_digest_of_the_users_source
         chinese = await ask(env, ZH_CHAT, "", language_code="zh")
         assert chinese.titles and all("日报第1期" in title for title in chinese.titles)
         assert english.is_personal and chinese.is_personal
+
+
+async def test_a_channels_admin_chooses_its_sources_from_a_private_chat(tmp_path):
+    from tests.chat_env import post
+    from tests.test_channels import CHANNEL, OWNER, add_bot_to_channel
+
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, zh_digest(1), en_digest(1))
+        await add_bot_to_channel(env)
+        await post(env, CHANNEL, "/start")  # an English channel: AINews
+        (panel,) = await env.say(OWNER, "/channels")
+        toggles = {text: data for row in panel.buttons for text, data in row if ":source:" in data}
+        assert set(toggles) == {"✅ AINews", "▫️ 日报"}
+        (edited,) = await env.press(OWNER, panel, toggles["▫️ 日报"])
+        assert {text for row in edited.buttons for text, _ in row} >= {"✅ AINews", "✅ 日报"}
+        await post(env, CHANNEL, "/repeats show")
+        await delivered(env, zh_digest(2), en_digest(2))
+        pushed = texts_of(env, CHANNEL)
+        assert "日报 第2期" in pushed and "AINews issue 2" in pushed
+        (stale,) = await env.press(OWNER, edited, f"ch:{CHANNEL}:source:0123456789ab") or [None]
+        assert stale is None and "out of date" in env.callback_answers()[-1]["text"]
+
+
+async def test_topics_counts_follow_the_chats_sources(tmp_path):
+    import re
+
+    from storage.topics import topic_counts
+
+    now = datetime.now(CST)
+    fresh = [replace(zh_digest(1), published_at=now), replace(en_digest(1), published_at=now)]
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, *fresh)
+        db, since = services(env).db, int(time.time()) - 7 * 86_400
+        everywhere = await topic_counts(db, since)
+        english = await topic_counts(db, since, {"AINews"})
+        assert english.get("chips", 0) < everywhere.get("chips", 0)  # 芯片 counts too
+        (topics,) = await env.say(EN_CHAT, "/topics")
+        shown = dict(
+            re.findall(r"(Chips & compute|Agents) · (\d+) items? this week", topics.plain_text)
+        )
+        assert shown == {
+            "Chips & compute": str(english.get("chips", 0)),
+            "Agents": str(english.get("agents", 0)),
+        }
+
+
+async def test_trends_draw_the_chats_sources(tmp_path):
+    now = datetime.now(CST)
+    async with running_bot(tmp_path, samples=False) as env:
+        await delivered(env, replace(zh_digest(1), published_at=now))
+        old = replace(en_digest(1), published_at=now - timedelta(days=40))
+        await delivered(env, old)  # English, but older than the 30 days drawn
+        (nothing,) = await env.say(EN_CHAT, "/trends")  # takes AINews only: nothing recent
+        assert nothing.plain_text.startswith("No items in the last 30 days yet")
+        (picture,) = await env.say(ZH_CHAT, "/trends", language_code="zh")
+        assert picture.method == "sendPhoto"

@@ -151,3 +151,46 @@ async def env_subscriber(env):
 async def test_lone_surrogates_and_huge_values_get_an_answer(env, text):
     answers = await env.say(BYSTANDER, text)
     assert answers and "something went wrong" not in answers[-1].text, text
+
+
+async def test_hostile_posts_beside_a_normal_one_are_refused_within_their_budget(
+    tmp_path, monkeypatch, caplog
+):
+    """A poll of a folder with posts that take a minute or a gigabyte to parse: the normal
+    post beside them is pushed within a poll interval plus the budget, each hostile one is
+    refused (killed at its budget), and the poll goes on."""
+    from bot.console import samples_dir
+    from bot.sources import parse_worker
+    from tests.bot_env import running_bot
+    from tests.chat_env import services
+
+    monkeypatch.setattr(parse_worker, "PARSE_SECONDS", 3.0)
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    front = "---\ntitle: Hostile\ndate: 2026-01-01T08:00:00+08:00\n---\n\n"
+    hostile = {
+        "emphasis.md": front + "*a " * 1_600_000,  # 1.3 GB and half a minute once
+        "brackets.md": front + "1. " + "[" * 4_900_000,  # 56 s once
+        "yaml-list.md": "---\ntitle: x\nlist:\n" + "- item\n" * 700_000 + "---\n\n- x\n",
+    }
+    for name, text in hostile.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    normal = folder / "zz-last-by-name.md"  # parsed first all the same: the smallest
+    normal.write_bytes((samples_dir() / "2026-11-28-16.md").read_bytes())
+    async with running_bot(
+        tmp_path, samples=False, digest_sources=[str(folder)], poll_interval=60
+    ) as env:
+        await env.say(42, "/start")
+        # Within the first poll (1 s after start) plus one budget, with room for a busy box.
+        await wait_until(lambda: len(env.api.messages_for(42)) > 1, timeout=1 + 3.0 + 10,
+                         what="the normal post pushed")  # fmt: skip
+        poller = services(env).poller
+        await wait_until(lambda: poller.polls >= 1, timeout=60, what="the poll finished")
+    pushed = env.api.messages_for(42)[1]
+    assert "2026.11.28.16" in pushed.text
+    skipped = [r.getMessage() for r in caplog.records if r.getMessage().startswith("skipped")]
+    for name in ("emphasis.md", "brackets.md"):
+        (line,) = [line for line in skipped if name in line]
+        assert "refused: parsing it" in line or "refused: the parser died" in line, line
+    (line,) = [line for line in skipped if "yaml-list.md" in line]
+    assert "front matter is over 64 KB" in line

@@ -324,6 +324,38 @@ def test_parse_json_follows_the_contract(tmp_path, shared_data):
     assert module.stdout == result.stdout
 
 
+def test_parse_explain_says_which_structure_and_what_it_left_out(tmp_path, shared_data):
+    post = shared_data / "digests" / "tianyn1990-ai-weekly" / "daily" / "2026-03-11.md"
+    result = run_cli(tmp_path, "parse", str(post), "--explain")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    items = int(re.search(r"^(\d+) items$", result.stdout, re.MULTILINE).group(1))
+    summary = next(line for line in lines if line.startswith(f"{items} items from a post with"))
+    assert int(summary.split()[-2]) > items  # the links it counted
+    assert any("by list items with a link" in line for line in lines)
+    assert any("later tellings folded" in line for line in lines)  # the overview lists
+    assert lines[-1] == "clear: one structure holds the items"
+    # with --json the explanation goes to stderr and the JSON stays whole
+    as_json = run_cli(tmp_path, "parse", str(post), "--json", "--explain")
+    assert json.loads(as_json.stdout)["items"]
+    assert "by list items with a link" in as_json.stderr
+
+
+def test_parse_says_when_no_structure_wins(tmp_path):
+    post = tmp_path / "2026-01-01-links.md"
+    post.write_text(
+        "---\ntitle: Links\n---\n\nSee https://a.example/1, https://a.example/2 and "
+        "https://a.example/3 in prose, under no heading.\n",
+        encoding="utf-8",
+    )
+    result = run_cli(tmp_path, "parse", str(post))
+    assert result.returncode == 0, result.stderr
+    assert "0 items" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith(
+        "UNCLEAR: no items found in a post with 3 links"
+    )
+
+
 # --- the console ----------------------------------------------------------------------------
 
 
@@ -342,7 +374,7 @@ def test_the_console_on_piped_input_and_run_without_a_token(tmp_path):
     out = console.stdout
     for expected in (
         "Welcome",
-        NEWEST_SAMPLE_TITLE,  # /latest
+        "过去4小时全球AI发生了什么",  # /latest: a sample, dated relative to today
         "Results",  # /search 模型
         "(edited)",  # pressing button 2 edited the settings message
     ):

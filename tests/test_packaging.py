@@ -131,7 +131,9 @@ def test_compose_keeps_the_database_on_a_volume_and_restarts():
 
     compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
     (service,) = compose["services"].values()
-    assert service["restart"] == "unless-stopped"
+    # A missing token exits 2: on-failure with a limit stops retrying it (issue 21);
+    # unless-stopped restarted it forever.
+    assert service["restart"] == "on-failure:5"
     assert service["env_file"] == ".env"
     (volume,) = service["volumes"]
     name, _, target = volume.partition(":")

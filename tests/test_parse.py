@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from bot.digest.models import Link
-from bot.digest.parse import MAX_POST_BYTES, ParseError, digest_from_html, parse_file, parse_text
+from bot.digest.parse import (
+    MAX_POST_BYTES,
+    ParseError,
+    digest_from_html,
+    parse_file,
+    parse_text,
+    parse_text_result,
+)
 
 CANONICAL = "digests/canonical/2025-12-20-12.md"
 SAMPLES = Path(__file__).resolve().parents[1] / "bot" / "samples"
@@ -246,6 +253,33 @@ def test_weekly_and_monthly_posts_are_dated_at_the_end_of_their_period() -> None
         parse_text(text, name="2026-W60.md", source="t")  # no such week
     with pytest.raises(ParseError, match="no date"):
         parse_text(text, name="2026-13.md", source="t")  # no such month
+
+
+def test_a_day_without_a_time_is_that_day_in_the_source_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    items = "\n- [A story](https://example.com/a)\n"
+    # a generated-at line with a named zone is the publication time
+    stamped = "# 日报\n\n- 生成时间：2026-05-12 09:03（Asia/Shanghai）\n" + items
+    published = parse_text(stamped, name="2026-05-12.md", source="t").published_at
+    assert published == datetime(2026, 5, 12, 9, 3, tzinfo=shanghai)
+    # a day from the file name, the zone named elsewhere in the post: that day there
+    named = "# 日报\n\n> 北京时间 (Asia/Shanghai)\n" + items
+    day = parse_text(named, name="2026-05-12.md", source="t").published_at
+    assert day == datetime(2026, 5, 12, tzinfo=shanghai)
+    assert day.astimezone(UTC) == datetime(2026, 5, 11, 16, tzinfo=UTC)  # not 8 hours off
+    # no zone in the post: the caller's (the source's earlier posts, DEFAULT_TZ), else UTC
+    bare = "# Daily\n" + items
+    given = parse_text_result(bare, name="2026-05-12.md", source="t", default_zone=shanghai)
+    assert given.digest.published_at == datetime(2026, 5, 12, tzinfo=shanghai)
+    assert parse_text(bare, name="2026-05-12.md", source="t").published_at == datetime(
+        2026, 5, 12, tzinfo=UTC
+    )
+    # a front-matter time keeps its own offset whatever the default
+    timed = "---\ndate: 2026-05-12T07:30:00+09:00\n---\n" + bare
+    kept = parse_text_result(timed, name="x.md", source="t", default_zone=shanghai)
+    assert kept.digest.published_at.utcoffset() == timedelta(hours=9)
 
 
 def test_front_matter_closed_on_the_body_first_line() -> None:

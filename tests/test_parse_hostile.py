@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.digest.html import html_to_markdown
 from bot.digest.models import Digest, Item, Link
 from bot.digest.parse import (
     ParseError,
+    ParseResult,
     digest_from_html_result,
     parse_file,
     parse_text,
@@ -241,3 +243,70 @@ def test_offsets_round_trip_unchanged() -> None:
     published = parse_text(text, name="o.md", source="s").published_at
     assert published.utcoffset() == timedelta(hours=8)
     assert published == datetime(2026, 1, 1, 7, 30, tzinfo=timezone(timedelta(hours=8)))
+
+
+# --- bad input of the shapes issue 18 names: a clear result, bounded memory ------------
+
+
+def _peak_megabytes(make: Callable[[], ParseResult]) -> tuple[ParseResult, float]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = make()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, peak / 2**20
+
+
+def test_an_empty_post_says_so() -> None:
+    for text in ("", "\n\n   \n", "---\n---\n"):
+        with pytest.raises(ParseError, match="empty post"):
+            parse_text(text, name="empty.md", source="t")
+    # a title and a date but nothing else: a valid digest with no items
+    digest = parse_text("# Nothing today\n", name="2026-01-01.md", source="t")
+    assert digest.items == ()
+
+
+def test_one_list_of_5000_bare_links() -> None:
+    from bench.parse_worst import bare_links
+
+    result, peak = _peak_megabytes(
+        lambda: parse_text_result(bare_links(5_000), name="b.md", source="t")
+    )
+    assert len(result.digest.items) == limits.MAX_ITEMS
+    assert result.dropped_items == 5_000 - limits.MAX_ITEMS
+    assert result.digest.items[0].url == "https://example.com/bare/0"
+    assert peak < 200, peak
+
+
+def test_headings_nested_50_deep() -> None:
+    from bench.parse_worst import nested_headings
+
+    result, peak = _peak_megabytes(
+        lambda: parse_text_result(nested_headings(50), name="n.md", source="t")
+    )
+    assert result.digest.items  # the outer levels are read; nothing crashes
+    assert all(
+        item.url and item.url.startswith("https://example.com/n/") for item in result.digest.items
+    )
+    assert peak < 50, peak
+
+
+def test_every_line_a_heading() -> None:
+    from bench.parse_worst import every_line_a_heading
+
+    result, peak = _peak_megabytes(
+        lambda: parse_text_result(every_line_a_heading(10_000), name="h.md", source="t")
+    )
+    assert result.digest.items == ()  # headings without links or text are no stories
+    assert result.explanation is not None and result.explanation.unclear is None
+    assert peak < 300, peak
+
+
+def test_thousands_of_items_sharing_one_link_stay_items() -> None:
+    from bench.parse_worst import shared_link_bullets
+
+    result = parse_text_result(shared_link_bullets(2_000), name="s.md", source="t")
+    assert len(result.digest.items) + result.dropped_items == 2_000

@@ -177,3 +177,126 @@ def test_sections_for_plain_layouts(shared_data: Path) -> None:
         shared_data / "digests/ai-briefing-archive/hackernews/briefing_20251210T003109+0000.md"
     )
     assert all(s and s.startswith("1. 【Strategic/Risk】") for s in briefing.sections)
+
+
+# --- stories told twice, stories as paragraphs --------------------------------------
+
+RETOLD = (
+    FRONT
+    + "# Daily\n\n## Overview\n\n"
+    + "- Codex Security：研究预览版发布\n  - 证据：[Codex Security：研究预览版发布](https://a.example/1)\n"
+    + "- Gemini CLI\n  - 证据：[Gemini CLI](https://a.example/2)\n\n"
+    + "## By category\n\n### agent\n\n"
+    + "- [Codex Security：研究预览版发布](https://a.example/1)\n"
+    + "  - 来源：OpenAI | 发布时间：2026-03-11 17:34\n  - 摘要：An application security agent.\n"
+    + "- [Gemini CLI](https://a.example/2)\n  - 来源：GitHub\n\n"
+    + "### other\n\n- [Vespa](https://a.example/3)\n  - 来源：GitHub\n"
+)
+
+
+def test_a_post_that_retells_its_stories_gives_each_once() -> None:
+    """An overview list repeating the stories below: one item per story, in the place
+    of its first telling, with its fullest headline and summary."""
+    result = parse_text_result(RETOLD, name="retold.md", source="t")
+    items = result.digest.items
+    assert [(item.title, item.url) for item in items] == [
+        ("Codex Security：研究预览版发布", "https://a.example/1"),
+        ("Gemini CLI", "https://a.example/2"),
+        ("Vespa", "https://a.example/3"),
+    ]
+    assert "application security agent" in items[0].summary
+    assert result.sections[0] == "agent"  # the telling with the fields
+
+
+def test_a_daily_log_listing_a_story_again_keeps_both() -> None:
+    """One story again on another day among new ones is an entry of that day."""
+    days = "".join(
+        f"## 2026-06-0{day}\n"
+        + "".join(
+            f"- **Story {day}{n}**: text ([src](https://b.example/{day}{n}))\n" for n in range(4)
+        )
+        + "- **Same story**: text ([src](https://b.example/same))\n\n"
+        for day in (1, 2)
+    )
+    items = parse_text("# Log\n\n" + days, name="jun.md", source="t").items
+    assert len(items) == 10
+    assert [item.url for item in items].count("https://b.example/same") == 2
+
+
+def test_paragraphs_that_open_with_a_linked_headline_are_stories() -> None:
+    text = (
+        "# Last Week\n\n### Research\n\n"
+        '[Deep learning hears alcohol](https://c.example/1) - "A 12-second clip."\n\n'
+        '[Speech recognition for 2,000 languages](https://c.example/2) - "Only a fraction."\n\n'
+        "A note without a [link first](https://c.example/3).\n"
+    )
+    items = parse_text(text, name="2023-01-16.md", source="t").items
+    assert [(item.title, item.url) for item in items] == [
+        ("Deep learning hears alcohol", "https://c.example/1"),
+        ("Speech recognition for 2,000 languages", "https://c.example/2"),
+    ]
+    assert items[0].summary == '"A 12-second clip."'
+
+
+def test_a_2023_email_channel_summary_gives_one_item_per_bullet() -> None:
+    text = (
+        FRONT
+        + "## [Lab](https://discord.com/channels/1) Discord Summary\n\n"
+        + "- *Open-ended discussion* on graphs, with [a guide](https://d.example/g).\n"
+        + "- *Model talk* where users compared models.\n\n"
+        + "### ▷ #[links](https://discord.com/channels/1/2) (4 messages):\n\n"
+        + "- `@user` shared a [Twitter link](https://vxtwitter.com/a/status/1).\n"
+        + "- `@other` asked about breakthroughs.\n\n"
+        + "### ▷ #[bots](https://discord.com/channels/1/3) (2 messages):\n\n"
+        + "- **Hydra Bot Usage Inquiry**: a user asked how to use the bot.\n"
+    )
+    items = parse_text(text, name="23-12-03.md", source="t").items
+    assert len(items) == 5
+    assert items[0].url == "https://d.example/g"
+    assert items[1].url == "https://discord.com/channels/1"  # where it was said
+    assert items[4].title == "Hydra Bot Usage Inquiry"
+
+
+def test_a_story_heading_with_field_bullets_is_one_story_in_both_languages() -> None:
+    """`### Headline` then `- **来源**：…`, `- **发布时间**：…`, `- 🔗 [阅读原文](url)`: the
+    bullets are the story's fields, not stories."""
+    zh = "# 日报\n\n" + "".join(
+        f"### {n}. 第{n}条新闻标题\n\n- **来源**：机器之心\n- **发布时间**：2026-03-11 20:49\n"
+        f"- 🔗 [阅读原文](https://z.example/{n})\n- 📝 一句话摘要。\n\n"
+        for n in (1, 2, 3)
+    )
+    en = "# Daily\n\n" + "".join(
+        f"### Story {n} headline\n\n- **Source**: Wired\n- **Time**: 20:49\n"
+        f"- **Link**: [read more](https://e.example/{n})\n\n"
+        for n in (1, 2, 3)
+    )
+    for text, titles, host in (
+        (zh, ["第1条新闻标题", "第2条新闻标题", "第3条新闻标题"], "z"),
+        (en, ["Story 1 headline", "Story 2 headline", "Story 3 headline"], "e"),
+    ):
+        items = parse_text(text, name="2026-03-11.md", source="t").items
+        assert [item.title for item in items] == titles
+        assert [item.url for item in items] == [f"https://{host}.example/{n}" for n in (1, 2, 3)]
+
+
+def test_numbered_headings_with_the_link_on_a_quoted_line() -> None:
+    text = "# 周报\n\n" + "".join(
+        f"#### {n}. 第{n}个故事\n\n> 📰 机器之心 · 🔗 [原文](https://q.example/{n})\n\n正文。\n\n"
+        for n in (1, 2, 3)
+    )
+    items = parse_text(text, name="2026-03-16.md", source="t").items
+    assert [(item.title, item.url) for item in items] == [
+        (f"第{n}个故事", f"https://q.example/{n}") for n in (1, 2, 3)
+    ]
+
+
+def test_trend_predictions_are_not_news() -> None:
+    text = (
+        "# 日报\n\n## 值得关注\n\n- **[产品]** [A tool](https://p.example/1) - text\n"
+        "- **[开源]** [A repo](https://p.example/2) - text\n\n"
+        "## 🔮 AI趋势预测\n\n### Claude Code 三方 API 全面封堵\n"
+        "- **预测时间**：2025年Q1\n- **预测概率**：75%\n"
+        "- **预测依据**：今日新闻 [A](https://x.example/1)\n"
+    )
+    items = parse_text(text, name="2026-01-11.md", source="t").items
+    assert [item.title for item in items] == ["A tool", "A repo"]

@@ -457,3 +457,19 @@ def test_the_closing_line_lists_ten_headlines_at_most():
     check_part(last)
     assert "+29 stories you already have" in last and last.endswith(" · …")
     assert last.count("<a ") == 1 + 10  # item 1, then ten of the 29
+
+
+def test_a_digest_that_gave_only_its_day_shows_the_day_in_both_languages() -> None:
+    """A post dated by its day only is parsed as the start of that day in its zone
+    (bot/digest/dates.py): shown as the day, not a made-up midnight moved to the
+    chat's zone."""
+    from datetime import datetime, timedelta, timezone
+
+    from bot.digest.markup import format_published
+
+    shanghai_day = datetime(2026, 5, 12, tzinfo=timezone(timedelta(hours=8)))
+    assert format_published(shanghai_day, "Europe/Berlin", "en") == "2026-05-12"
+    assert format_published(shanghai_day, "", "zh") == "2026年5月12日"
+    timed = datetime(2026, 5, 12, 9, 3, tzinfo=timezone(timedelta(hours=8)))
+    assert format_published(timed, "", "en") == "2026-05-12 09:03 (UTC+8)"
+    assert format_published(timed, "", "zh").startswith("2026年5月12日 09:03")

@@ -74,10 +74,14 @@ async def test_a_twin_in_the_other_language_is_listed_once(db):
 
 
 async def test_one_link_twice_in_one_digest_is_two_results(db):
-    # A digest that lists one link for two items (a newsletter's page) means two stories;
+    # A digest that lists one link for two items (a newsletter's page) means two stories
+    # when their headlines are not alike (as pushes tell it, bot/digest/stories.py);
     # the same two a digest earlier are those stories again (found by their headlines).
     url = "https://tldr.tech/ai/2026-03-03"
-    items = [item(1, "Anthropic news via tldr", url), item(2, "MiniMax news via tldr", url)]
+    items = [
+        item(1, "Anthropic ships Claude for spreadsheets", url, "via tldr"),
+        item(2, "MiniMax raises a funding round", url, "via tldr"),
+    ]
     await save_digest(db, digest(0, items))
     await save_digest(db, digest(1, items))
     page = await search(db, "tldr")

@@ -1,6 +1,6 @@
-"""BulkSender (the engine's sendMessage: PTB's do_api_request over a JSON BaseRequest) against
-the Bot API stand-in over real HTTP, side by side with PTB's `bot.send_message`: same
-delivery, same exceptions."""
+"""BulkSender (the engine's sendMessage: JSON over a lean HTTP pool, PTB's verdict on
+errors) against the Bot API stand-in over real HTTP, side by side with PTB's
+`bot.send_message`: same delivery, same exceptions."""
 
 from __future__ import annotations
 
@@ -194,6 +194,8 @@ GOOD_ANSWERS = {
     # message_id not first: the nested one must not be taken for it
     b'{"ok":true,"result":{"reply_to_message":{"message_id":1},"message_id":43}}': 43,
     b'{"result":{"message_id":44},"ok":true}': 44,
+    b'{"ok":true,"result":{"message_id":45}}': 45,
+    b'{"ok": true, "result": {"message_id": 46, "chat": {"id": 7}}}': 46,
 }
 
 
@@ -206,7 +208,7 @@ async def test_message_id_is_read_from_any_layout_of_the_answer(raw_server, body
     assert message_id == GOOD_ANSWERS[body]
 
 
-async def test_the_body_is_ptbs_json_payload(raw_server):
+async def test_the_body_is_the_bot_apis_json(raw_server):
     chosen, url = raw_server
     chosen["now"] = (200, b'{"ok":true,"result":{"message_id":5}}')
     async with sender_for(url) as sender:
@@ -214,12 +216,13 @@ async def test_the_body_is_ptbs_json_payload(raw_server):
         await sender.send_message(8, "plain", parse_mode=None, previews=True)
     (first_type, first), (_, second) = chosen["requests"]
     assert first_type == "application/json"
-    # PTB's RequestData.json_payload: every value a string, as in a form.
+    # The Bot API's JSON, typed, the text in UTF-8 as it is (not escaped).
+    assert "模型".encode() in first
     assert json.loads(first) == {
-        "chat_id": "-100123",
+        "chat_id": -100123,
         "text": "<b>模型</b> [1, 2]",
         "parse_mode": "HTML",
-        "link_preview_options": '{"is_disabled": true}',
+        "link_preview_options": {"is_disabled": True},
     }
     assert "parse_mode" not in json.loads(second)
 
@@ -231,6 +234,66 @@ async def test_the_round_trip_is_measured():
             await sender.send_message(5, f"x{n}", parse_mode=None, previews=False)
         assert 0.1 <= sender.rtt < 0.5
         assert sender.posts == 3
+
+
+OK_BODY = b'{"ok":true,"result":{"message_id":77}}'
+FRAMINGS = {
+    "content-length": b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(OK_BODY), OK_BODY),
+    "chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"5\r\n" + OK_BODY[:5] + b"\r\n" + b"%x;ext=1\r\n" % (len(OK_BODY) - 5) + OK_BODY[5:]
+    + b"\r\n0\r\n\r\n",
+    "until-close": b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + OK_BODY,
+    "http/1.0": b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(OK_BODY), OK_BODY),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("framing", sorted(FRAMINGS))
+async def test_answers_in_any_http_framing_byte_by_byte(framing):
+    """The answer arrives one byte at a time, three times: each is read whole, and a
+    connection the server keeps open is used again."""
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+            for byte in FRAMINGS[framing]:
+                writer.write(bytes([byte]))
+                await writer.drain()
+            if b"close" in FRAMINGS[framing] or b"HTTP/1.0" in FRAMINGS[framing]:
+                writer.close()
+                return
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with sender_for(f"http://127.0.0.1:{port}") as sender:
+            for _ in range(3):
+                assert await sender.send_message(7, "x", parse_mode=None, previews=False) == 77
+    finally:
+        server.close()
+    assert connections == (1 if framing in ("content-length", "chunked") else 3)
+
+
+async def test_a_connection_closed_mid_answer_is_a_network_error():
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"ok":')
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with sender_for(f"http://127.0.0.1:{port}") as sender:
+            exc = await outcome(sender.send_message(7, "x", parse_mode=None, previews=False))
+    finally:
+        server.close()
+    assert type(exc) is NetworkError
+    assert_no_token(exc)
 
 
 def assert_no_token(exc: BaseException | None) -> None:
@@ -250,7 +313,7 @@ async def test_connection_refused_is_a_network_error_without_the_token():
     async with sender_for(f"http://127.0.0.1:{port}") as sender:
         exc = await outcome(sender.send_message(7, "x", parse_mode=None, previews=False))
     assert type(exc) is NetworkError
-    assert exc.message.startswith("aiohttp.ClientConnectorError")
+    assert exc.message.startswith("ConnectionRefusedError (127.0.0.1:")
     assert_no_token(exc)
 
 

@@ -18,6 +18,7 @@ from bot.sources.feeds import (
     MAX_FEED_BYTES,
     SourceError,
     SourceState,
+    digests_from_feed,
     fetch_feed,
     is_list_entry,
     post_files,
@@ -230,6 +231,39 @@ async def test_hugo_feed_entries_are_single_stories(shared_data: Path) -> None:
     assert not any(is_list_entry(entry) for entry in parsed.entries)
 
 
+HEADLINES_ENTRY = (
+    "<p><a href='https://daily.example/'>前往官网查看完整版</a></p><h3>产品与功能更新</h3><ol>"
+    + "".join(f"<li>公司 {n} 发布了新模型。</li>" for n in range(1, 6))
+    + "</ol><h3>前沿研究</h3><ol><li>一项研究发现模型冗余。</li></ol>"
+    + "<p>由于 RSS 无法展示广告，即日起 RSS 将试运行摘要模式。</p>"
+    + "<h3><a href='https://daily.example/'>前往官网查看完整版</a></h3>"
+)
+
+
+def test_an_entry_listing_headlines_without_links_gives_its_headlines() -> None:
+    """CloudFlare AI-Insight-Daily's entries: headlines without links of their own are
+    the stories, each pointing to the entry's page."""
+    feed = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>AI资讯日报</title><item>"
+        "<title>2026-05-10日刊</title><link>https://daily.example/2026-05-10/</link>"
+        "<guid>https://daily.example/2026-05-10/</guid>"
+        "<pubDate>Sun, 10 May 2026 10:38:48 GMT</pubDate>"
+        f"<description><![CDATA[{HEADLINES_ENTRY}]]></description></item></channel></rss>"
+    )
+    digests, _ = digests_from_feed(feed.encode(), "https://daily.example/rss.xml")
+    assert len(digests) == 1
+    items = digests[0].items
+    assert [item.title for item in items][:2] == ["公司 1 发布了新模型。", "公司 2 发布了新模型。"]
+    assert len(items) == 6
+    assert {item.url for item in items} == {"https://daily.example/2026-05-10/"}
+
+
+def test_the_real_headline_feed_gives_items(shared_data: Path) -> None:
+    for path in sorted((shared_data / "feeds/cloudflare-ai-insight-daily").glob("*.xml")):
+        digests, _ = digests_from_feed(path.read_bytes(), "https://hex2077.dev/rss.xml")
+        assert digests and all(len(digest.items) >= 5 for digest in digests), path.name
+
+
 async def test_redirect_is_followed(server, client) -> None:
     base, _, _ = server
     result = await fetch_feed(client, f"{base}/redirect", SourceState(f"{base}/redirect"))
@@ -330,6 +364,30 @@ async def test_source_state_round_trip(db) -> None:
         seen_json, last_ok = await c.fetchone()
     assert seen_json == '["a", "b", "新闻-1"]'
     assert last_ok is not None  # kept from the successful save
+
+
+async def test_ingest_warns_naming_a_post_whose_structure_is_unclear(db, tmp_path, caplog):
+    import httpx
+
+    from bot.sources.ingest import ingest_targets
+
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "2026-01-01-prose.md").write_text(
+        "---\ntitle: Prose\n---\n\nSee https://a.example/1, https://a.example/2 and "
+        "https://a.example/3 in prose.\n",
+        encoding="utf-8",
+    )
+    (folder / "2026-01-02-list.md").write_text(
+        "# List\n\n- [One](https://b.example/1)\n- [Two](https://b.example/2)\n", encoding="utf-8"
+    )
+    with caplog.at_level("WARNING"):
+        async with httpx.AsyncClient() as http:
+            report = await ingest_targets(db, [str(folder)], http)
+    assert len(report.new) == 2  # stored all the same: a warning, not a failure
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("2026-01-01-prose.md" in w and "no items found" in w for w in warnings)
+    assert not any("2026-01-02-list.md" in w for w in warnings)
 
 
 async def test_a_feed_once_named_by_its_host_takes_its_title(server, client, db) -> None:

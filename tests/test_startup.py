@@ -201,3 +201,39 @@ async def test_every_start_up_call_is_retried_through_server_errors(tmp_path, lo
         assert any(call in line for line in retries), (call, retries)
     if log_format == "json":
         assert all(json.loads(line)["message"] for line in bot.lines)
+
+
+async def test_sigterm_with_a_thousand_queued_replies_stops_within_10_s(tmp_path):
+    async with LocalBotApi(token=FAKE_TOKEN) as api:
+        env = clean_env(tmp_path, BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_URL=api.base_url, SEND_RATE=30)
+        async with bot_process(tmp_path, env, "run") as bot:
+            await api.wait_for_call("getUpdates", timeout=START_TIMEOUT)
+            for user in range(1, 1101):  # 37 s of replies at 30/s
+                api.send_user_message(100_000 + user, "/help", user_id=100_000 + user)
+            await api.wait_for_messages(30, timeout=START_TIMEOUT)  # answering is under way
+            bot.process.send_signal(signal.SIGTERM)
+            code = await bot.wait_exit(10)  # Docker's grace period
+    assert code == 0, bot.output()[-3000:]
+    assert_no_traceback(bot.output())
+    (line,) = [line for line in bot.lines if "stopping:" in line]
+    assert "dropped unanswered" in line and len(api.sent) < 1100
+
+
+async def test_sigterm_during_a_slow_parse_kills_the_parser_and_stops_within_10_s(tmp_path):
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    front = "---\ntitle: Slow\ndate: 2026-01-01T08:00:00+08:00\n---\n\n1. "
+    (folder / "brackets.md").write_text(front + "[" * 4_900_000, encoding="utf-8")  # ~56 s
+    async with LocalBotApi(token=FAKE_TOKEN) as api:
+        env = clean_env(
+            tmp_path, BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_URL=api.base_url,
+            DIGEST_SOURCES=str(folder), LOG_LEVEL="DEBUG",
+        )  # fmt: skip
+        async with bot_process(tmp_path, env, "run") as bot:
+            await api.wait_for_call("getUpdates", timeout=START_TIMEOUT)
+            await asyncio.sleep(3)  # the first poll (1 s after start) is parsing the post
+            bot.process.send_signal(signal.SIGTERM)
+            code = await bot.wait_exit(10)
+    assert code == 0, bot.output()[-3000:]
+    assert_no_traceback(bot.output())
+    assert any("stopped cleanly" in line for line in bot.lines)

@@ -126,9 +126,10 @@ async def test_ingest_links_each_repeat_to_the_first_telling_within_a_week(db):
         ("t/3", 1, "t/1", 1),  # by headline, to the first telling
         ("t/4", 1, None, None),  # t/2's item is 9 days before it: new again
     ]
-    tellings = await earlier_tellings(db, "t/3")
+    tellings, sources = await earlier_tellings(db, "t/3")
     assert [(i.position, i.title[:9]) for i in tellings[1]] == [(1, "Qwen-Imag"), (2, "Qwen imag")]
-    assert await earlier_tellings(db, "t/1") == {}
+    assert sources == {1: ["test", "test"]}
+    assert await earlier_tellings(db, "t/1") == ({}, {})
 
 
 async def test_an_edited_digest_is_linked_again(db):

@@ -202,16 +202,26 @@ def test_explanations_name_what_is_in_the_item(shared_data):
     assert named > 100
 
 
-def test_held_out_labels_are_matched_at_least_as_well_as_measured(shared_data):
-    """A floor under the held-out figures of bench/topics.py (measured when the model was
-    trained: micro precision 0.75, recall 0.70): a retrained model or a change to the
-    features that does worse on the items it was not trained on fails here."""
+def test_every_source_keeps_its_labelled_topics(shared_data):
+    """For every source (a folder of ../shared/data) and every topic its labelled items
+    have, labelled items of that source keep that topic: at least one of them (allowing one
+    such source and topic in ten, most of them a single labelled item, to miss), and at
+    least a quarter where it has five or more. Holds as the corpus grows: new posts are not
+    labelled, and a label whose item is gone is skipped (bench/topics.py counts them)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from bench.topics import TEST_FILES, labelled_items, read_labels, scores
+    from bench.topics import decided, labelled_items, read_labels, source
 
-    pairs = labelled_items(read_labels(LABELS), shared_data)
-    tp, fp, fn = scores([p for p in pairs if p[0].path in TEST_FILES])["micro"]
-    assert tp / (tp + fp) >= 0.73 and tp / (tp + fn) >= 0.68, (tp, fp, fn)
+    rows = decided(labelled_items(read_labels(LABELS), shared_data))
+    kept: dict[tuple[str, str], list[bool]] = {}
+    for label, _, got in rows:
+        for topic in label.topics:
+            kept.setdefault((source(label.path), topic), []).append(topic in got)
+    assert len({name for name, _ in kept}) >= 10
+    lost = [(group, len(hits)) for group, hits in sorted(kept.items()) if not any(hits)]
+    assert len(lost) <= len(kept) // 10, lost
+    for (name, topic), hits in sorted(kept.items()):
+        if len(hits) >= 5:
+            assert sum(hits) >= len(hits) / 4, (name, topic, sum(hits), len(hits))
 
 
 # ---- the rules (bot/digest/topic_rules: weighted terms, features of the model) -----
@@ -357,8 +367,9 @@ def test_labels_find_their_items_by_fingerprint(shared_data):
 
 
 def test_labels_are_matched_well_enough(shared_data):
-    """A floor under the figures bench/topics.py prints, so a change to the terms that
-    makes matching much worse fails here."""
+    """A floor under the shipped classifier's figures on all labels (it was trained on them;
+    bench/topics.py's leave-one-source-out figures are the ones a new source sees), so a
+    change to the terms or the features that makes matching much worse fails here."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bench.topics import labelled_items, read_labels, scores
 

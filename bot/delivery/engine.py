@@ -46,7 +46,8 @@ from bot.delivery.bad_requests import chat_gone, send_html_or_plain, topic_gone
 from bot.delivery.health import TelegramHealth, describe, is_outage
 from bot.delivery.ledger import LedgerWriter, Settled
 from bot.delivery.planner import Planner
-from bot.delivery.ratelimit import SendRateLimiter, retry_after_seconds
+from bot.delivery.pruning import LedgerPruner
+from bot.delivery.ratelimit import SendDropped, SendRateLimiter, retry_after_seconds
 from bot.delivery.roundups import RoundupScheduler
 from bot.delivery.sender import BulkSender, LateAnswer, message_id_of
 from bot.delivery.window import SendWindow
@@ -59,8 +60,13 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 32.0)  # other errors; then the part is 'failed'
 OUTAGE = "outage: "  # last_error of parts waiting for Telegram to answer again
+STOP_SECONDS = 4.0  # at stop, sends in flight get this long (SIGTERM: Docker waits 10 s)
 FEED_GAP = 0.02  # seconds between two picks from the ledger when woken by settled parts
 AHEAD = 0.5  # keep about this many seconds of sends taken from the ledger
+# Plan (render and expand) at most this many seconds of sends ahead of what was taken:
+# a digest to 1,000,000 chats is planned as it goes out, not all at once, so planning
+# never starves replies of the event loop or the write path.
+PLAN_AHEAD = 30.0
 
 
 class DeliveryEngine:
@@ -77,9 +83,11 @@ class DeliveryEngine:
         retry_delays: Sequence[float] = RETRY_DELAYS,
         batch_size: int = 500,
         default_tz: str = "",
+        keep_days: int = 0,
     ) -> None:
         """`sender`: the bulk sendMessage (sender.py), sharing the bot's rate limiter; its
-        owner starts and closes it. Without one the engine makes (and closes) its own."""
+        owner starts and closes it. Without one the engine makes (and closes) its own.
+        `keep_days`: delivered ledger rows older than this are pruned (0: kept)."""
         self.bot = bot
         self.db = db
         self._own_sender = sender is None
@@ -94,6 +102,7 @@ class DeliveryEngine:
         self.planner = Planner(db, clock=clock, default_tz=default_tz)
         self.roundups = RoundupScheduler(db, clock=clock, default_tz=default_tz)
         self.ledger = LedgerWriter(db)
+        self.pruner = LedgerPruner(db, keep_days, clock=clock)
         self.sent_count = 0
         self.health = self.limiter.health if self.limiter is not None else TelegramHealth()
         self._hasten = False  # Telegram answers again: parts waiting for it are due now
@@ -115,6 +124,7 @@ class DeliveryEngine:
         self._stopping = False
         self._look_for_planned = True  # set by wake() and the poll; planning is then checked
         self._last_feed = 0.0
+        self._taken = 0  # parts taken from the ledger (against planner.parts_planned)
 
     @property
     def render_calls(self) -> int:
@@ -138,6 +148,7 @@ class DeliveryEngine:
         self.health.on_recovery(self._recovered)
         self._dispatcher = asyncio.create_task(self._dispatch(), name="delivery-dispatcher")
         self._pump_task = asyncio.create_task(self._pump(), name="delivery-pump")
+        self.pruner.start()
         log.info(
             "delivery engine started: %s/s, up to %d sends in flight (rate x round trip)",
             self._rate() or "unlimited",
@@ -153,7 +164,7 @@ class DeliveryEngine:
         self._hasten = True
         self.wake()
 
-    async def stop(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    async def stop(self, timeout: float = STOP_SECONDS) -> None:  # noqa: ASYNC109
         """Take no new parts, let the sends in flight finish and be recorded, put the
         parts not tried yet back."""
         if self._dispatcher is None:
@@ -163,6 +174,7 @@ class DeliveryEngine:
         deadline = loop.time() + timeout
         self._stopping = True
         self._wake.set()
+        await self.pruner.stop()
         with contextlib.suppress(asyncio.CancelledError):
             await self._dispatcher
         if self._pump_task is not None:
@@ -221,6 +233,12 @@ class DeliveryEngine:
         """Take more parts from the ledger when fewer than this are due in memory."""
         return max(self.window.limit, int(self._rate() * AHEAD), 32)
 
+    def _plan_room(self) -> bool:
+        """Are fewer than PLAN_AHEAD seconds of sends planned and not yet taken?"""
+        rate = self._rate()
+        ahead = self.planner.parts_planned - self._taken
+        return rate <= 0 or ahead < rate * PLAN_AHEAD
+
     async def _dispatch(self) -> None:
         while not self._stopping:
             try:
@@ -232,7 +250,10 @@ class DeliveryEngine:
                 if self._look_for_planned:
                     self._look_for_planned = False  # a wake() while planning sets it again
                     busy = await self.roundups.run_due()  # due roundups become planned rows
-                    busy = await self.planner.plan_batch(self.batch_size) or busy
+                    if self._plan_room():
+                        busy = await self.planner.plan_batch(self.batch_size) or busy
+                    else:  # enough is planned: look again once the sends caught up
+                        self._look_for_planned = True
                     self._look_for_planned = self._look_for_planned or busy
                 if len(self._ready) < self._low_water():
                     busy = await self._feed() or busy
@@ -268,6 +289,7 @@ class DeliveryEngine:
         self._last_feed = asyncio.get_running_loop().time()
         if not parts:
             return False
+        self._taken += len(parts)
         gone: dict[tuple[int, int], Part] = {}  # subscribers (a chat or a forum topic)
         for part in parts:
             if part.chat_status == ChatStatus.ACTIVE:
@@ -377,6 +399,8 @@ class DeliveryEngine:
             return self._retry(part, f"RetryAfter {seconds:g}s", counts=False, delay=seconds)
         except LateAnswer as exc:
             return self._await_late_answer(part, exc)
+        except SendDropped:  # stopping: not sent, the part waits in the ledger
+            return Retry(part.key, self.clock(), "not sent: stopping", counts=False)
         except Forbidden as exc:
             return Gone(part.key, self._redact(f"blocked: {exc.message}"), block=True)
         except BadRequest as exc:

@@ -59,7 +59,9 @@ class LedgerWriter:
         self._waiting.append(_Waiting(outcome, future, time.monotonic()))
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="delivery-ledger")
-        return await asyncio.shield(future)
+        # Not shielded: a cancelled caller cancels only its future; the outcome stays
+        # queued and is committed all the same (_run skips futures already done).
+        return await future
 
     async def flush(self, timeout: float) -> bool:  # noqa: ASYNC109
         """Wait until everything queued is committed; False if that took over `timeout`."""
@@ -103,7 +105,8 @@ class LedgerWriter:
                         exc,
                     )
                     for item in batch:
-                        item.future.set_exception(exc)
+                        if not item.future.done():
+                            item.future.set_exception(exc)
                     batch, failures = [], 0
                     continue
                 if failures == 1 or failures % 10 == 0:
@@ -120,6 +123,8 @@ class LedgerWriter:
                 sample = now - item.since
                 avg = self.latency
                 self.latency = sample if avg is None else avg + LATENCY_WEIGHT * (sample - avg)
+                if item.future.done():  # its caller was cancelled
+                    continue
                 chat = item.outcome.key.chat_id
                 item.future.set_result(skipped.get(chat, 0) if isinstance(item.outcome, Gone)
                                        else 0)  # fmt: skip

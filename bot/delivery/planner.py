@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.delivery import more, rendering
 from bot.delivery.rendering import Source
-from bot.preferences import quiet_until
+from bot.preferences import Profile, quiet_until
 from storage import deliveries
 from storage.db import Database
 from storage.deliveries import Expansion
-from storage.subscribers import Subscriber, get_subscribers_by_key
+from storage.digest_sources import taking_sources
+from storage.digests import chat_zone
+from storage.subscribers import get_subscribers_by_key
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ class Planner:
         self.clock = clock
         self.default_tz = default_tz  # DEFAULT_TZ, for chats that chose no zone
         self.render_calls = 0  # render_digest calls made (tests, bench)
+        self.parts_planned = 0  # pending parts made so far (the engine paces planning by it)
         self._digests: dict[str, Source | None] = {}
         self._parts_count: dict[tuple[str, str], int] = {}  # (digest, profile) -> parts
 
@@ -45,6 +49,8 @@ class Planner:
         digest = await self._digest(digest_id)
         keys = [(p.chat_id, p.thread_id) for p in planned]  # a chat, or a forum topic
         subscribers = await get_subscribers_by_key(self.db, keys)
+        told_in = digest.telling_sources() if digest is not None else frozenset()
+        taking = await taking_sources(self.db, keys, told_in) if told_in else {}
         plans = []
         for row in planned:
             chat_id, thread_id = row.chat_id, row.thread_id
@@ -56,18 +62,23 @@ class Planner:
                 reason = "unsubscribed" if subscriber is None else subscriber.status
                 plans.append(Expansion(digest_id, chat_id, None, 0, 0, reason, thread_id))
                 continue
-            profile = subscriber.profile(self.default_tz).key()
-            count = await self._render(digest, subscriber)
+            had_from = taking.get((chat_id, thread_id), frozenset()) if told_in else None
+            chat_profile = replace(subscriber.profile(self.default_tz), had_from=had_from)
+            profile = chat_profile.key()
+            count = await self._render(digest, chat_profile)
             if count == 0:
                 reason = "no matching items"
                 plans.append(Expansion(digest_id, chat_id, profile, 0, 0, reason, thread_id))
                 continue
-            zone = subscriber.tz or self.default_tz
-            not_before = quiet_until(subscriber.quiet_from, subscriber.quiet_to, zone, now) or 0
+            not_before = 0.0
+            if subscriber.quiet_from is not None:  # the chat's clock: a query, so only then
+                zone = await chat_zone(self.db, chat_id, thread_id, subscriber.tz, self.default_tz)
+                not_before = quiet_until(subscriber.quiet_from, subscriber.quiet_to, zone, now) or 0
             plans.append(
                 Expansion(digest_id, chat_id, profile, count, not_before, thread_id=thread_id)
             )
         await deliveries.expand(self.db, plans, now)
+        self.parts_planned += sum(p.parts for p in plans)
         log.info(
             "digest %s: planned %d chat(s), %d part(s)",
             digest_id,
@@ -85,9 +96,8 @@ class Planner:
             self._digests[digest_id] = await rendering.load(self.db, digest_id)
         return self._digests[digest_id]
 
-    async def _render(self, source: Source, subscriber: Subscriber) -> int:
+    async def _render(self, source: Source, profile: Profile) -> int:
         """How many parts go out now for this chat's profile; renders once per profile."""
-        profile = subscriber.profile(self.default_tz)
         key = (source.digest_id, profile.key())
         count = self._parts_count.get(key)
         if count is None:

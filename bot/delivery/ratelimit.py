@@ -3,12 +3,16 @@
 - Overall: at most `max_rate` messages per second across all chats (SEND_RATE),
   paced evenly (GCRA: in any window of w seconds at most max_rate * w + burst, where
   the burst is 20 ms of sends, at least 2: a late timer catches up that much).
-  Every sent or edited message counts: send*, edit*, copy*, forward* methods, and
-  inline answers (answerInlineQuery, overall only: they go to no chat); getUpdates,
-  getMe, answerCallbackQuery, setMyCommands, sendChatAction do not.
+  Every sent or edited message counts: send*, edit*, copy*, forward* methods (inline
+  answers have their own budget, below); getUpdates, getMe, answerCallbackQuery,
+  setMyCommands, sendChatAction do not.
 - Per chat: 1 message/s in a private chat, 20 per minute in a group (negative ids).
   `chat_ready_at` tells when a chat may get its next message, so the delivery engine
   holds a chat's next part back instead of letting a sender wait on it.
+- Inline answers (answerInlineQuery) have a budget of their own (`inline_rate` a
+  second, not counted against SEND_RATE), so they never take a command reply's slot;
+  one that would wait over `inline_max_wait` is not sent (InlineTooLate): the user
+  typed on, and Telegram drops an answer that comes after ~10 s anyway.
 - Interactive requests (command replies: no `rate_limit_args`) take the next free
   slot before any bulk request, so a fan-out never makes /search wait behind it.
   Bulk requests pass `rate_limit_args=BULK` (`{"bulk": True}`).
@@ -35,6 +39,7 @@ waiters slot by slot.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -58,6 +63,24 @@ BURST_SECONDS = 0.02
 _COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "answerInlineQuery")
 _NOT_COUNTED = frozenset({"sendChatAction"})
 REPLY_PATIENCE = 900.0  # seconds a command reply is retried through an outage
+
+
+INLINE_MAX_WAIT = 2.0  # seconds an inline answer may wait for its budget
+
+
+class InlineTooLate(TelegramError):
+    """The inline answer would have waited too long for its budget: not sent."""
+
+    def __init__(self) -> None:
+        super().__init__("inline answer not sent: too late")
+
+
+class SendDropped(TelegramError):
+    """The bot is stopping: this send was not made (a reply is dropped, a part stays in
+    the ledger)."""
+
+    def __init__(self) -> None:
+        super().__init__("not sent: the bot is stopping")
 
 
 def counts_as_message(endpoint: str) -> bool:
@@ -104,6 +127,8 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         slowdown: float = 0.5,
         recover_step: float = 0.1,
         recover_every: float = 2.0,
+        inline_rate: float | None = None,
+        inline_max_wait: float = INLINE_MAX_WAIT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_rate = max_rate or 0.0
@@ -126,6 +151,15 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         self.clock = clock
         self.health = TelegramHealth(clock)
         self.reply_patience = REPLY_PATIENCE
+        # Inline answers: their own pacing (default: as fast as SEND_RATE), no queue.
+        rate = inline_rate if inline_rate is not None else self.max_rate
+        self._inline_interval = 1.0 / rate if rate else 0.0
+        self._inline_max_wait = inline_max_wait
+        self._inline_tat = 0.0
+        self.inline_dropped = 0
+        self.closed = False  # close(): every send still waiting is dropped
+        self.dropped = 0
+        self._closing = asyncio.Event()
 
         self._factor = 1.0  # < 1 while slowed down after a global RetryAfter burst
         self._min_factor = min(1.0, 1.0 / self.max_rate) if self.max_rate else 1.0
@@ -153,6 +187,26 @@ class SendRateLimiter(BaseRateLimiter[dict]):
     async def initialize(self) -> None:
         """Nothing to set up."""
 
+    def close(self) -> None:
+        """The bot is stopping: sends waiting for a slot, a pacing or an outage to end
+        raise SendDropped now, and so does every send asked for from now on."""
+        self.closed = True
+        self._closing.set()
+        for waiters in (self._interactive, self._bulk):
+            while waiters:
+                future = waiters.popleft()
+                if not future.done():
+                    future.set_exception(SendDropped())
+
+    def _drop(self) -> SendDropped:
+        self.dropped += 1
+        return SendDropped()
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, cut short by close()."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
+
     async def shutdown(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
@@ -172,6 +226,9 @@ class SendRateLimiter(BaseRateLimiter[dict]):
         data: dict[str, Any],
         rate_limit_args: dict | None,
     ) -> bool | dict | list[dict]:
+        if endpoint == "answerInlineQuery":
+            await self._inline_slot()
+            return await callback(*args, **kwargs)
         if not counts_as_message(endpoint):
             return await callback(*args, **kwargs)
         chat_id = _chat_id(data)
@@ -207,10 +264,23 @@ class SendRateLimiter(BaseRateLimiter[dict]):
                 log.info("%s for chat %s met an outage; trying again in %.0f s", endpoint,
                          chat_id, delay)  # fmt: skip
                 self._give_back_slot()
-                await asyncio.sleep(delay)
+                await self._pause(delay)
                 continue
             self.health.answered()
             return result
+
+    async def _inline_slot(self) -> None:
+        """Wait for the inline budget, or InlineTooLate if that wait would be too long."""
+        if self.closed:
+            raise self._drop()
+        now = self.clock()
+        wait = max(0.0, self._inline_tat - now)
+        if wait > self._inline_max_wait:
+            self.inline_dropped += 1
+            raise InlineTooLate()
+        self._inline_tat = max(self._inline_tat, now) + self._inline_interval
+        if wait:
+            await self._pause(wait)
 
     # --- what the delivery engine asks ----------------------------------------------------
 
@@ -231,6 +301,8 @@ class SendRateLimiter(BaseRateLimiter[dict]):
 
     async def acquire(self, chat_id: int | str | None, *, bulk: bool) -> None:
         """Wait for this chat's pacing and an overall slot; the send then counts."""
+        if self.closed:
+            raise self._drop()
         now = self.clock()
         if self._lifted and now >= self._paused_until and not self._chat_ready:
             self._count_send(now)
@@ -239,8 +311,14 @@ class SendRateLimiter(BaseRateLimiter[dict]):
             if chat_id is not None:
                 ready = self.chat_ready_at(chat_id)
                 if ready > now:
-                    await asyncio.sleep(ready - now)
-            await self._acquire_global(bulk)
+                    await self._pause(ready - now)
+                    if self.closed:
+                        raise self._drop()
+            try:
+                await self._acquire_global(bulk)
+            except SendDropped:
+                self.dropped += 1
+                raise
             now = self.clock()
             if chat_id is None:
                 self._count_send(now)

@@ -8,7 +8,7 @@ already_had); a roundup's stories the same way against what came before it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot.digest.models import Digest, Item
@@ -17,11 +17,12 @@ from bot.digest.roundup import Roundup, render_roundup, roundup_items
 from bot.digest.stories import already_had
 from bot.preferences import Profile
 from storage.db import Reader
-from storage.digest_sources import announced
+from storage.digest_sources import announced, taking_sources
 from storage.digests import digest_kind, get_digest, published_ts
 from storage.roundups import get_roundup
 from storage.roundups import roundup_items as load_roundup_items
 from storage.stories import earlier_tellings
+from storage.subscribers import Subscriber
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class Source:
     roundup: Roundup | None = None
     tellings: dict[int, list[Item]] = field(default_factory=dict)  # position / story -> items
     new_source: str | None = None  # the first digest of a source added later: its name
+    told_in: dict[int, list[str]] = field(default_factory=dict)  # the tellings' sources
+
+    def telling_sources(self) -> frozenset[str]:
+        """The sources of a digest's earlier tellings: whether a chat takes them decides
+        whether it had the story (Profile.had_from)."""
+        return frozenset(name for names in self.told_in.values() for name in names)
 
 
 async def load(db: Reader, digest_id: str) -> Source | None:
@@ -57,13 +64,39 @@ async def load(db: Reader, digest_id: str) -> Source | None:
     digest = await get_digest(db, digest_id)
     if digest is None:
         return None
-    tellings = await earlier_tellings(db, digest_id)
+    tellings, told_in = await earlier_tellings(db, digest_id)
     return Source(digest_id, published_ts(digest), digest=digest, tellings=tellings,
-                  new_source=await announced(db, digest_id))  # fmt: skip
+                  new_source=await announced(db, digest_id), told_in=told_in)  # fmt: skip
+
+
+async def push_profile(
+    db: Reader, source: Source, subscriber: Subscriber, default_tz: str
+) -> Profile:
+    """The profile a push of `source` is rendered for: the chat's, knowing which sources
+    of the earlier tellings it takes (the planner asks for a batch of chats at once)."""
+    profile = subscriber.profile(default_tz)
+    names = source.telling_sources()
+    if not names:
+        return profile
+    key = (subscriber.chat_id, subscriber.thread_id)
+    taken = await taking_sources(db, [key], names)
+    return replace(profile, had_from=taken.get(key, frozenset()))
+
+
+def _had_tellings(source: Source, profile: Profile) -> dict[int, list[Item]]:
+    """The earlier tellings from sources the chat takes: only those it may have had."""
+    if profile.had_from is None or not source.told_in:
+        return source.tellings
+    taken = profile.had_from
+    return {
+        key: [item for item, name in zip(items, source.told_in[key], strict=True) if name in taken]
+        for key, items in source.tellings.items()
+    }
 
 
 def render(source: Source, profile: Profile) -> Rendered:
-    had = already_had(source.tellings, profile) if profile.repeats != "show" else set()
+    tellings = _had_tellings(source, profile)
+    had = already_had(tellings, profile) if profile.repeats != "show" else set()
     if source.roundup is not None:
         return render_roundup(source.roundup, profile, had=had)
     assert source.digest is not None

@@ -1,24 +1,19 @@
-"""sendMessage for the delivery engine's bulk sends, through PTB's supported extension points.
+"""sendMessage for the delivery engine's bulk sends: lean on the wire, PTB's verdict on errors.
 
-PTB's `bot.send_message` costs ~7 CPU ms per message on this machine: form-encoding a
-3-4 kB text character by character (httpx), httpcore's pool bookkeeping (per request,
-O(connections)), and a full telegram.Message built from every answer. A fan-out needs
-none of that. So:
-- `JsonRequest` is a `telegram.request.BaseRequest` whose `do_request` posts PTB's own
-  `RequestData.json_parameters` as a JSON body over one kept-alive aiohttp session, sized
-  for hundreds of requests in flight (rate x round trip, see engine.py);
-- `BulkSender` calls `bot.do_api_request("sendMessage", ..., return_type=None)` on a
-  plain `telegram.Bot` using that request: PTB builds the request, decides the error
-  from the HTTP status and raises its own exception classes, and parses the answer as
-  JSON; we keep `result["message_id"]`, no Message object is built.
-Nothing here copies PTB's private code or reads private attributes.
-
-Why this route, measured (N=10,000, limits lifted, no round trip, the same engine): this
-sender 2,700 msg/s at 0.36 bot CPU ms/msg, the earlier hand-made aiohttp transport (PTB's
-error mapping copied, message_id read by a regex) 3,400 msg/s at 0.26 ms/msg; the plain
-loop of PTB's send_message in the same run 334 msg/s (bench/fanout.py --only speed: 7.8x,
-goal >= 5x). The supported route costs ~0.1 CPU ms/msg more and keeps the goal, so it is
-the one kept: no PTB release can drift from it.
+PTB's `bot.send_message` costs ~7 CPU ms per message on this machine (form encoding,
+httpcore's pool bookkeeping, a telegram.Message built from every answer), and even
+`bot.do_api_request` over aiohttp ~0.3 ms (PTB's RequestData JSON-encodes each parameter
+apart, then the whole; aiohttp's request machinery; the answer decoded by the json module).
+A fan-out at 1,000 messages/s needs none of that. So:
+- the body is the Bot API's JSON (orjson: one call, UTF-8 as it is), POSTed over a pool
+  of kept-alive connections (http.py: one asyncio.Protocol per connection);
+- an answer 200 with `"ok": true` gives its `result.message_id` (orjson again);
+- ANY other answer (an error status, an unreadable body) is handed to PTB as it came:
+  `Bot.do_api_request` over `_Replay`, a `telegram.request.BaseRequest` that gives back
+  the answer already received instead of posting again. So PTB decides the exception
+  from the status and the body, exactly as for its own requests (tests/test_sender.py
+  compares both side by side). Nothing here copies PTB's private code.
+Measured (bench/fanout.py --only cpu, 1,000 msg/s, 100 ms round trips): see the commit.
 
 Every send goes through the Application's rate limiter instance (SEND_RATE, per-chat and
 group limits, interactive-first priority, RetryAfter handling) as a BULK request. The
@@ -29,22 +24,25 @@ average of the Bot API's answer time (the HTTP exchange only, not the limiter's 
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
+import contextvars
 import re
 import time
 import warnings
 from typing import Any
+from urllib.parse import urlsplit
 
-import aiohttp
+import orjson
 from telegram import Bot
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.ext import BaseRateLimiter
 from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBUserWarning
 
+from bot.delivery.http import HttpPool, InvalidUrl, Late
 from bot.delivery.ratelimit import BULK, SendRateLimiter
 
-__all__ = ["BulkSender", "JsonRequest", "LateAnswer"]
+__all__ = ["BulkSender", "LateAnswer", "message_id_of"]
 
 ENDPOINT = "sendMessage"
 RTT_WEIGHT = 0.05  # weight of each new sample in the moving average of the round trip
@@ -52,58 +50,40 @@ RTT_WEIGHT = 0.05  # weight of each new sample in the moving average of the roun
 # long before the part may be sent again: Telegram's answer can come late (25 s seen).
 ANSWER_WAIT = 90.0
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{6,}")
+USER_AGENT = "digest-bot (bulk sender)"
 
 # do_api_request warns "Please use 'Bot.sendMessage'" on each call: it is meant for methods
-# PTB lacks. We use it on purpose, for the dict it returns instead of a Message.
+# PTB lacks. We use it on purpose, for PTB's reading of an answer that was not a success.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
+# The answer `_Replay` gives back: set by the task that received it (a context variable,
+# so concurrent sends never see each other's).
+_ANSWER: contextvars.ContextVar[tuple[int, bytes]] = contextvars.ContextVar("answer")
 
-class JsonRequest(BaseRequest):
-    """PTB's transport as JSON POSTs over aiohttp (no file uploads: sendMessage needs none)."""
 
-    def __init__(
-        self, *, connections: int = 1000, timeout: float = 20.0, answer_wait: float = ANSWER_WAIT
-    ) -> None:
-        self._connections = connections
-        self._timeout = timeout
-        self._answer_wait = max(answer_wait, timeout)
-        self._session: aiohttp.ClientSession | None = None
-        self.rtt: float | None = None  # moving average of the answer time, seconds
-        self.posts = 0  # HTTP requests made (tests, bench)
+class _Replay(BaseRequest):
+    """A BaseRequest that posts nothing: it returns the answer already received (_ANSWER),
+    so that PTB's own code turns it into a result or an exception."""
 
     @property
     def read_timeout(self) -> float | None:
-        return self._timeout
+        return None
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:
         """As PTB's, without its traceback in the log for each unreadable answer: during an
         outage (a broken front end) that would be one per send; health.py logs it once."""
         try:
-            data: dict[str, Any] = json.loads(payload.decode("utf-8", "replace"))
+            data: dict[str, Any] = orjson.loads(payload)
         except ValueError:
             raise TelegramError("Invalid server response") from None
         return data
 
     async def initialize(self) -> None:
-        self._open()
+        """Nothing to open."""
 
     async def shutdown(self) -> None:
-        if self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
-
-    def _open(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(
-                limit=self._connections, keepalive_timeout=60.0, ttl_dns_cache=300
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=aiohttp.ClientTimeout(total=self._answer_wait),
-                headers={"User-Agent": self.USER_AGENT, "Content-Type": "application/json"},
-            )
-        return self._session
+        """Nothing to close."""
 
     async def do_request(
         self,
@@ -115,47 +95,7 @@ class JsonRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if request_data is not None and request_data.contains_files:
-            raise TelegramError("JsonRequest sends no files")
-        session = self._open()
-        # PTB's json_parameters as JSON, UTF-8 as it is (RequestData.json_payload escapes
-        # every non-ASCII character: a Chinese part would travel 1.6x as many bytes).
-        parameters = request_data.json_parameters if request_data is not None else {}
-        body = json.dumps(parameters, ensure_ascii=False).encode()
-        self.posts += 1
-        started = time.monotonic()
-        exchange = asyncio.ensure_future(self._exchange(session, method, url, body))
-        try:
-            status, payload = await asyncio.wait_for(asyncio.shield(exchange), self._timeout)
-        except TimeoutError:
-            # No answer yet: the message may be on its way. The exchange goes on (up to
-            # answer_wait) for whoever wants to know (engine.py: a late answer).
-            exchange.add_done_callback(_retrieve)  # nobody may ask: no "never retrieved"
-            raise LateAnswer(exchange, self._answer_wait - self._timeout) from None
-        except asyncio.CancelledError:
-            exchange.cancel()
-            raise
-        sample = time.monotonic() - started
-        self.rtt = sample if self.rtt is None else self.rtt + RTT_WEIGHT * (sample - self.rtt)
-        return status, payload
-
-    @staticmethod
-    async def _exchange(
-        session: aiohttp.ClientSession, method: str, url: str, body: bytes
-    ) -> tuple[int, bytes]:
-        # Errors are raised outside the handlers so that no cause or context (whose text
-        # may hold the URL, and so the token) is chained to them.
-        error: TelegramError | None = None
-        try:
-            async with session.request(method, url, data=body) as response:
-                return response.status, await response.read()
-        except TimeoutError:  # aiohttp's timeouts subclass it
-            error = TimedOut()
-        except (aiohttp.ClientError, OSError) as exc:
-            error = NetworkError(_describe(exc, url))
-        except Exception as exc:  # as PTB wraps whatever its HTTP library raises
-            error = NetworkError(f"Unknown error in HTTP implementation: {_describe(exc, url)}")
-        raise error
+        return _ANSWER.get()
 
 
 class LateAnswer(TimedOut):
@@ -168,25 +108,38 @@ class LateAnswer(TimedOut):
         self.wait = wait
 
 
-def _retrieve(future: asyncio.Future[tuple[int, bytes]]) -> None:
-    if not future.cancelled():
-        future.exception()
+def _late_answer(late: Late, where: str) -> LateAnswer:
+    """The pool's Late as PTB's kind of error: its answer fails with TimedOut or
+    NetworkError, not OSError."""
+    answer: asyncio.Future[tuple[int, bytes]] = asyncio.get_running_loop().create_future()
+
+    def relay(future: asyncio.Future[tuple[int, bytes]]) -> None:
+        if answer.done():
+            return
+        if future.cancelled():
+            answer.cancel()
+        elif (exc := future.exception()) is not None:
+            error = TimedOut() if isinstance(exc, TimeoutError) else NetworkError(
+                _describe(exc, where))  # fmt: skip
+            answer.set_exception(error)
+        else:
+            answer.set_result(future.result())
+
+    late.answer.add_done_callback(relay)
+    answer.add_done_callback(lambda f: None if f.cancelled() else f.exception())
+    return LateAnswer(answer, late.wait)
 
 
 def message_id_of(status: int, payload: bytes) -> int | None:
     """The message_id of a sendMessage answer; None when it says it was not sent."""
-    if status != 200:
-        return None
-    try:
-        return int(json.loads(payload)["result"]["message_id"])
-    except (ValueError, TypeError, KeyError):
-        return None
+    return _message_id(payload) if status == 200 else None
 
 
-def _describe(exc: BaseException, url: str) -> str:
-    """The error's class and text, with the URL and anything like a token taken out."""
-    text = _TOKEN.sub("<token>", str(exc).replace(url, "<Bot API URL>"))
-    return f"aiohttp.{type(exc).__name__}: {text}" if text else f"aiohttp.{type(exc).__name__}"
+def _describe(exc: BaseException, where: str) -> str:
+    """The error's class and text, with anything like a token taken out."""
+    text = _TOKEN.sub("<token>", str(exc))
+    name = type(exc).__name__
+    return f"{name} ({where}): {text}" if text else f"{name} ({where})"
 
 
 class BulkSender:
@@ -202,12 +155,19 @@ class BulkSender:
         timeout: float = 20.0,
         answer_wait: float = ANSWER_WAIT,
     ) -> None:
-        self.request = JsonRequest(
-            connections=connections, timeout=timeout, answer_wait=answer_wait
-        )
         # base_url as PTB reads it: "{token}" in it is replaced, otherwise the token appended.
-        self._bot = Bot(token, base_url=base_url, request=self.request,
-                        get_updates_request=self.request)  # fmt: skip
+        replay = _Replay()
+        self._bot = Bot(token, base_url=base_url, request=replay, get_updates_request=replay)
+        url = f"{self._bot.base_url}/{ENDPOINT}"
+        self._path = "/"
+        with contextlib.suppress(ValueError):  # the pool reports a bad URL at each send
+            parts = urlsplit(url)
+            self._path = parts.path + (f"?{parts.query}" if parts.query else "")
+        headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
+        self.http = HttpPool(url, connections=connections, timeout=timeout, headers=headers,
+                             answer_wait=answer_wait)  # fmt: skip
+        self.rtt: float | None = None  # moving average of the answer time, seconds
+        self.posts = 0  # HTTP requests made (tests, bench)
         self.limiter = rate_limiter
         # Only our limiter knows what BULK means (AIORateLimiter takes an int there).
         self._limit_args = BULK if isinstance(rate_limiter, SendRateLimiter) else None
@@ -222,22 +182,11 @@ class BulkSender:
             **options,
         )
 
-    @property
-    def posts(self) -> int:
-        """HTTP requests made (tests, bench)."""
-        return self.request.posts
-
-    @property
-    def rtt(self) -> float | None:
-        """Moving average of the Bot API's answer time in seconds (None before any)."""
-        return self.request.rtt
-
     async def start(self) -> None:
-        """Open the session (a send also opens it on first use)."""
-        await self.request.initialize()
+        """Nothing to open: connections are made on first use."""
 
     async def close(self) -> None:
-        await self.request.shutdown()
+        await self.http.close()
 
     async def __aenter__(self) -> BulkSender:
         await self.start()
@@ -269,6 +218,7 @@ class BulkSender:
             kwargs["reply_markup"] = reply_markup
         if parse_mode:
             kwargs["parse_mode"] = parse_mode
+        result: Any
         if self.limiter is None:
             result = await self._post(kwargs)
         else:
@@ -280,5 +230,57 @@ class BulkSender:
         except (TypeError, KeyError, ValueError):
             raise TelegramError("Invalid server response") from None
 
-    async def _post(self, kwargs: dict[str, Any]) -> Any:
-        return await self._bot.do_api_request(ENDPOINT, api_kwargs=kwargs, return_type=None)
+    async def _post(self, kwargs: dict[str, Any]) -> dict[str, int]:
+        """{"message_id": ...} of the sent message (the limiter's callback)."""
+        body = orjson.dumps(kwargs)
+        self.posts += 1
+        started = time.monotonic()
+        # Errors are raised outside the handlers so that no cause or context (whose text
+        # may hold the URL, and so the token) is chained to them.
+        error: TelegramError | None = None
+        try:
+            status, payload = await self.http.post(self._path, body)
+        except Late as late:  # the message may be on its way (engine.py: a late answer)
+            error = _late_answer(late, self.http.where)
+        except TimeoutError:
+            error = TimedOut()
+        except InvalidUrl as exc:
+            error = NetworkError(str(exc))
+        except OSError as exc:
+            error = NetworkError(_describe(exc, self.http.where))
+        if error is not None:
+            raise error
+        sample = time.monotonic() - started
+        self.rtt = sample if self.rtt is None else self.rtt + RTT_WEIGHT * (sample - self.rtt)
+        message_id = _message_id(payload) if status == 200 else None
+        if message_id is None:  # PTB's reading of it: raises what PTB raises
+            _ANSWER.set((status, payload))
+            result = await self._bot.do_api_request(ENDPOINT, api_kwargs=kwargs, return_type=None)
+            try:
+                message_id = int(result["message_id"])
+            except (TypeError, KeyError, ValueError):
+                raise TelegramError("Invalid server response") from None
+        return {"message_id": message_id}
+
+
+# How a successful answer starts: Telegram's compact JSON, or spaced (json.dumps' default).
+_SUCCESS_HEADS = (b'{"ok":true,"result":{"message_id":', b'{"ok": true, "result": {"message_id": ')
+
+
+def _message_id(payload: bytes) -> int | None:
+    """result.message_id of a successful answer; None when it is not one. Answers start
+    with `{"ok":true,"result":{"message_id":N,`: the id is read from there without
+    decoding the whole message; any other layout is decoded."""
+    for head in _SUCCESS_HEADS:
+        if payload.startswith(head):
+            start = len(head)
+            end = payload.find(b",", start, start + 24)
+            if end > start and payload[start:end].isdigit():
+                return int(payload[start:end])
+    try:
+        answer = orjson.loads(payload)
+        if answer.get("ok") is True:
+            return int(answer["result"]["message_id"])
+    except (orjson.JSONDecodeError, AttributeError, TypeError, KeyError, ValueError):
+        pass
+    return None

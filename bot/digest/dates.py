@@ -1,13 +1,16 @@
 """When a post was published, from whatever it offers.
 
-A bare date (no time) means midnight UTC of that day: posts that give only a day
-give no zone either, and UTC keeps the same file giving the same instant anywhere.
+A bare date (no time) is a day in the source's own zone: the zone the post names
+elsewhere (`生成时间：2026-05-12 09:03（Asia/Shanghai）`, a timestamp's offset), else the
+caller's default zone, else UTC (the same file giving the same instant anywhere). It
+stands for the start of that day there.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # briefing_20251205T002438+0000.md, ...T001843Z
 _COMPACT = re.compile(r"(20\d{2})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z|[+-]\d{4})?")
@@ -22,6 +25,51 @@ _SHORT_DAY = re.compile(r"^(\d{2})-(\d{2})-(\d{2})(?!\d)")
 # 2026-W09 (an ISO week), 2026-02 (a month): a weekly or monthly post's period.
 _WEEK = re.compile(r"(?<!\d)(20\d{2})-?W(\d{2})(?!\d)")
 _MONTH = re.compile(r"(?<![\d-])(20\d{2})-(\d{2})(?![\d-])")
+
+
+# 2026-05-12 09:03（Asia/Shanghai）: a local time and the zone it is in, by name.
+_NAMED_ZONE_STAMP = re.compile(
+    r"(20\d{2}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)\s*[（(]([A-Za-z]+/[A-Za-z_+-]+)[)）]"
+)
+_NAMED_ZONE = re.compile(r"[（(]([A-Za-z]+/[A-Za-z_+-]+)[)）]")
+
+
+def named_zone_stamp_in(text: str) -> datetime | None:
+    """`2026-05-12 09:03（Asia/Shanghai）`: that local time in that zone."""
+    match = _NAMED_ZONE_STAMP.search(text)
+    if match is None:
+        return None
+    zone = _named_zone(match.group(3))
+    try:
+        moment = datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}")
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=zone) if zone is not None else None
+
+
+def zone_in(text: str) -> tzinfo | None:
+    """The zone a text names: `(Asia/Shanghai)`, or a timestamp's offset (`+08:00`)."""
+    for match in _NAMED_ZONE.finditer(text):
+        zone = _named_zone(match.group(1))
+        if zone is not None:
+            return zone
+    for match in _ISO.finditer(text):
+        if match.group(3) not in (None, "Z"):  # an offset that was written, not assumed
+            stamp = timestamp_in(match.group(0))
+            return stamp.tzinfo if stamp is not None else None
+    return None
+
+
+def on_day_in(day: datetime, zone: tzinfo) -> datetime:
+    """A bare day (midnight UTC as read) as the start of that day in `zone`."""
+    return day.replace(tzinfo=zone)
+
+
+def _named_zone(name: str) -> tzinfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def from_value(value: object) -> datetime | None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.digest.blocks import (
     BARE_URL,
@@ -54,7 +54,8 @@ from bot.digest.blocks import (
 from bot.digest.models import Item, Link
 
 BOILERPLATE = re.compile(
-    r"常见问题|相关问题|FAQ|全量索引|获取成本|账号|Audio Version|Voice Edition|语音版",
+    r"常见问题|相关问题|FAQ|全量索引|获取成本|账号|Audio Version|Voice Edition|语音版"
+    r"|^\s*Podcast\s*$|趋势预测|Trend Predictions|产品自荐|Product Spotlight|今日推荐产品",
     re.IGNORECASE,
 )
 # Navigation: its own links are anchors, but (a heading-level slip in some posts)
@@ -62,9 +63,9 @@ BOILERPLATE = re.compile(
 NAVIGATION = re.compile(r"快速导航|导航|Navigation|目录|Contents", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\s*\d{1,3}\s*[.、)）]\s*")
 _SEPARATORS = " \t:：—–-·|"
-# A publication's name before a quoted link (`> Wired, ["Article"](url)`); an ad's
-# sentence ("想第一时间体验？来 [x](url)") is not one.
-_SOURCE_NAME = re.compile(r"[\w .&'’-]{0,40}[,，:：·]?\s*")
+# A publication's name before a quoted link (`> Wired, ["Article"](url)`, `> 📰 机器之心
+# · 🔗 [原文](url)`); an ad's sentence ("想第一时间体验？来 [x](url)") is not one.
+_SOURCE_NAME = re.compile(r"[^？。！?!\n]{0,60}")
 # What a bold lead before a linked headline is when it is not the headline: a score
 # (`**91**`), a tag (`**[产品]**`, `**【融资】**`), an emoji or a short label.
 _TAG = re.compile(r"[\d.%/]+|[\[【(（].{1,12}[\]】)）]|\W{1,3}")
@@ -90,6 +91,27 @@ class Story:
 
     item: Item
     section: str | None
+    rule: str = ""  # which reading found it (RULES), for `parse --explain`
+
+
+# The readings that find stories, as `parse --explain` names them.
+RULES = {
+    "list": "list items with a link",
+    "channel": "lead bullets under a linked heading (a chat channel)",
+    "paragraphs": "paragraphs that open with a link",
+    "heading": "a heading with its section (link in the heading or its text)",
+    "headlines": "unlinked headlines of a feed entry, pointing to the entry",
+}
+
+
+@dataclass
+class Reading:
+    """The stories and what `parse --explain` tells about how they were found."""
+
+    stories: list[Story]
+    left_out: list[str]  # sections not read for stories, with why
+    folded: int  # later tellings folded into a story told before
+    retold: bool  # the post retells its stories (see RETOLD_SHARE)
 
 
 @dataclass
@@ -109,11 +131,27 @@ class _Found:
     links: list[Link]
     from_list: bool  # found as a list item (not a heading)
     section: str | None
+    rule: str = "list"
 
 
-def find_stories(root: Section) -> list[Story]:
-    found = _dedupe(_section_items(root, None))
-    return [
+def find_stories(root: Section, fallback_link: Link | None = None) -> list[Story]:
+    return read_stories(root, fallback_link).stories
+
+
+def read_stories(root: Section, fallback_link: Link | None = None) -> Reading:
+    """The post's stories. `fallback_link` (a feed entry's own link): when its list
+    items far outnumber the linked stories found (a feed entry listing the day's
+    headlines without links, CloudFlare AI-Insight-Daily), they are the stories, each
+    pointing to the entry."""
+    left_out: list[str] = []
+    raw = _section_items(root, None, left_out)
+    found, retold = _dedupe(raw)
+    folded = len(raw) - len(found)
+    if fallback_link is not None:
+        headlines = _headline_items(root, fallback_link, None)
+        if len(headlines) > 2 * len(found):  # a "read it all" link is not the stories
+            found, folded = headlines, 0
+    stories = [
         Story(
             Item(
                 position,
@@ -124,28 +162,36 @@ def find_stories(root: Section) -> list[Story]:
                 tuple(f.links),
             ),
             f.section,
+            f.rule,
         )
         for position, f in enumerate(found, start=1)
     ]
+    return Reading(stories, left_out, folded, retold)
 
 
 def find_items(root: Section) -> list[Item]:
     return [story.item for story in find_stories(root)]
 
 
-def _section_items(section: Section, parent: str | None) -> list[_Found]:
+def _section_items(section: Section, parent: str | None, left_out: list[str]) -> list[_Found]:
     heading_text = plain(section.heading) if section.heading is not None else ""
     if section.heading is not None and BOILERPLATE.search(heading_text):
+        left_out.append(f"{heading_text[:60]!r}: boilerplate (FAQ, ads, index, audio)")
         return []
     name = _section_name(heading_text) or parent  # what items found in here sit under
-    from_children = [found for child in section.children for found in _section_items(child, name)]
+    from_children = [
+        found for child in section.children for found in _section_items(child, name, left_out)
+    ]
     if NAVIGATION.search(heading_text):
+        left_out.append(f"{heading_text[:60]!r}: navigation (its own links are anchors)")
         return from_children
     heading_links = links_in(section.heading) if section.heading is not None else []
     if heading_links:
         from_lists = _aggregator_items(section, heading_links, name)
     else:
         from_lists = _list_items(section.body, name)
+    if not from_lists and not heading_links:
+        from_lists = _link_paragraphs(section.body, name)
     if from_lists:
         return from_lists + from_children
     if from_children or section.heading is None:
@@ -153,6 +199,50 @@ def _section_items(section: Section, parent: str | None) -> list[_Found]:
     if heading_links or block_links(section.body, in_quotes=False) or _quoted_link(section):
         return [_heading_item(section, parent)]
     return []
+
+
+def _headline_items(section: Section, link: Link, parent: str | None) -> list[_Found]:
+    heading = plain(section.heading) if section.heading is not None else ""
+    if BOILERPLATE.search(heading):
+        return []
+    name = _section_name(heading) or parent
+    found = [
+        _Found(
+            _clean_title(plain(item[0].inlines)),
+            None,
+            link.url,
+            "",
+            [link],
+            True,
+            name,
+            "headlines",
+        )
+        for block in section.body
+        if isinstance(block, ListBlock)
+        for item in block.items
+        if item and isinstance(item[0], Para) and plain(item[0].inlines)
+    ]
+    for child in section.children:
+        found += _headline_items(child, link, name)
+    return found
+
+
+def _link_paragraphs(body: list[Block], section: str | None) -> list[_Found]:
+    """Paragraphs that each open with a linked headline (`[Headline](url) - "quote"`,
+    skynet-today 2022-2026) are stories as list items are, when they are at least two
+    and most of the section's linked paragraphs."""
+    paras = [block for block in body if isinstance(block, Para)]
+    linked = [para for para in paras if links_in(para.inlines)]
+    led = [para for para in linked if _link_led(para)]
+    if len(led) < 2 or 2 * len(led) <= len(linked):
+        return []
+    found = [_list_item([para], links_in(para.inlines), section) for para in led]
+    return [replace(item, rule="paragraphs") for item in found if item is not None]
+
+
+def _link_led(para: Para) -> bool:
+    title = _title(split_first_line(para.inlines)[0])
+    return title is not None and title.url is not None
 
 
 def _quoted_link(section: Section) -> bool:
@@ -186,6 +276,8 @@ def _list_items(body: list[Block], section: str | None) -> list[_Found]:
         return []
     if len(outside) > linked_items:
         return []  # prose with a few link bullets: one story, not a list of stories
+    if all(_field_bullet(item) for pairs in with_links for item, links in pairs if links):
+        return []  # `- **来源**：…` `- **链接**：…`: a story's fields, not stories
     raws = [_list_item(item, links, section) for pairs in with_links for item, links in pairs]
     return [raw for raw in raws if raw is not None]
 
@@ -204,15 +296,72 @@ def _aggregator_items(
         return []
     first_list = section.body.index(lists[0])
     prose = [block for block in section.body if isinstance(block, Para | Heading)]
-    if any(section.body.index(block) < first_list for block in prose) or block_links(prose):
-        return []  # prose of its own (an intro, linked notes): one story
-    bullets = [item for block in lists for item in block.items]
+    bullets = [
+        item for block in lists if not _links_mentioned(section.body, block) for item in block.items
+    ]
     leads = sum(1 for bullet in bullets if _has_lead(bullet))
-    if len(bullets) < 2 or 2 * leads < len(bullets):
+    if not leads or 2 * leads < len(bullets):
         return []
+    intro: list[Block] = [block for block in prose if section.body.index(block) < first_list]
+    if block_links(prose) or (intro and (len(bullets) < 3 or _long(intro))):
+        return []  # prose of its own (an intro, linked notes): one story
+    # (a one-line unlinked note before 3+ lead bullets, "Only 1 channel had activity",
+    # is the recap's, not a story's intro)
     heading_link = next((link for link in heading_links if link.text != link.url), None)
     found = [_list_item(bullet, block_links(bullet), name, heading_link) for bullet in bullets]
-    return [item for item in found if item is not None]
+    return [replace(item, rule="channel") for item in found if item is not None]
+
+
+# `**Links mentioned**:` (AINews 2024, `**提到的链接**：` translated): the list after it is
+# the channel's links, not its stories.
+_LINKS_MENTIONED = re.compile(r"(?:links mentioned|提到的链接|相关链接)\s*[:：]?", re.IGNORECASE)
+
+
+def _links_mentioned(body: list[Block], block: ListBlock) -> bool:
+    index = body.index(block)
+    before = body[index - 1] if index else None
+    return isinstance(before, Para) and bool(_LINKS_MENTIONED.fullmatch(plain(before.inlines)))
+
+
+_GENERIC_LABEL = re.compile(
+    r"(消息来源|来源链接|来源|链接|原文链接|原文|阅读原文|阅读全文|详情"
+    r"|source|link|read more|read)",
+    re.IGNORECASE,
+)
+# A labelled field of a story, in either language: `**来源**：`, `Source:`, `🔗 链接：`.
+_FIELD_LABEL = re.compile(
+    r"\W{0,3}(来源|链接|原文|摘要|时间|发布时间|评分|分数|标签|作者|预测\w{0,4}|source|link|url"
+    r"|summary|time|published|score|tags?|author)\s*[:：]?\s*",
+    re.IGNORECASE,
+)
+
+
+def _field_bullet(blocks: list[Block]) -> bool:
+    """A bullet that is a labelled field (`- **来源**：InfoQ`, `- 链接: url`)."""
+    if not blocks or not isinstance(blocks[0], Para):
+        return False
+    nodes = meaningful(blocks[0].inlines)
+    if not nodes:
+        return False
+    if _GENERIC_LABEL.fullmatch(plain(blocks[0].inlines).strip(" 🔗📎👉→:：")):
+        return True  # `- 🔗 [阅读原文](url)`: the story's link as a field
+    first = nodes[0]
+    if first.type == "strong":
+        label = plain(first.children)
+    elif first.type == "text":
+        label = (
+            re.split(r"[:：]", first.content, maxsplit=1)[0]
+            if re.search(r"[:：]", first.content)
+            else ""
+        )
+    else:
+        return False
+    return bool(_FIELD_LABEL.fullmatch(label))
+
+
+def _long(blocks: list[Block]) -> bool:
+    """More than a one-line note: two paragraphs, or one of over 120 characters."""
+    return len(blocks) > 1 or len(blocks_md(blocks)) > 120
 
 
 def _has_lead(bullet: list[Block]) -> bool:
@@ -224,7 +373,9 @@ def _has_lead(bullet: list[Block]) -> bool:
     if not nodes:
         return False
     first = nodes[0]
-    return first.type == "strong" or (first.type == "text" and first.content.startswith("**"))
+    if first.type in ("strong", "em", "code_inline"):  # 2023 emails: `*Topic*`, `@user`
+        return True
+    return first.type == "text" and first.content.startswith("**")
 
 
 def _list_item(
@@ -316,7 +467,8 @@ def _heading_item(section: Section, parent: str | None) -> _Found:
     url = title.url if title is not None and title.url else None
     url = url or _pick_url(links)
     summary = blocks_md(_all_blocks(section))
-    return _Found(_clean_title(text), None, url, summary, _ordered_links(links, url), False, parent)
+    links = _ordered_links(links, url)
+    return _Found(_clean_title(text), None, url, summary, links, False, parent, "heading")
 
 
 def _pick_url(links: list[Link]) -> str | None:
@@ -407,14 +559,91 @@ def _ordered_links(links: list[Link], url: str | None) -> list[Link]:
     return ordered
 
 
-def _dedupe(found: list[_Found]) -> list[_Found]:
+# A post retells its stories when at least this share of its items repeat an earlier
+# one (same link, same headline): its overview lists (速览, 逐条摘要, 重点推荐) come before
+# the sections that hold every story. Below it, a repeat is a story a daily log or a
+# chat recap lists again on another day or channel, which a reader counts again.
+# Tuned leave-one-source-out in bench/parse_fidelity.py.
+RETOLD_SHARE = 0.3
+# Items of one link compared with a later one: a story is told a few times at most; a
+# link thousands of items share (a channel) must not make the comparisons quadratic.
+_TELLINGS = 8
+
+
+def _dedupe(found: list[_Found], retold_share: float | None = None) -> tuple[list[_Found], bool]:
+    """One item per story. A heading's deep dive of a story listed above (same link, 2
+    tellings at most) is folded into the listed one; in a post that retells its
+    stories (see RETOLD_SHARE) every later telling with the same link and headline is.
+    The story keeps the first telling's place and the richest telling's words. Items
+    that only share a link (a chat channel, a day's page) stay apart."""
+    share = RETOLD_SHARE if retold_share is None else retold_share
     counts = Counter(f.url for f in found if f.url)
-    listed: set[str] = set()
-    kept = []
+    seen: dict[str, list[str]] = {}
+    retold = 0
     for f in found:
-        if f.url and not f.from_list and f.url in listed and counts[f.url] < 3:
-            continue
-        if f.url and f.from_list:
-            listed.add(f.url)
-        kept.append(f)
-    return kept
+        if f.url:
+            titles = seen.setdefault(f.url, [])
+            retold += any(_same_headline(title, f.title) for title in titles)
+            if len(titles) < _TELLINGS:
+                titles.append(f.title)
+    fold_retold = bool(found) and retold >= share * len(found)
+    kept: list[_Found] = []
+    by_url: dict[str, list[int]] = {}
+    for f in found:
+        same_url = by_url.get(f.url or "", [])
+        earlier = _told_before(f, kept, same_url, counts, fold_retold)
+        if earlier is None:
+            if f.url and len(same_url) < _TELLINGS:
+                by_url.setdefault(f.url, []).append(len(kept))
+            kept.append(f)
+        else:
+            kept[earlier] = _richer(kept[earlier], f)
+    return kept, fold_retold
+
+
+def _told_before(
+    f: _Found, kept: list[_Found], same_url: list[int], counts: Counter, fold_retold: bool
+) -> int | None:
+    for index in same_url:
+        first = kept[index]
+        if first.from_list and not f.from_list and counts[f.url] < 3:
+            return index  # a deep dive under a heading of a story listed above
+        if fold_retold and _same_headline(first.title, f.title):
+            return index
+    return None
+
+
+def _same_headline(a: str, b: str) -> bool:
+    """Headlines of one story as two lists give them: equal, or one cut short of the
+    other at a word's end ("Codex Security" / "Codex Security：研究预览版发布"; not
+    "Story 1" / "Story 10")."""
+    (short_raw, short), (_, long) = sorted(
+        ((a, _comparable(a)), (b, _comparable(b))), key=lambda p: len(p[1])
+    )
+    if short == long:
+        return True
+    if len(short) < 3 or not long.startswith(short):
+        return False
+    # cut at a word's end, or after a sentence or a clip ("！", "…")
+    return not short_raw.strip()[-1].isalnum() or not long[len(short)].isalnum()
+
+
+def _comparable(title: str) -> str:
+    return " ".join(title.rstrip("…").casefold().split())
+
+
+def _richer(first: _Found, later: _Found) -> _Found:
+    """The first telling's place with the fuller telling's headline, summary, section."""
+    best = later if len(later.summary) > len(first.summary) else first
+    longer = len(later.title) > len(first.title) and _same_headline(first.title, later.title)
+    title = later.title if longer else first.title  # "Codex Security" -> its full headline
+    links = _ordered_links([*first.links, *later.links], first.url)
+    return replace(
+        first,
+        title=title,
+        author=first.author or later.author,
+        summary=best.summary,
+        links=links,
+        from_list=first.from_list and later.from_list,
+        section=best.section,
+    )

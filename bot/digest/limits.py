@@ -16,6 +16,7 @@ import re
 from bot.digest.models import Digest, Item, Link
 
 MAX_POST_BYTES = 5 * 1024 * 1024  # a post file; the largest real one is ~175 KB
+MAX_FRONT_MATTER_CHARS = 64 * 1024  # a post's YAML front matter; real ones are under 1 KB
 MAX_TITLE_CHARS = 300  # the digest's title
 MAX_CATEGORIES = 20
 MAX_CATEGORY_CHARS = 50

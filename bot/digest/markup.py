@@ -73,6 +73,18 @@ UNTITLED = N_("(untitled)")
 DATE_TIME = N_("{year}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}")
 
 
+DATE = N_("{year}-{month:02d}-{day:02d}")
+
+
+def format_published(when: datetime, tz: str, lang: str = "en") -> str:
+    """When a digest was published. A post that gave only its day is parsed as the
+    start of that day in its own zone (bot/digest/dates.py): it is shown as that day,
+    not as a made-up midnight moved into the chat's zone."""
+    if (when.hour, when.minute, when.second, when.microsecond) == (0, 0, 0, 0):
+        return t(lang, DATE, year=when.year, month=when.month, day=when.day)
+    return format_time(when, tz, lang)
+
+
 def format_time(when: datetime, tz: str, lang: str = "en", *, with_zone: bool = True) -> str:
     """ "2025-12-20 12:00 (UTC+8)" in the chat's zone; tz "" keeps the time's own offset
     (as the digest was published). The zone is named by its offset."""

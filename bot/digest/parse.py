@@ -12,16 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
 import yaml
 
 from bot.digest import dates
 from bot.digest.blocks import Heading, Para, Quote, parse_blocks, plain, sections
+from bot.digest.explain import Explanation, explain
 from bot.digest.html import html_to_markdown
-from bot.digest.items import Story, find_stories
+from bot.digest.items import Reading, Story, read_stories
 from bot.digest.limits import (
+    MAX_FRONT_MATTER_CHARS,
     MAX_ITEM_TITLE_CHARS,
     MAX_ITEMS,
     MAX_POST_BYTES,
@@ -29,7 +31,7 @@ from bot.digest.limits import (
     clip_digest,
     storable,
 )
-from bot.digest.models import Digest
+from bot.digest.models import Digest, Link
 
 __all__ = [
     "MAX_ITEMS",
@@ -48,6 +50,8 @@ __all__ = [
 # escape): a file whose first 8 KB are more than a tenth these is not a post.
 _CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32)])
 _BINARY_SHARE = 0.1
+# Where a post names its zone (a generated-at line, a timestamp): near the top.
+_ZONE_SEARCH_CHARS = 4000
 # libyaml's scanner when PyYAML has it (a third of the time); the same
 # SafeConstructor builds the values either way.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -78,6 +82,7 @@ class ParseResult:
     digest: Digest
     dropped_items: int = 0
     sections: tuple[str | None, ...] = ()
+    explanation: Explanation | None = None  # how the items were found (parse --explain)
 
 
 def parse_file(path: Path) -> Digest:
@@ -126,28 +131,40 @@ def parse_text(
 
 
 def parse_text_result(
-    text: str, *, name: str, source: str, default_time: datetime | None = None
+    text: str,
+    *,
+    name: str,
+    source: str,
+    default_time: datetime | None = None,
+    default_zone: tzinfo | None = None,
 ) -> ParseResult:
+    """`default_zone`: the zone of a date given without a time when the post names
+    none (the source's earlier posts', or DEFAULT_TZ); UTC without it."""
     text = storable(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     meta, body = _front_matter(text, name)
     blocks = parse_blocks(body)
-    stories = find_stories(sections(blocks))
+    reading = read_stories(sections(blocks))
+    stories = reading.stories
 
     title = _text_field(meta.get("title")) or _first_h1(blocks)
     raw_date = meta.get("date")
-    published = dates.from_value(raw_date) if raw_date is not None else None
-    if raw_date is not None and published is None:
+    front = dates.from_value(raw_date) if raw_date is not None else None
+    if raw_date is not None and front is None:
         raise ParseError(name, f"front matter date is not a date: {_shown(raw_date)}")
-    published = (
-        published
-        or _quoted_timestamp(blocks)
-        or dates.timestamp_in(name)
-        or dates.day_in_name(name)
-        or (dates.day_in(title) if title else None)
-        or _heading_day(blocks)
-        or dates.period_end_in(name)
-        or (dates.period_end_in(title) if title else None)
-    )
+    if front is not None:
+        timed, day = (front, None) if _has_time(raw_date) else (None, front)
+    else:
+        timed = (
+            _quoted_timestamp(blocks)
+            or dates.timestamp_in(name)
+            or dates.named_zone_stamp_in(body[:_ZONE_SEARCH_CHARS])
+        )
+        day = None if timed else _day_of(name, title, blocks)
+    if day is not None:
+        # a day without a time: the start of that day in the source's own zone
+        zone = dates.zone_in(body[:_ZONE_SEARCH_CHARS]) or default_zone
+        day = dates.on_day_in(day, zone) if zone is not None else day
+    published = timed or day
     if not stories and not title and not published:
         if not body.strip():
             raise ParseError(name, "empty post")
@@ -170,7 +187,7 @@ def parse_text_result(
         categories=_categories(meta.get("categories")),
         items=tuple(story.item for story in stories),
     )
-    return _finish(digest, stories)
+    return _finish(digest, reading, body)
 
 
 def digest_from_html(
@@ -181,6 +198,7 @@ def digest_from_html(
     title: str,
     published_at: datetime,
     categories: Iterable[str] = (),
+    link: str | None = None,
 ) -> Digest:
     """A feed entry whose HTML content is a list of stories, as one Digest."""
     return digest_from_html_result(
@@ -190,6 +208,7 @@ def digest_from_html(
         title=title,
         published_at=published_at,
         categories=categories,
+        link=link,
     ).digest
 
 
@@ -201,9 +220,14 @@ def digest_from_html_result(
     title: str,
     published_at: datetime,
     categories: Iterable[str] = (),
+    link: str | None = None,
 ) -> ParseResult:
+    """`link`: the entry's own page, where headlines listed without links of their own
+    point (see items.find_stories)."""
     markdown = html_to_markdown(storable(html))
-    stories = find_stories(sections(parse_blocks(markdown)))
+    fallback = Link(title, link) if link and link.startswith(("http://", "https://")) else None
+    reading = read_stories(sections(parse_blocks(markdown)), fallback)
+    stories = reading.stories
     digest = Digest(
         id=id,
         source=source,
@@ -212,16 +236,17 @@ def digest_from_html_result(
         categories=tuple(str(c) for c in categories if str(c).strip()),
         items=tuple(story.item for story in stories),
     )
-    return _finish(digest, stories)
+    return _finish(digest, reading, markdown)
 
 
-def _finish(digest: Digest, stories: list[Story]) -> ParseResult:
+def _finish(digest: Digest, reading: Reading, text: str) -> ParseResult:
     clipped, dropped = clip_digest(digest, MAX_ITEMS)
+    stories: list[Story] = reading.stories
     names = tuple(
         clip(story.section, MAX_ITEM_TITLE_CHARS) if story.section else None
         for story in stories[: len(clipped.items)]
     )
-    return ParseResult(clipped, dropped, names)
+    return ParseResult(clipped, dropped, names, explain(reading, text))
 
 
 def _shown(value: object, limit: int = 80) -> str:
@@ -247,6 +272,9 @@ def _front_matter(text: str, name: str) -> tuple[dict, str]:
             break
     else:
         raise ParseError(name, "front matter is not closed (no second '---' line)")
+    if len(raw) > MAX_FRONT_MATTER_CHARS:  # before YAML: a 5 MB list took 0.9 GB
+        limit = MAX_FRONT_MATTER_CHARS // 1024
+        raise ParseError(name, f"front matter is over {limit} KB (a post's is under 1 KB)")
     meta = _load_yaml(raw, name) if raw.strip() else {}
     if meta is None:
         meta = {}
@@ -321,6 +349,23 @@ def _categories(value: object) -> tuple[str, ...]:
         return ()
     texts = (str(item).strip() for item in value if _scalar(item))
     return tuple(text for text in texts if text)
+
+
+def _day_of(name: str, title: str | None, blocks: list) -> datetime | None:
+    """A day the post is of, from its name, title or first headings; a weekly or
+    monthly post's period end."""
+    return (
+        dates.day_in_name(name)
+        or (dates.day_in(title) if title else None)
+        or _heading_day(blocks)
+        or dates.period_end_in(name)
+        or (dates.period_end_in(title) if title else None)
+    )
+
+
+def _has_time(value: object) -> bool:
+    """A front-matter date that came with a time (a datetime, or text with hh:mm)."""
+    return isinstance(value, datetime) or (isinstance(value, str) and ":" in value)
 
 
 def _first_h1(blocks: list) -> str | None:

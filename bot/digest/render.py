@@ -24,7 +24,7 @@ from bot.digest.markup import (
     UNTITLED,
     clip,
     entity_count,
-    format_time,
+    format_published,
     link,
     safe_url,
     text_html,
@@ -43,7 +43,7 @@ from bot.digest.spans import (
     summary_spans,
 )
 from bot.digest.topics import is_muted, item_marks
-from bot.i18n import N_, Html, t
+from bot.i18n import N_, Html, listing, t
 from bot.preferences import Profile
 
 MAX_TITLE = 300  # an item's headline is clipped to this many characters
@@ -271,9 +271,9 @@ def _header(digest: Digest, profile: Profile, *, first: bool, label: str, note: 
     title = digest.title.strip() or "Digest"
     if not first:
         return f"<b>{text_html(clip(title, 60))}</b>{label}"
-    line = f"🗓 {format_time(digest.published_at, profile.tz, profile.lang)}"
+    line = f"🗓 {format_published(digest.published_at, profile.tz, profile.lang)}"
     if digest.categories:
-        line += " · " + text_html(", ".join(digest.categories))
+        line += " · " + text_html(listing(profile.lang, digest.categories))
     header = f"<b>{text_html(clip(title, 200))}</b>{label}\n{line}"
     return header + (f"\n{note}" if note else "")
 

@@ -12,7 +12,7 @@ from bot.digest.markup import (
     UNTITLED,
     clip,
     entity_count,
-    format_time,
+    format_published,
     link,
     safe_url,
     text_html,
@@ -57,7 +57,7 @@ def render_item(
     head = f"<b>{link(url, title) if url else title}</b>"
     if item.author:
         head += f" — {text_html(clip(item.author, MAX_AUTHOR))}"
-    when = format_time(published_at, tz, lang)
+    when = format_published(published_at, tz, lang)
     foot = f"<i>{text_html(clip(digest_title, 120))} · {text_html(when)}</i>"
     fixed = utf16_len(head) + utf16_len(foot) + 4  # two line breaks around the summary
     budget = MAX_ENTITIES - entity_count(head) - entity_count(foot)

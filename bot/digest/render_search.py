@@ -16,7 +16,7 @@ from bot.digest.markup import (
     UNTITLED,
     clip,
     entity_count,
-    format_time,
+    format_published,
     link,
     safe_url,
     text_html,
@@ -159,7 +159,7 @@ def _render_hits(
             line += f" — {text_html(clip(item.author, MAX_AUTHOR))}"
         if snippet_cap and hit.snippet.strip():
             line += "\n" + highlight(clip(hit.snippet, snippet_cap), terms, marks)
-        when = format_time(hit.published_at, tz, lang)
+        when = format_published(hit.published_at, tz, lang)
         where = [text_html(clip(hit.source, 40)), text_html(clip(hit.digest_title, 80)), when,
                  also_in(hit.also_in, lang)]  # fmt: skip
         line += f"\n<i>{' · '.join(part for part in where if part)}</i>"

@@ -3,8 +3,10 @@ for one preference profile; pure functions.
 
 - The header says what it is in the chat's language: "Daily roundup · 3 digests · 47
   stories", then when it was due in the chat's time zone.
-- A story told in several of the gathered digests appears once (its first telling);
-  stories the chat had before the roundup fold, hide or show as in a push.
+- A story told in several of the gathered digests appears once: its first telling, or
+  the first in the chat's language when it was told in another language first (a digest
+  and its translation); stories the chat had before the roundup fold, hide or show as in
+  a push.
 - Items are grouped by topic, the chat's followed topics (and own keywords) first, then
   the other built-in topics in their usual order, then the rest; renumbered from 1.
 - The first LEAD_ITEMS items (about as many as read well in one sitting) are what is
@@ -18,6 +20,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.digest.languages import text_language
 from bot.digest.markup import format_time, text_html
 from bot.digest.models import Item
 from bot.digest.render import (
@@ -88,13 +91,19 @@ def _order(group: str, profile: Profile) -> tuple[int, int, str]:
     return rank, TOPIC_KEYS.index(group) if group in TOPIC_KEYS else 0, group
 
 
+def _language(item: Item) -> str | None:
+    return text_language(item.title, item.summary)
+
+
 def render_roundup(roundup: Roundup, profile: Profile, *, had: Collection[int] = ()) -> Rendered:
     """The roundup's parts for a profile; `had`: ids of stories the chat already had
     before it (folded as profile.repeats says). Nothing to send: Rendered([], 0)."""
     lang = profile.lang
     firsts: dict[int, Item] = {}
     for gathered in roundup.items:
-        firsts.setdefault(gathered.story, gathered.item)
+        first = firsts.setdefault(gathered.story, gathered.item)
+        if _language(first) != lang and _language(gathered.item) == lang:
+            firsts[gathered.story] = gathered.item  # the story in the chat's language
     chosen = [
         (story, item, item_marks(item, profile.topics, lang))
         for story, item in firsts.items()

@@ -38,8 +38,10 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
+from bot.digest.languages import text_language
 from bot.digest.models import Item
 from bot.digest.topics import item_marks
+from bot.digest.twins import alike, signature, weights
 from bot.preferences import Profile
 
 K = TypeVar("K")
@@ -49,6 +51,10 @@ TITLE_THRESHOLD = 75.0  # fuzz.ratio of folded headlines (0-100); see bench/repe
 MIN_TITLE = 10  # folded headlines shorter than this never match by headline
 LINKED_THRESHOLD = 75.0  # words_in_common of headlines that share a link
 HUB_ALIKE = 50.0  # items sharing a link tell one story when their headlines are this alike
+TWIN_THRESHOLD = 90.0  # twins.alike of items in two languages; see bench/repeats.py
+TWIN_LINK_BONUS = 20.0  # added to twins.alike when the two items share their link
+TWIN_DIGESTS = 0.5  # share of a digest's links another has when it is its translation
+TWIN_HOWS = ("twin link", "twin")  # Match.how of the steps that cross languages
 
 _RETWEET = re.compile(r"^(?:rt\s+)?@\w+:\s*")
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
@@ -114,13 +120,17 @@ def _has_path(key: str) -> bool:
 class Told:
     """An earlier item a new one may repeat: its id, the first item of its story
     (itself when it repeats nothing), its link key ("" without a path), whether that
-    key was specific in its own digest, its folded headline."""
+    key was specific in its own digest, its folded headline; for telling it in another
+    language (bot/digest/twins.py): its digest, language and signature."""
 
     item_id: int
     story: int
     key: str
     specific: bool
     title: str
+    digest: str = ""
+    lang: str = ""
+    sig: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +142,22 @@ class Match:
     score: float  # the headline similarity that decided (100 for a specific link)
 
 
-def told(item_id: int, story: int, key: str | None, title: str, specific: set[str]) -> Told:
+def told(
+    item_id: int,
+    story: int,
+    key: str | None,
+    title: str,
+    specific: set[str],
+    *,
+    summary: str = "",
+    digest: str = "",
+) -> Told:
     """What an item tells, for later digests: `key` is its link key (links.normalize_url,
-    as items.story keeps it), `specific` its digest's specific_keys."""
+    as items.story keeps it), `specific` its digest's specific_keys, `digest` its
+    digest's id."""
     key = key if key and _has_path(key) else ""
-    return Told(item_id, story, key, key in specific, fold_title(title))
+    return Told(item_id, story, key, key in specific, fold_title(title), digest,
+                text_language(title, summary) or "", signature(title, summary))  # fmt: skip
 
 
 def find_repeats(
@@ -145,6 +166,8 @@ def find_repeats(
     *,
     threshold: float | None = TITLE_THRESHOLD,
     linked_threshold: float | None = LINKED_THRESHOLD,
+    twin_threshold: float | None = TWIN_THRESHOLD,
+    summaries: Mapping[int, str] | None = None,
 ) -> list[Match]:
     """Which new items repeat an earlier story. `items`: (position, link key, title) of
     one new digest's items; `earlier`: what earlier digests told, oldest first.
@@ -155,6 +178,13 @@ def find_repeats(
        `linked_threshold`; the shared link is half the evidence, so words in common
        are enough, even across languages ("Google Veo 3 优于 Sora 2 Pro").
     3. Else the most similar headline (ratio) at or above `threshold`.
+    Between 1 and 2: in an earlier digest in another language that is this one's
+       translation (it has TWIN_DIGESTS of its links), the item at the same place among
+       those sharing the link, when as many share it there ("twin link"); a
+       translation keeps the order of its original.
+    4. Else the earlier item in another language most alike by what survives
+       translation (bot/digest/twins.py), at or above `twin_threshold` ("twin").
+       `summaries`: {position: summary} of the new items.
     None switches a step off (the bench's variants)."""
     if not earlier:
         return []
@@ -164,6 +194,7 @@ def find_repeats(
         if seen.key:
             by_key.setdefault(seen.key, []).append(seen)
     titles = [seen.title for seen in earlier]
+    twins = None if twin_threshold is None else _Twins(items, earlier, summaries or {})
     found: list[Match] = []
     for position, key, title in items:
         folded = fold_title(title)
@@ -172,6 +203,10 @@ def find_repeats(
         if key in keys and len(specific) == 1:
             found.append(Match(position, specific[0].story, specific[0].item_id, "link", 100.0))
             continue
+        placed = twins.in_translation(position) if twins is not None else None
+        if placed is not None:
+            found.append(placed)
+            continue
         if same and linked_threshold is not None and folded:
             scores = [words_in_common(folded, seen.title) for seen in same]
             best = max(range(len(same)), key=scores.__getitem__)
@@ -179,16 +214,109 @@ def find_repeats(
                 seen = same[best]
                 found.append(Match(position, seen.story, seen.item_id, "link+title", scores[best]))
                 continue
-        if threshold is None or len(folded) < MIN_TITLE:
-            continue
-        best_title = process.extractOne(
-            folded, titles, scorer=fuzz.ratio, score_cutoff=threshold, processor=None
-        )
-        if best_title is not None:
-            _, score, index = best_title
-            seen = earlier[index]
-            found.append(Match(position, seen.story, seen.item_id, "title", float(score)))
+        if threshold is not None and len(folded) >= MIN_TITLE:
+            best_title = process.extractOne(
+                folded, titles, scorer=fuzz.ratio, score_cutoff=threshold, processor=None
+            )
+            if best_title is not None:
+                _, score, index = best_title
+                seen = earlier[index]
+                found.append(Match(position, seen.story, seen.item_id, "title", float(score)))
+                continue
+        if twins is not None and twin_threshold is not None:
+            twin = twins.find(position, key, twin_threshold)
+            if twin is not None:
+                found.append(twin)
     return found
+
+
+class _Twins:
+    """Step 4 of find_repeats for one new digest: its items against the earlier items in
+    another language, through an index of their rarer tokens (a week of posts is
+    thousands of items; each new item is scored against those sharing a name or number
+    with it, not against all)."""
+
+    RARE = 0.05  # tokens in more than this share of the items do not select candidates
+
+    def __init__(
+        self,
+        items: Sequence[tuple[int, str | None, str]],
+        earlier: Sequence[Told],
+        summaries: Mapping[int, str],
+    ) -> None:
+        self.earlier = earlier
+        self.mine: dict[int, tuple[str, frozenset[str]]] = {}
+        for position, _, title in items:
+            summary = summaries.get(position, "")
+            self.mine[position] = (text_language(title, summary) or "", signature(title, summary))
+        self.idf = weights([seen.sig for seen in earlier] + [sig for _, sig in self.mine.values()])
+        cap = max(3, int(self.RARE * (len(earlier) + len(items))))
+        postings: dict[str, list[int]] = {}
+        for index, seen in enumerate(earlier):
+            for token in seen.sig:
+                if not token.startswith("~"):
+                    postings.setdefault(token, []).append(index)
+        self.postings = {t: ids for t, ids in postings.items() if len(ids) <= cap}
+        # The place of each link among the items of its digest that share it.
+        self.places: dict[int, tuple[str, int]] = {}  # position -> (key, nth)
+        self.counts: dict[tuple[str | None, str], int] = {}  # (digest, key) -> items with it
+        self.ordered: dict[tuple[str, str, int], int] = {}  # (digest, key, nth) -> index
+        mine_keys = [key if key and _has_path(key) else "" for _, key, _ in items]
+        for (position, _, _), key in zip(items, mine_keys, strict=True):
+            if key:
+                nth = self.counts.get((None, key), 0)  # None: the new digest
+                self.counts[(None, key)] = nth + 1
+                self.places[position] = (key, nth)
+        links: dict[str, set[str]] = {}
+        for index, seen in enumerate(earlier):
+            if seen.key and seen.digest:
+                nth = self.counts.get((seen.digest, seen.key), 0)
+                self.counts[(seen.digest, seen.key)] = nth + 1
+                self.ordered[(seen.digest, seen.key, nth)] = index
+                links.setdefault(seen.digest, set()).add(seen.key)
+        own = {key for key in mine_keys if key}
+        self.translations = [
+            digest
+            for digest, keys in links.items()
+            if len(own) >= 3 and len(own & keys) >= TWIN_DIGESTS * len(own)
+        ]
+
+    def in_translation(self, position: int) -> Match | None:
+        """The item at the same place among those sharing this item's link in a digest
+        that is this one's translation, when as many items share it there."""
+        lang = self.mine[position][0]
+        place = self.places.get(position)
+        if place is None or not lang:
+            return None
+        key, nth = place
+        for digest in self.translations:
+            if self.counts.get((digest, key)) == self.counts[(None, key)]:
+                seen = self.earlier[self.ordered[(digest, key, nth)]]
+                if seen.lang and seen.lang != lang:
+                    return Match(position, seen.story, seen.item_id, "twin link", 100.0)
+        return None
+
+    def find(self, position: int, key: str | None, threshold: float) -> Match | None:
+        """The earlier item in another language most alike by what survives translation,
+        if at least `threshold`."""
+        lang, sig = self.mine[position]
+        if not lang:
+            return None
+        candidates = {i for token in sig for i in self.postings.get(token, ())}
+        best: tuple[float, int] | None = None
+        for index in sorted(candidates):
+            seen = self.earlier[index]
+            if not seen.lang or seen.lang == lang:
+                continue
+            score = alike(sig, seen.sig, self.idf)
+            if score and key and seen.key == key:
+                score += TWIN_LINK_BONUS
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, index)
+        if best is None:
+            return None
+        seen = self.earlier[best[1]]
+        return Match(position, seen.story, seen.item_id, "twin", min(best[0], 100.0))
 
 
 def already_had(tellings: Mapping[K, Sequence[Item]], profile: Profile) -> set[K]:

@@ -11,11 +11,13 @@ each part's features weighing 1/sqrt(how many it has) (the headline times TITLE_
 from the model file), plus what the hand-written rules found for each topic
 (bot/digest/topic_rules.all_hits): its score and its hits by place and weight.
 
-The model (bot/digest/topic_model.json, made by tools/train_topics.py from the tuning
-labels only) holds one weight per feature and topic, a bias and a threshold per topic; an
-item is about a topic when bias + the sum of its features' weights reaches the threshold.
-Only features that carry weight are kept. What decided is told by the words (or rule terms)
-that added the most to the topic's score. Nothing is downloaded or trained at run time.
+The model (bot/digest/topic_model.json, made by tools/train_topics.py from the hand labels
+of many sources, its thresholds chosen on sources it was not trained on) holds one weight
+per feature and topic, a bias and a threshold per topic; an item is about a topic when
+bias + the sum of its features' weights reaches the threshold and some feature of the item
+argued for it. Only features that carry weight are kept. What decided is told by the words
+(or rule terms) that added the most to the topic's score. Nothing is downloaded or trained
+at run time. Long items are read up to a bound (MAX_HEADLINE, MAX_SUMMARY, MAX_WORD).
 """
 
 from __future__ import annotations

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from bot.digest.topics import TOPIC_KEYS, topic_name
 from bot.i18n import N_, tp
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DAYS = 30
 WEEK = 7
@@ -55,28 +59,33 @@ def _font_path() -> str:
     return str(resources.files("bot.digest").joinpath(FONT))
 
 
-def render_trends_png(data: TrendData, followed: frozenset[str], lang: str) -> bytes:
-    """The chart as PNG bytes: one line per topic, the chat's followed topics drawn
-    bold and in colour, the others thin and grey."""
+# Okabe & Ito's colour-blind-safe palette (8 colours, black included) and one more
+# that stays apart from them for the common colour blindnesses: a topic keeps its
+# colour whether followed or not; followed topics are drawn bold, the others thin.
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+           "#000000", "#8C8C8C")  # fmt: skip
+DASHES = ("-", "--", "-", "-.", "-", "--", "-.", "-", ":")  # a second cue besides colour
+LEGEND_COLUMNS = 3
+
+
+def trends_figure(data: TrendData, followed: frozenset[str], lang: str) -> Figure:
+    """The chart: one line per topic in its own colour, the chat's followed topics bold
+    (line and label), the legend under the plot, inside the picture."""
     from matplotlib.figure import Figure  # no pyplot: no global state, safe in a thread
     from matplotlib.font_manager import FontProperties
+    from matplotlib.patheffects import withStroke
 
     font = FontProperties(fname=_font_path(), size=10)
     days = [data.first_day + timedelta(days=n) for n in range(DAYS)]
     figure = Figure(figsize=(10, 5.6), dpi=100)
     axes = figure.add_subplot()
-    palette = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
-    colour = 0
-    for topic in TOPIC_KEYS:
+    for index, topic in enumerate(TOPIC_KEYS):
         per_day = data.counts.get(topic, [0] * DAYS)
         name = topic_name(topic, lang)
-        if topic in followed:
-            axes.plot(range(DAYS), per_day, linewidth=2.6, color=palette[colour % len(palette)],
-                      label=tp(lang, CHART_FOLLOWED, name=name), zorder=3)  # fmt: skip
-            colour += 1
-        else:
-            axes.plot(range(DAYS), per_day, linewidth=1.0, color="#b0b0b0", alpha=0.9,
-                      label=name, zorder=2)  # fmt: skip
+        mine = topic in followed
+        axes.plot(range(DAYS), per_day, color=PALETTE[index], linestyle=DASHES[index],
+                  linewidth=3.2 if mine else 1.3, zorder=3 if mine else 2,
+                  label=tp(lang, CHART_FOLLOWED, name=name) if mine else name)  # fmt: skip
     ticks = [*range(0, DAYS, 5), DAYS - 1]
     axes.set_xticks(ticks)
     axes.set_xticklabels(
@@ -88,9 +97,19 @@ def render_trends_png(data: TrendData, followed: frozenset[str], lang: str) -> b
     axes.set_ylabel(tp(lang, CHART_AXIS), fontproperties=font)
     axes.set_title(tp(lang, CHART_TITLE, days=DAYS), fontproperties=font, fontsize=13)
     axes.set_ylim(bottom=0)
+    axes.set_xlim(0, DAYS - 1)
     axes.grid(axis="y", alpha=0.3)
-    axes.legend(prop=font, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    figure.subplots_adjust(left=0.06, right=0.76, top=0.91, bottom=0.08)
+    legend = axes.legend(prop=font, loc="upper center", bbox_to_anchor=(0.5, -0.08),
+                         ncol=LEGEND_COLUMNS, frameon=False, handlelength=3)  # fmt: skip
+    for text, topic in zip(legend.get_texts(), TOPIC_KEYS, strict=True):
+        if topic in followed:  # the bundled font has one weight: a stroke draws it bold
+            text.set_path_effects([withStroke(linewidth=0.9, foreground=text.get_color())])
+    figure.subplots_adjust(left=0.07, right=0.96, top=0.92, bottom=0.26)
+    return figure
+
+
+def render_trends_png(data: TrendData, followed: frozenset[str], lang: str) -> bytes:
+    """The chart (trends_figure) as PNG bytes."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    trends_figure(data, followed, lang).savefig(buffer, format="png")
     return buffer.getvalue()

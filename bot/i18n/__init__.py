@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -101,6 +102,16 @@ def t(lang: str, msgid: str, /, **values: object) -> str:
     """The text in `lang`, with `{placeholders}` filled (escaped unless Html)."""
     text = gettext(lang, msgid)
     return text.format(**{k: _fill(v) for k, v in values.items()}) if values else text
+
+
+def sentences(lang: str, *parts: str) -> str:
+    """Sentences run on: after a space in English, none in Chinese ("。" ends one)."""
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def listing(lang: str, items: Iterable[str]) -> str:
+    """Items of a list run on: "a, b" in English, "甲、乙" in Chinese."""
+    return ("、" if lang == "zh" else ", ").join(items)
 
 
 _TAG = re.compile(r"<[^>]*>")

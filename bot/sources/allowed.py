@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -23,6 +25,15 @@ import httpx
 
 class NotAllowed(Exception):
     """The target is outside what /ingest may read."""
+
+
+class Unresolvable(NotAllowed):
+    """The host's name did not resolve (no such host, or no network): nothing to check,
+    and nothing that says the address is not allowed."""
+
+    def __init__(self, url: str, host: str) -> None:
+        super().__init__(url)
+        self.host = host
 
 
 class RedirectNotAllowed(httpx.HTTPError):
@@ -50,21 +61,32 @@ def check_path(target: str, sources: list[str]) -> Path:
 
 
 async def check_public_url(url: str) -> None:
-    """NotAllowed unless `url` is http(s) and its host resolves only to public addresses."""
+    """NotAllowed unless `url` is http(s) and its host resolves only to public addresses;
+    Unresolvable (a NotAllowed) when the name does not resolve at all."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise NotAllowed(url)
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
-            type=socket.SOCK_STREAM,
-        )  # fmt: skip
-    except (OSError, ValueError, UnicodeError):  # no such host; a NUL byte, a bad name
+        infos = await RESOLVER(
+            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        )
+    except socket.gaierror:  # no such host, or no network to ask
+        raise Unresolvable(url, parts.hostname) from None
+    except (OSError, ValueError, UnicodeError):  # a NUL byte, a bad name
         raise NotAllowed(url) from None
     for *_, sockaddr in infos:
         address = ipaddress.ip_address(sockaddr[0])
         if not address.is_global:
             raise NotAllowed(url)
+
+
+async def _system_resolver(host: str, port: int) -> list[Any]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(infos)
+
+
+# How names are resolved: the system's resolver (tests without a network swap it).
+RESOLVER: Callable[[str, int], Awaitable[list[Any]]] = _system_resolver
 
 
 async def _check_request(request: httpx.Request) -> None:
@@ -88,6 +110,8 @@ async def _check_redirect(response: httpx.Response) -> None:
         return
     try:
         await check_public_url(str(there))
+    except Unresolvable:  # following it fails as a network error, which it is
+        return
     except NotAllowed:
         raise RedirectNotAllowed(f"redirect to a non-public address refused: {there}") from None
 

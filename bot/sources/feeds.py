@@ -40,6 +40,7 @@ POST_SUFFIXES = (".md", ".markdown")
 MAX_FEED_BYTES = 10 * 1024 * 1024
 FIRST_POLL_LIMIT = 30
 LIST_ENTRY_MIN_LINKS = 3
+HEADLINE_LIST_MIN_ITEMS = 5
 MAX_ITEM_SUMMARY = 800  # characters of a single story's feed summary kept
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)  # each connect and each read
 FETCH_DEADLINE = 60.0  # the whole fetch: a feed trickling a byte at a time ends here
@@ -184,8 +185,14 @@ def is_list_entry(entry: FeedEntry) -> bool:
     """True when the entry's content is a list of stories: >= LIST_ENTRY_MIN_LINKS
     list items (<li>) holding a link, and those items hold at least half of the text
     (a long article or live blog with a short "see also" list is one story)."""
-    linked, linked_chars, all_chars = _LinkedListItems.measure(_entry_html(entry))
-    return linked >= LIST_ENTRY_MIN_LINKS and linked_chars * 2 >= all_chars
+    counter = _LinkedListItems.measure(_entry_html(entry))
+    linked, linked_chars, all_chars = counter[:3]
+    if linked >= LIST_ENTRY_MIN_LINKS and linked_chars * 2 >= all_chars:
+        return True
+    # A list of the day's headlines without links of their own (CloudFlare
+    # AI-Insight-Daily's summary mode): many short items, a third of the text or more.
+    items, item_chars = counter[3:]
+    return linked == 0 and items >= HEADLINE_LIST_MIN_ITEMS and item_chars * 3 >= all_chars
 
 
 def _list_digest(entry: FeedEntry, entry_id: str, host: str, feed_title: str) -> Digest:
@@ -196,6 +203,7 @@ def _list_digest(entry: FeedEntry, entry_id: str, host: str, feed_title: str) ->
         title=(entry.get("title") or feed_title).strip(),
         published_at=_entry_time(entry) or datetime.now(UTC),
         categories=[tag.get("term", "") for tag in entry.get("tags", [])],
+        link=entry.get("link") or None,
     )
 
 
@@ -258,16 +266,25 @@ class _LinkedListItems(HTMLParser):
         self.linked = 0
         self.linked_chars = 0
         self.all_chars = 0
+        self.items = 0
+        self.item_chars = 0
 
     @classmethod
-    def measure(cls, html: str) -> tuple[int, int, int]:
-        """(linked list items, characters in them, characters in all)."""
+    def measure(cls, html: str) -> tuple[int, int, int, int, int]:
+        """(linked list items, characters in them, characters in all, top-level list
+        items, characters in them)."""
         counter = cls()
         counter.feed(html)
         counter.close()
         while counter.open_items:
             counter.handle_endtag("li")
-        return counter.linked, counter.linked_chars, counter.all_chars
+        return (
+            counter.linked,
+            counter.linked_chars,
+            counter.all_chars,
+            counter.items,
+            counter.item_chars,
+        )
 
     def handle_data(self, data: str) -> None:
         size = len(data.strip())
@@ -289,6 +306,9 @@ class _LinkedListItems(HTMLParser):
             if self.open_items:
                 self.open_items[-1][1] += chars  # nested items count for the outer one
                 self.open_items[-1][0] = self.open_items[-1][0] or has_link
-            elif has_link:
-                self.linked += 1
-                self.linked_chars += chars
+            else:
+                self.items += 1
+                self.item_chars += chars
+                if has_link:
+                    self.linked += 1
+                    self.linked_chars += chars

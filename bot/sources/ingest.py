@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
 from bot.digest.limits import MAX_ITEMS, clip_digest
 from bot.digest.models import Digest
-from bot.digest.parse import ParseError, parse_file
+from bot.digest.parse import ParseError, parse_file_result
 from bot.sources.allowed import is_url
-from bot.sources.feeds import SourceError, fetch_feed, post_files
+from bot.sources.feeds import SourceError, digests_from_feed, fetch_feed, post_files
+from bot.sources.parse_worker import kill_all, parse_with_budget
 from storage.db import Database
 from storage.digest_sources import rename
 from storage.digests import save_digest
@@ -30,6 +29,7 @@ from storage.sources import load_source_state, save_source_state
 log = logging.getLogger(__name__)
 
 FIRST_BACKOFF, MAX_BACKOFF = 30, 3600  # seconds before polling a failing feed again
+NO_SUCH = "no such file or folder"
 
 
 @dataclass
@@ -104,33 +104,26 @@ async def store(
 
 # Parsing takes CPU: up to seconds for a hostile post. A thread keeps it off the loop
 # but not off the GIL, and a parser working on a 500 KB string holds it for 100-300 ms
-# at a time (bench/loop_stall.py): big posts go to a separate process instead.
+# at a time (bench/loop_stall.py): big posts go to a separate process instead, one per
+# post, within a time and memory budget (parse_worker.py).
 BIG_POST_BYTES = 64 * 1024
-_processes: ProcessPoolExecutor | None = None
-
-
-def _process_pool() -> ProcessPoolExecutor:
-    global _processes
-    if _processes is None:
-        # spawn, not fork: this process has threads (aiosqlite, asyncio.to_thread).
-        _processes = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    return _processes
 
 
 def shutdown_parsers() -> None:
-    """Stop the parsing process (at shutdown; a parse in flight is abandoned)."""
-    global _processes
-    if _processes is not None:
-        _processes.shutdown(wait=False, cancel_futures=True)
-        _processes = None
+    """Kill a parse in flight (at shutdown; its post is read again next time)."""
+    kill_all()
 
 
 async def parse_off_loop(path: Path, size: int) -> Digest:
-    """parse_file in a thread, or for a big post in a separate process."""
+    """parse_file in a thread, or for a big post in a process of its own with a budget.
+    A post whose structure the parser could not read clearly is logged, naming it."""
     if size < BIG_POST_BYTES:
-        return await asyncio.to_thread(parse_file, path)
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_process_pool(), parse_file, path)
+        result = await asyncio.to_thread(parse_file_result, path)
+    else:
+        result = await asyncio.to_thread(parse_with_budget, path)
+    if result.explanation is not None and result.explanation.unclear:
+        log.warning("post %s: %s", path, result.explanation.unclear)
+    return result.digest
 
 
 FileStamps = dict[Path, tuple[int, int]]  # path -> (mtime_ns, size) when last ingested
@@ -154,6 +147,11 @@ async def ingest_file(
     if stamps is not None and stamps.get(path) == stamp:
         report.unchanged.append(str(path))
         return
+    if is_feed_file(path):
+        await ingest_feed_file(db, path, report, name)
+        if stamps is not None:
+            stamps[path] = stamp
+        return
     try:
         digest = await parse_off_loop(path, stat.st_size)
     except ParseError as error:
@@ -163,6 +161,44 @@ async def ingest_file(
         await store(db, digest, report, name)
     if stamps is not None:
         stamps[path] = stamp  # a broken post is reported once, again only when it changes
+
+
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+_FEED_STARTS = (b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")
+
+
+def is_feed_file(path: Path) -> bool:
+    """A saved RSS or Atom feed (rss.xml), not a post: by its suffix or first bytes."""
+    if path.suffix.lower() in FEED_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as file:
+            start = file.read(256).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    except OSError:
+        return False
+    return start.startswith(_FEED_STARTS)
+
+
+async def ingest_feed_file(
+    db: Database, path: Path, report: IngestReport, name: str | None = None
+) -> None:
+    """A feed saved as a file, read as the same feed over http would be (its entries,
+    not a post): each digest new, updated or unchanged."""
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+        digests, _ = await asyncio.to_thread(digests_from_feed, data, path.resolve().as_uri())
+    except (OSError, SourceError) as error:
+        report.failed.append((str(path), getattr(error, "reason", None) or str(error)))
+        return
+    for digest in digests:
+        await store(db, digest, report, name)
+
+
+def local_target(target: str) -> str:
+    """A file:// URL as the path it names; anything else as it is."""
+    if target.lower().startswith("file://"):
+        return unquote(urlsplit(target).path) or "/"
+    return target
 
 
 async def ingest_feed(
@@ -181,8 +217,11 @@ async def ingest_feed(
         state.last_error = str(error)
         state.next_poll_ts = int(time.time() + min(FIRST_BACKOFF * 2**state.failures, MAX_BACKOFF))
         await save_source_state(db, state)
-        log.warning("feed failed (%d in a row): %s", state.failures, error, extra={"source": url})
+        # INFO: the poller says it at WARNING once per change (bot/sources/poller.py).
+        log.info("feed failed (%d in a row): %s", state.failures, error, extra={"source": url})
         return
+    if not result.digests:  # not modified, or nothing new in it: counted, not silent
+        report.unchanged.append(url)
     host = urlsplit(url).hostname
     for digest in result.digests:
         if host and host not in report.renamed:  # a feed's source was named by its host
@@ -203,18 +242,22 @@ async def ingest_targets(
     stamps: FileStamps | None = None,
     merge_budget: float = 1.0,
     name: str | None = None,
+    smallest_first: bool = False,
 ) -> IngestReport:
     """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch.
-    `name`: the name DIGEST_SOURCES gives the source (else each digest's own)."""
+    `name`: the name DIGEST_SOURCES gives the source (else each digest's own).
+    `smallest_first` (the poller): a normal post is not held up behind a huge one."""
     report = IngestReport()
     files: list[Path] = []
-    for target in targets:
+    for target in map(local_target, targets):
         if is_url(target):
             await ingest_feed(db, client, target, report, name)
         elif not Path(target).exists():
-            report.failed.append((target, "no such file or folder"))
+            report.failed.append((target, NO_SUCH))
         else:
             files += post_files(Path(target))
+    if smallest_first:
+        files.sort(key=_size)
     for done, path in enumerate(files, 1):
         await ingest_file(db, path, report, stamps, name)
         if on_file:
@@ -222,6 +265,13 @@ async def ingest_targets(
     if report.new or report.updated:
         await tidy_search_index(db, merge_budget)
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # gone: ingest_file reports it
 
 
 async def tidy_search_index(db: Database, budget: float) -> None:

@@ -8,9 +8,16 @@ import logging
 from telegram import Update
 
 from bot.i18n import t
-from bot.sources.allowed import NotAllowed, check_path, check_public_url, is_url, public_only_client
+from bot.sources.allowed import (
+    NotAllowed,
+    Unresolvable,
+    check_path,
+    check_public_url,
+    is_url,
+    public_only_client,
+)
 from bot.sources.feeds import DEFAULT_TIMEOUT as FEED_TIMEOUT
-from bot.sources.ingest import IngestReport, ingest_targets
+from bot.sources.ingest import IngestReport, ingest_targets, local_target
 from bot.telegram import texts
 from bot.telegram.context import BotContext
 from bot.telegram.permissions import is_bot_admin
@@ -53,7 +60,7 @@ async def stats(update: Update, context: BotContext) -> None:
             t(
                 lang,
                 texts.STATS_FANOUT,
-                digest=fanout.digest_id,
+                digest=await digests.digest_title(db, fanout.digest_id) or fanout.digest_id,
                 parts=fanout.parts,
                 seconds=f"{fanout.duration:.1f}",
                 rate=f"{fanout.rate:.1f}",
@@ -90,6 +97,7 @@ async def ingest(update: Update, context: BotContext) -> None:
     settings = services.settings
     report = IngestReport()
     refused: list[str] = []
+    unresolved: list[tuple[str, str]] = []  # (target, host)
     async with public_only_client(FEED_TIMEOUT) as guarded:
         http = services.http if settings.ingest_allow_private else guarded
         for target in context.args[:10]:
@@ -98,8 +106,11 @@ async def ingest(update: Update, context: BotContext) -> None:
                     if is_url(target):
                         await check_public_url(target)
                     else:
-                        check_path(target, settings.source_targets)
+                        check_path(local_target(target), settings.source_targets)
                 report.merge(await ingest_targets(services.db, [target], http))
+            except Unresolvable as error:
+                unresolved.append((target, error.host))
+                log.warning("/ingest: cannot resolve %s", error.host)
             except NotAllowed:
                 refused.append(target)
                 log.warning("/ingest refused a target outside the allowed sources")
@@ -112,11 +123,15 @@ async def ingest(update: Update, context: BotContext) -> None:
             new=len(report.new),
             updated=len(report.updated),
             unchanged=len(report.unchanged),
-            failed=len(report.failed) + len(refused),
+            failed=len(report.failed) + len(refused) + len(unresolved),
         )
     ]
     for what, why in report.failed[:10]:
         log.warning("/ingest failed: %s: %s", what, why)
         lines.append(t(lang, texts.INGEST_FAILED_LINE, what=what[:200]))
     lines += [t(lang, texts.INGEST_REFUSED_LINE, what=what[:200]) for what in refused]
+    lines += [
+        t(lang, texts.INGEST_UNRESOLVED_LINE, what=what[:200], host=host[:100])
+        for what, host in unresolved
+    ]
     await reply(update, context, "\n".join(lines))

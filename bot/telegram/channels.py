@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
@@ -25,6 +25,7 @@ from bot.telegram.parts import chat_of, query_of
 from bot.telegram.permissions import is_chat_admin
 from bot.telegram.replies import chat_state, clean_input, edit_html, reply
 from storage import channels as channel_store
+from storage import digest_sources
 from storage import subscribers as subs
 from storage.channels import BotChannel
 from storage.subscribers import ChatStatus, Subscriber
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_CHECKED = 200  # channels asked about per /channels (getChatMember each)
 MAX_PANELS = 10  # panels sent per /channels; the rest are found by name
+PANEL_SOURCES = 10  # source toggles on a panel; /sources in the channel lists them all
 CHECKS_AT_ONCE = 8
 
 
@@ -69,12 +71,12 @@ async def channels_command(update: Update, context: BotContext) -> None:
         return
     stored = await subs.get_subscribers(db, [c.chat_id for c in managed[:MAX_PANELS]])
     for channel in managed[:MAX_PANELS]:
-        subscriber = stored.get(channel.chat_id) or _not_subscribed(channel)
+        subscriber = stored.get(channel.chat_id) or _not_subscribed(channel, lang)
         await reply(
             update,
             context,
             panel_text(channel, subscriber, lang),
-            reply_markup=keyboards.channel_keyboard(channel.chat_id, subscriber, lang),
+            reply_markup=await panel_keyboard(context, subscriber, lang),
         )
     if len(managed) > MAX_PANELS:
         await reply(update, context, t(lang, texts.CHANNELS_MORE, count=len(managed) - MAX_PANELS))
@@ -94,9 +96,44 @@ async def _managed_by(
     return [channel for channel, ok in zip(found, allowed, strict=True) if ok]
 
 
-def _not_subscribed(channel: BotChannel) -> Subscriber:
+async def panel_keyboard(
+    context: BotContext, subscriber: Subscriber, lang: str
+) -> InlineKeyboardMarkup:
+    """The panel's buttons: its settings, and its first PANEL_SOURCES sources to take or
+    drop (the rest by /sources posted in the channel)."""
+    db = context.services.db
+    listed = [s.name for s in await digest_sources.list_sources(db) if s.configured]
+    taken = await digest_sources.taken_sources(db, subscriber.chat_id, 0, subscriber.language)
+    sources = [(name, name in taken) for name in listed[:PANEL_SOURCES]]
+    return keyboards.channel_keyboard(subscriber.chat_id, subscriber, lang, sources)
+
+
+async def toggle_source(
+    context: BotContext, channel: BotChannel, existing: Subscriber | None, token: str, lang: str
+) -> bool:
+    """A channel's source taken or dropped by its button; False when none has the token."""
+    db = context.services.db
+    found = [s.name for s in await digest_sources.list_sources(db)
+             if keyboards.keyword_token(s.name) == token]  # fmt: skip
+    if not found:
+        return False
+    if existing is None:  # a channel set up before its first /start
+        existing = await subs.update_preferences(
+            db, channel.chat_id, kind="channel", title=channel.title, lang=lang
+        )
+    taken = await digest_sources.taken_sources(db, channel.chat_id, 0, existing.language)
+    await digest_sources.choose(db, channel.chat_id, 0, found[0], found[0] not in taken)
+    return True
+
+
+def _not_subscribed(channel: BotChannel, lang: str) -> Subscriber:
+    """A channel never set up, as it would be stored: in the language of who sets it up."""
     return Subscriber(
-        chat_id=channel.chat_id, kind="channel", title=channel.title, status=ChatStatus.PAUSED
+        chat_id=channel.chat_id,
+        kind="channel",
+        title=channel.title,
+        status=ChatStatus.PAUSED,
+        lang=lang,
     )
 
 
@@ -127,7 +164,11 @@ async def on_channel_button(update: Update, context: BotContext) -> None:
         await query.answer(tp(lang, texts.CHANNEL_GONE), show_alert=True)
         return
     existing = await subs.get_subscriber(db, chat_id)
-    if name == "status":
+    if name == "source":
+        if not await toggle_source(context, channel, existing, value, lang):
+            await query.answer(tp(lang, texts.BUTTON_OUT_OF_DATE), show_alert=True)
+            return
+    elif name == "status":
         if value == ChatStatus.ACTIVE:
             await subs.subscribe(db, chat_id, kind="channel", title=channel.title,
                                  lang=existing.lang if existing else lang)  # fmt: skip
@@ -143,9 +184,9 @@ async def on_channel_button(update: Update, context: BotContext) -> None:
             values = {"kind": "channel", "title": channel.title, "lang": lang, **values}
         await subs.update_preferences(db, chat_id, **values)
     await query.answer(tp(lang, texts.TOAST_SAVED))
-    subscriber = await subs.get_subscriber(db, chat_id) or _not_subscribed(channel)
+    subscriber = await subs.get_subscriber(db, chat_id) or _not_subscribed(channel, lang)
     await edit_html(
         query,
         panel_text(channel, subscriber, lang),
-        keyboards.channel_keyboard(chat_id, subscriber, lang),
+        await panel_keyboard(context, subscriber, lang),
     )

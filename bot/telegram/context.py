@@ -27,6 +27,8 @@ class Services:
     cleanup: Deleter  # command posts and replies in channels, deleted after a minute
     engine: DeliveryEngine | None = None
     poller: SourcePoller | None = None  # DIGEST_SOURCES
+    stopping: bool = False  # SIGTERM: updates still queued are dropped, not handled
+    dropped_updates: int = 0
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

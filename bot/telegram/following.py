@@ -20,7 +20,7 @@ from bot.digest.topics import (
     parse_follow,
     topic_name,
 )
-from bot.i18n import Html, t, tp
+from bot.i18n import Html, listing, sentences, t, tp
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.parts import chat_of, query_of
@@ -28,6 +28,7 @@ from bot.telegram.permissions import admins_only, may_change_settings
 from bot.telegram.replies import ChatState, chat_state, clean_input, edit_html, reply, topic_of
 from storage import digest_sources
 from storage import subscribers as subs
+from storage.subscribers import ChatStatus
 from storage.topics import topic_counts
 
 WEEK = 7 * 86_400
@@ -75,7 +76,10 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
     topic = parse_follow(typed)
     if topic is None:
         verb = "follow" if following else "unfollow"
-        await reply(update, context, t(lang, texts.FOLLOW_USAGE, verb=verb))
+        usage = t(lang, texts.FOLLOW_USAGE, verb=verb)
+        if typed:  # something was typed ("🤖"), only no letter or digit in it
+            usage = t(lang, texts.KEYWORD_NO_LETTERS) + "\n" + usage
+        await reply(update, context, usage)
         return
     db, chat_id, thread = context.services.db, chat_of(update).id, topic_of(update)
     label = topic_name(topic, lang)
@@ -95,7 +99,9 @@ async def change_follow(update: Update, context: BotContext, *, following: bool)
     changed = await subs.follow(db, chat_id, topic, thread_id=thread)
     text = t(lang, texts.FOLLOWING if changed else texts.ALREADY_FOLLOWING, label=label)
     if state.subscriber.alerts_mode == "all":
-        text += " " + t(lang, texts.FOLLOW_MARKED_HINT)
+        text = sentences(lang, text, t(lang, texts.FOLLOW_MARKED_HINT))
+    if state.subscriber.status != ChatStatus.ACTIVE:
+        text += "\n\n" + t(lang, texts.FOLLOW_NOT_SUBSCRIBED)
     await reply(update, context, text)
 
 
@@ -165,7 +171,7 @@ async def topics_text(context: BotContext, state: ChatState) -> str:
         ]
     own = sorted(f for f in subscriber.topics if f.startswith(KEYWORD_PREFIX))
     if own:
-        keywords = ", ".join(f"“{topic_name(f, lang)}”" for f in own)
+        keywords = listing(lang, (f"“{topic_name(f, lang)}”" for f in own))
         lines += ["", t(lang, texts.YOUR_KEYWORDS, keywords=keywords)]
     if subscriber.mutes:
         words = ", ".join(f"“{word}”" for word in sorted(subscriber.mutes))

@@ -25,6 +25,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.delivery.ratelimit import InlineTooLate
 from bot.digest.models import Item
 from bot.digest.render_item import first_sentence, item_title, render_item
 from bot.i18n import language_for
@@ -116,6 +117,8 @@ async def _answer(query: InlineQuery, results: list, next_offset: str, *, person
         await query.answer(
             results, cache_time=CACHE_SECONDS, is_personal=personal, next_offset=next_offset
         )
+    except InlineTooLate:  # its budget is taken for the next seconds: not sent at all
+        log.debug("inline answer dropped: too late")
     except BadRequest as error:
         if "query is too old" not in error.message.lower():
             raise

@@ -7,6 +7,7 @@ own CallbackQueryHandler and a pattern that admits only well-formed data (PATTER
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -38,7 +39,7 @@ PATTERNS = {
     r":[A-Za-z0-9_/+:-]{1,40}$",
     FORGET: r"^forget:(yes|no)$",
     CHANNEL: r"^ch:-100\d{1,13}:(format|alerts|previews|lang|tz|quiet|status|schedule|repeats"
-    r"|messages)"
+    r"|messages|source)"
     r":[A-Za-z0-9_/+:-]{1,40}$",
     MORE: more.PATTERN,
     SOURCE: r"^src:([0-9a-f]{12}|p):\d{1,4}$",
@@ -101,8 +102,10 @@ def _quiet_value(subscriber: Subscriber) -> str:
     return f"{subscriber.quiet_from}-{subscriber.quiet_to}"
 
 
-def setting_value(name: str, subscriber: Subscriber, lang: str) -> str:
-    """A setting's current value as the user reads it (plain text)."""
+def setting_value(name: str, subscriber: Subscriber, lang: str, zone: str = "") -> str:
+    """A setting's current value as the user reads it (plain text); a time (quiet hours,
+    a roundup's) names `zone` ("UTC+8", the chat's clock) when it is given."""
+    named = f" ({zone})" if zone else ""
     if name == "format":
         names = {
             "full": texts.FORMAT_FULL,
@@ -123,9 +126,11 @@ def setting_value(name: str, subscriber: Subscriber, lang: str) -> str:
     if name == "quiet":
         if subscriber.quiet_from is None or subscriber.quiet_to is None:
             return tp(lang, texts.OFF)
-        return tp(lang, texts.QUIET_RANGE, start=subscriber.quiet_from, end=subscriber.quiet_to)
+        quiet = tp(lang, texts.QUIET_RANGE, start=subscriber.quiet_from, end=subscriber.quiet_to)
+        return quiet + named
     if name == "schedule":
-        return schedule_text(subscriber.schedule, lang)
+        scheduled = subscriber.schedule.scheduled
+        return schedule_text(subscriber.schedule, lang) + (named if scheduled else "")
     if name == "repeats":
         names = {"hide": texts.REPEATS_HIDE, "show": texts.REPEATS_SHOW}
         return tp(lang, names.get(subscriber.repeats, texts.REPEATS_FOLD))
@@ -174,7 +179,9 @@ def setting_buttons(name: str, subscriber: Subscriber, lang: str) -> list[Inline
             choice(tp(lang, texts.LANG_EN), "en", subscriber.language),
         ]
     if name == "tz":
-        return [choice(zone, zone, subscriber.tz) for zone in COMMON_ZONES]
+        current = subscriber.tz or "off"
+        buttons = [choice(zone, zone, current) for zone in COMMON_ZONES]
+        return [*buttons, choice(tp(lang, texts.BUTTON_TZ_PUBLISHED), "off", current)]
     if name == "schedule":
         current = subscriber.schedule.text().replace(" ", "-")
         return [
@@ -206,6 +213,21 @@ def setting_buttons(name: str, subscriber: Subscriber, lang: str) -> list[Inline
     raise ValueError(name)
 
 
+def _label_key(label: str) -> str:
+    return " ".join(label.replace("•", " ").replace("–", "-").casefold().split())
+
+
+def typed_choice(name: str, typed: str, subscriber: Subscriber) -> str | None:
+    """The value of the button whose label, in either language, is what was typed
+    ("简要", "Hide repeats", "每周一 08:00"): every choice a button shows is accepted typed."""
+    wanted = _label_key(typed)
+    for lang in ("zh", "en"):
+        for choice in setting_buttons(name, subscriber, lang):
+            if _label_key(choice.text) == wanted:
+                return str(choice.callback_data).split(":", 2)[2]
+    return None
+
+
 def setting_keyboard(name: str, subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows_of(setting_buttons(name, subscriber, lang), 3))
 
@@ -228,20 +250,24 @@ _STATUS = {
 }
 
 
-def settings_lines(subscriber: Subscriber, lang: str) -> str:
-    """The status and one line per setting."""
+def setting_line(name: str, subscriber: Subscriber, lang: str, zone: str = "") -> str:
+    """ "Format: <b>brief</b>": one setting's line of the panel."""
+    line = dict(SETTINGS_PANEL)[name]
+    return t(lang, line, value=setting_value(name, subscriber, lang, zone))
+
+
+def settings_lines(subscriber: Subscriber, lang: str, zone: str = "") -> str:
+    """The status and one line per setting; times name `zone` (the chat's clock)."""
     lines = [t(lang, texts.SETTINGS_STATUS, status=t(lang, _STATUS[subscriber.status]))]
-    lines += [
-        t(lang, line, value=setting_value(name, subscriber, lang)) for name, line in SETTINGS_PANEL
-    ]
+    lines += [setting_line(name, subscriber, lang, zone) for name, _ in SETTINGS_PANEL]
     return "\n".join(lines)
 
 
-def settings_text(subscriber: Subscriber, lang: str) -> str:
+def settings_text(subscriber: Subscriber, lang: str, zone: str = "") -> str:
     return "\n".join(
         [
             t(lang, texts.SETTINGS_TITLE),
-            settings_lines(subscriber, lang),
+            settings_lines(subscriber, lang, zone),
             "",
             t(lang, texts.SETTINGS_FOOTER),
         ]
@@ -255,9 +281,15 @@ def settings_keyboard(subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup(rows)
 
 
-def channel_keyboard(chat_id: int, subscriber: Subscriber, lang: str) -> InlineKeyboardMarkup:
+def channel_keyboard(
+    chat_id: int,
+    subscriber: Subscriber,
+    lang: str,
+    sources: Sequence[tuple[str, bool]] = (),
+) -> InlineKeyboardMarkup:
     """A channel's settings panel for a private chat: sending on or off, then the same
-    choices as /settings, each button naming the channel."""
+    choices as /settings, then a toggle per source ((name, taken)), each button naming
+    the channel."""
     active = subscriber.status == ChatStatus.ACTIVE
     status = button(
         tp(lang, texts.BUTTON_CHANNEL_STOP if active else texts.BUTTON_CHANNEL_START),
@@ -271,7 +303,12 @@ def channel_keyboard(chat_id: int, subscriber: Subscriber, lang: str) -> InlineK
                 for b in row
             ]
         )
-    return InlineKeyboardMarkup(rows)
+    toggles = [
+        button(f"{'✅' if taken else '▫️'} {name[:40]}",
+               f"{CHANNEL}:{chat_id}:source:{keyword_token(name)}")
+        for name, taken in sources
+    ]  # fmt: skip
+    return InlineKeyboardMarkup(rows + rows_of(toggles, 2))
 
 
 def local_time_now(tz: str, now: datetime) -> str:

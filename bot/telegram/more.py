@@ -99,7 +99,7 @@ async def on_more_button(update: Update, context: BotContext) -> None:
         profile = latest_profile(state.subscriber, state.lang, default_tz)
         parts = None
     else:
-        profile = state.subscriber.profile(default_tz)
+        profile = await rendering.push_profile(db, source, state.subscriber, default_tz)
         parts = await deliveries.load_render(db, source.digest_id, profile.key())
     if parts is None:
         parts = rendering.render(source, profile).parts

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.delivery.more import ref
 from bot.digest.markup import format_time
 from bot.digest.render_search import render_search_page
-from bot.i18n import t, tp
+from bot.i18n import sentences, t, tp
 from bot.telegram import keyboards, more, texts
 from bot.telegram.context import BotContext
 from bot.telegram.parts import chat_of, message_of, query_of
@@ -63,7 +63,9 @@ async def latest(update: Update, context: BotContext) -> None:
     if newest is None:
         subscribed = state.subscriber.status == "active"
         follow_up = texts.NO_DIGEST_SUBSCRIBED if subscribed else texts.NO_DIGEST_NOT_SUBSCRIBED
-        await reply(update, context, t(lang, texts.NO_DIGEST_YET) + " " + t(lang, follow_up))
+        await reply(
+            update, context, sentences(lang, t(lang, texts.NO_DIGEST_YET), t(lang, follow_up))
+        )
         return
     digest = newest
     if not newest.items:
@@ -203,4 +205,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
     if not search_store.has_terms(query):
         await reply(update, context, t(state.lang, texts.SEARCH_USAGE))
         return
-    await answer_search(update, context, state, query, hint=t(state.lang, texts.SEARCH_HINT))
+    # The hint that plain text is a search, once: with the chat's first search.
+    first = not await queries.has_searched(context.services.db, chat_of(update).id)
+    hint = t(state.lang, texts.SEARCH_HINT) if first else ""
+    await answer_search(update, context, state, query, hint=hint)

@@ -156,6 +156,7 @@ FOLLOW_USAGE = N_(
 )
 FOLLOWING = N_("🔔 Following <b>{label}</b>.")
 ALREADY_FOLLOWING = N_("You already follow <b>{label}</b>.")
+FOLLOW_NOT_SUBSCRIBED = N_("You are not subscribed, so no digest comes yet: /start subscribes.")
 FOLLOW_MARKED_HINT = N_("Matching items are marked in each digest; /alerts topics sends only them.")
 UNFOLLOWED = N_("Unfollowed <b>{label}</b>.")
 NOT_FOLLOWING = N_("You did not follow <b>{label}</b>.")
@@ -210,6 +211,10 @@ SETTINGS_FOOTER = N_(
     " /repeats, /messages."
 )
 SAVED = N_("✅ Saved.")
+ALERTS_NOTHING_FOLLOWED = N_(
+    "You follow no topic yet, so nothing will arrive until you do: tap one below, or "
+    "/follow &lt;keyword&gt;."
+)
 TOAST_SAVED = N_("Saved")
 CURRENT_VALUE = N_("{usage}\nNow: <b>{value}</b>. Tap to change:")
 
@@ -248,6 +253,7 @@ BUTTON_PREVIEWS_OFF = N_("Previews off")
 BUTTON_ALERTS_ALL = N_("All digests")
 BUTTON_ALERTS_TOPICS = N_("Only my topics")
 BUTTON_QUIET_OFF = N_("No quiet hours")
+BUTTON_TZ_PUBLISHED = N_("As published")
 BUTTON_QUIET = N_("Quiet {range}")
 BUTTON_CHOSEN = N_("• {label} •")
 BUTTON_SCHEDULE_INSTANT = N_("Instant")
@@ -265,6 +271,17 @@ USAGE_WITH_EXAMPLE_TZ = N_(
 TZ_SUGGESTIONS = N_("Did you mean: {zones}?")
 TZ_SAVED = N_("🕒 Time zone: <b>{zone}</b>. It is {time} there now.")
 BAD_VALUE = N_("<b>{value}</b> is not a choice here.")
+PROBLEM_HOUR = N_("The hour must be 0–23.")
+PROBLEM_MINUTE = N_("The minutes must be 00–59.")
+PROBLEM_DAY = N_("The day is one of mon, tue, wed, thu, fri, sat, sun (or 周一 … 周日).")
+PROBLEM_WHOLE_HOURS = N_("Quiet hours start and end on the hour: 23-7 or 23:00-07:00.")
+PROBLEM_SAME_HOURS = N_("Quiet hours need two different hours, e.g. 23-7.")
+PROBLEM_MESSAGES = N_("A number from 1 to 10.")
+TZ_WHICH = N_("<b>{value}</b> names more than one time zone (China, US Central). Which one?")
+TZ_SAVED_PUBLISHED = N_(
+    "🕒 Time zone: as each digest was published. Roundups and quiet hours run on {zone}, "
+    "the zone the digests come from."
+)
 LANG_SAVED = N_("🌐 I'll write in English in this chat.")
 SCHEDULE_SAVED = N_("📅 Schedule: {value}. Next roundup: <b>{when}</b>.")
 SCHEDULE_SAVED_INSTANT = N_("📅 Each digest will come as it is published.")
@@ -324,6 +341,7 @@ STATS_OUTAGE = N_("⚠️ Telegram is failing for {seconds} s ({error}): sends w
 INGEST_USAGE = N_("Usage: /ingest &lt;feed URL or path&gt;")
 INGEST_DONE = N_("Ingested: {new} new, {updated} updated, {unchanged} unchanged, {failed} failed.")
 INGEST_FAILED_LINE = N_("• {what}: could not be read as digests (the log says why)")
+INGEST_UNRESOLVED_LINE = N_("• {what}: cannot resolve {host} (no such host, or no network to ask)")
 INGEST_REFUSED_LINE = N_(
     "• {what}: not allowed: only the configured sources' folders and public http(s) URLs"
 )

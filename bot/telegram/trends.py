@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 
 from bot.digest.topics import TOPIC_KEYS, topic_name
 from bot.digest.trends import DAYS, TrendData, movers, render_trends_png
-from bot.i18n import Html, t
+from bot.i18n import Html, listing, t
 from bot.telegram import texts
 from bot.telegram.context import BotContext
 from bot.telegram.parts import chat_of
@@ -40,9 +40,12 @@ def caption(data: TrendData, lang: str) -> str:
     changes = movers(data)
     if not changes:
         return t(lang, texts.TRENDS_CAPTION_CALM)
-    named = ", ".join(
-        t(lang, texts.TRENDS_MOVER, name=topic_name(topic, lang), change=change)
-        for topic, change in changes
+    named = listing(
+        lang,
+        (
+            t(lang, texts.TRENDS_MOVER, name=topic_name(topic, lang), change=change)
+            for topic, change in changes
+        ),
     )
     return t(lang, texts.TRENDS_CAPTION, movers=Html(named))  # each name escaped once above
 

@@ -7,12 +7,17 @@ meanwhile, so one chat sending 200 commands filled every slot and another chat's
 nothing; only the update at the head of a line takes one of the shared slots. A
 chat with more than MAX_WAITING updates in line has the excess dropped, and is told
 once (a flood is not a conversation).
+
+Inline queries have slots of their own (INLINE_SLOTS), so a flood of them never holds
+a command's slot; one that waited over INLINE_MAX_AGE for a slot is dropped unanswered
+(the user has typed on; Telegram drops a late answer anyway).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,6 +27,8 @@ from telegram.ext import BaseUpdateProcessor
 log = logging.getLogger(__name__)
 
 MAX_WAITING = 20  # updates of one chat in line; more are dropped
+INLINE_SLOTS = 16  # inline queries handled at once, beside the commands' slots
+INLINE_MAX_AGE = 3.0  # seconds an inline query may wait for a slot
 # PTB's own bound must not be what limits: every update may wait in its chat's line.
 _PTB_BOUND = 1_000_000
 
@@ -47,6 +54,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     ) -> None:
         super().__init__(_PTB_BOUND)
         self._slots = asyncio.Semaphore(max_concurrent)
+        self._inline_slots = asyncio.Semaphore(INLINE_SLOTS)
+        self.inline_dropped = 0
         self.max_waiting = max_waiting
         self._lines: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -61,6 +70,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to free."""
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if isinstance(update, Update) and update.inline_query is not None:
+            await self._inline(coroutine)
+            return
         key = chat_key(update)
         if key is None:
             async with self._slots:
@@ -80,6 +92,16 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._waiting[key]
                 self._lines.pop(key, None)
                 self._told.discard(key)
+
+    async def _inline(self, coroutine: Awaitable[Any]) -> None:
+        arrived = time.monotonic()
+        async with self._inline_slots:
+            if time.monotonic() - arrived > INLINE_MAX_AGE:
+                self.inline_dropped += 1
+                if asyncio.iscoroutine(coroutine):
+                    coroutine.close()  # never awaited: nothing of it runs
+                return
+            await coroutine
 
     async def _drop(self, key: int, update: object, coroutine: Awaitable[Any]) -> None:
         self.dropped += 1
