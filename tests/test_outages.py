@@ -103,7 +103,7 @@ async def test_stats_shows_an_outage(tmp_path, lang):
         engine.health.down_since -= 5  # failing for 5 s, no good answer between: an outage
         engine.health.failed("NetworkError: Bad Gateway")
         (answer,) = await env.say(ADMIN_ID, "/stats", language_code=lang)
-        line = "Telegram is failing" if lang == "en" else "Telegram 出错"
+        line = "Telegram is failing" if lang == "en" else "秒无法使用"
         assert line in answer.text and "Bad Gateway" in answer.text
         engine.health.answered()
         (answer,) = await env.say(ADMIN_ID, "/stats", language_code=lang)

@@ -388,7 +388,7 @@ def test_canonical_digest_renders(shared_data, fmt: str):
         for item in parsed.items
     ]  # as storage classifies them
     digest = replace(parsed, items=tuple(items))
-    profile = Profile(format=fmt, tz="Asia/Shanghai", topics=frozenset({"chips", "agents"}))
+    profile = Profile(format=fmt, tz="Asia/Shanghai", topics=frozenset({"products", "agents"}))
     parts = render_digest(digest, profile)
     assert "2025-12-20 12:00 (UTC+8)" in parts[0]
     seen = []
@@ -398,7 +398,7 @@ def test_canonical_digest_renders(shared_data, fmt: str):
     assert seen == [item.position for item in digest.items]
     text = "\n".join(parts)
     assert "— merve" in text
-    assert "🔔 <i>Agents</i>" in text and "🔔 <i>Chips &amp; compute</i>" in text
+    assert "🔔 <i>Agents</i>" in text and "🔔 <i>Products &amp; apps</i>" in text
     if fmt == "full":
         assert "<b>完全开源的Qwen-Image-Layered模型</b>" in text
 
