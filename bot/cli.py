@@ -214,7 +214,12 @@ async def ingest_command(settings: Settings, targets: list[str]) -> int:
     try:
         async with httpx.AsyncClient(timeout=20, follow_redirects=True) as client:
             report = await ingest_targets(
-                db, targets, client, on_file=Progress(), merge_budget=float("inf")
+                db,
+                targets,
+                client,
+                on_file=Progress(),
+                merge_budget=float("inf"),
+                default_tz=settings.default_tz,
             )
     finally:
         shutdown_parsers()

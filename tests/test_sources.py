@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -403,3 +403,39 @@ async def test_a_feed_once_named_by_its_host_takes_its_title(server, client, db)
     assert report.sources == {"AI Daily Harvest"}
     (source,) = await list_sources(db)
     assert (source.name, source.digests) == ("AI Daily Harvest", 2)
+
+
+async def test_a_day_alone_is_a_day_in_the_sources_zone_else_default_tz(db, tmp_path) -> None:
+    """A post dated by its day alone (file name, no zone named) is that day where its
+    source publishes: its earlier digests' offset, else DEFAULT_TZ, else UTC."""
+    from zoneinfo import ZoneInfo
+
+    from bot.sources.ingest import ingest_targets
+    from storage.digests import get_digest
+
+    items = "# Daily\n\n- [A story](https://example.com/{n})\n- [More](https://example.com/m{n})\n"
+    fresh, known = tmp_path / "fresh", tmp_path / "known"
+    for folder in (fresh, known):
+        folder.mkdir()
+    (fresh / "2026-05-12.md").write_text(items.format(n=1), encoding="utf-8")
+    (known / "2026-05-10.md").write_text(
+        "---\ndate: 2026-05-10T09:00:00-05:00\n---\n" + items.format(n=2), encoding="utf-8"
+    )
+    async with httpx.AsyncClient() as http:
+        await ingest_targets(db, [str(fresh)], http, default_tz="Asia/Shanghai")
+        await ingest_targets(db, [str(known)], http, default_tz="Asia/Shanghai")
+        (known / "2026-05-12.md").write_text(items.format(n=3), encoding="utf-8")
+        await ingest_targets(db, [str(known / "2026-05-12.md")], http, default_tz="Asia/Shanghai")
+        (tmp_path / "plain").mkdir()
+        (tmp_path / "plain" / "2026-05-12.md").write_text(items.format(n=4), encoding="utf-8")
+        await ingest_targets(db, [str(tmp_path / "plain")], http)
+    shanghai = await get_digest(db, "fresh/2026-05-12")
+    assert shanghai is not None  # no earlier post: DEFAULT_TZ
+    assert shanghai.published_at == datetime(2026, 5, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    by_source = await get_digest(db, "known/2026-05-12")
+    assert by_source is not None  # the source's earlier post was published at -05:00
+    assert by_source.published_at.utcoffset() == timedelta(hours=-5)
+    assert by_source.published_at.astimezone(UTC) == datetime(2026, 5, 12, 5, tzinfo=UTC)
+    plain = await get_digest(db, "plain/2026-05-12")
+    assert plain is not None  # neither: UTC
+    assert plain.published_at == datetime(2026, 5, 12, tzinfo=UTC)

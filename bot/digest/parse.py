@@ -91,7 +91,9 @@ def parse_file(path: Path) -> Digest:
     return parse_file_result(path).digest
 
 
-def parse_file_result(path: Path) -> ParseResult:
+def parse_file_result(path: Path, default_zone: tzinfo | None = None) -> ParseResult:
+    """parse_file with what it found beside the digest; `default_zone` as in
+    parse_text_result."""
     path = Path(path)
     name = path.name
     try:
@@ -106,7 +108,7 @@ def parse_file_result(path: Path) -> ParseResult:
         raise ParseError(name, f"file is {megabytes:.1f} MB, over the {limit} MB limit")
     text = decode(data, name=name)
     source = path.parent.name or "local"
-    return parse_text_result(text, name=name, source=source)
+    return parse_text_result(text, name=name, source=source, default_zone=default_zone)
 
 
 def decode(data: bytes, *, name: str) -> str:

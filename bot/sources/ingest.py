@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -20,9 +20,10 @@ from bot.digest.parse import ParseError, parse_file_result
 from bot.sources.allowed import is_url
 from bot.sources.feeds import SourceError, digests_from_feed, fetch_feed, post_files
 from bot.sources.parse_worker import kill_all, parse_with_budget
+from bot.timezones import zone_for
 from storage.db import Database
 from storage.digest_sources import rename
-from storage.digests import save_digest
+from storage.digests import published_zone, save_digest
 from storage.search import merge_search_index
 from storage.sources import load_source_state, save_source_state
 
@@ -114,13 +115,14 @@ def shutdown_parsers() -> None:
     kill_all()
 
 
-async def parse_off_loop(path: Path, size: int) -> Digest:
-    """parse_file in a thread, or for a big post in a process of its own with a budget.
+async def parse_off_loop(path: Path, size: int, zone: tzinfo | None = None) -> Digest:
+    """parse_file in a thread, or for a big post in a process of its own with a budget;
+    `zone`: the day of a post dated without a time or zone is a day there.
     A post whose structure the parser could not read clearly is logged, naming it."""
     if size < BIG_POST_BYTES:
-        result = await asyncio.to_thread(parse_file_result, path)
+        result = await asyncio.to_thread(parse_file_result, path, zone)
     else:
-        result = await asyncio.to_thread(parse_with_budget, path)
+        result = await asyncio.to_thread(parse_with_budget, path, zone)
     if result.explanation is not None and result.explanation.unclear:
         log.warning("post %s: %s", path, result.explanation.unclear)
     return result.digest
@@ -135,9 +137,12 @@ async def ingest_file(
     report: IngestReport,
     stamps: FileStamps | None = None,
     name: str | None = None,
+    default_tz: str = "",
 ) -> None:
     """Parse and store one post; with `stamps`, a file unchanged since last time is skipped
-    (the polling job would otherwise re-parse a whole folder every poll)."""
+    (the polling job would otherwise re-parse a whole folder every poll). A post dated
+    with a day alone, naming no zone, is a day in the zone its source's earlier posts
+    were published in, else in `default_tz` (DEFAULT_TZ), else in UTC."""
     try:
         stat = path.stat()
     except OSError as error:  # removed or unreadable since the folder was listed
@@ -153,7 +158,8 @@ async def ingest_file(
             stamps[path] = stamp
         return
     try:
-        digest = await parse_off_loop(path, stat.st_size)
+        zone = await source_zone(db, name or path.parent.name, default_tz)
+        digest = await parse_off_loop(path, stat.st_size, zone)
     except ParseError as error:
         report.failed.append((str(path), error.reason))
         log.warning("skipped %s", error)
@@ -161,6 +167,11 @@ async def ingest_file(
         await store(db, digest, report, name)
     if stamps is not None:
         stamps[path] = stamp  # a broken post is reported once, again only when it changes
+
+
+async def source_zone(db: Database, source: str, default_tz: str) -> tzinfo | None:
+    """The zone of a source's own days: its earlier digests' offset, else DEFAULT_TZ."""
+    return zone_for(await published_zone(db, [source]) or default_tz)
 
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
@@ -243,6 +254,7 @@ async def ingest_targets(
     merge_budget: float = 1.0,
     name: str | None = None,
     smallest_first: bool = False,
+    default_tz: str = "",
 ) -> IngestReport:
     """Ingest files, folders (recursing) and feed URLs; one bad post never stops the batch.
     `name`: the name DIGEST_SOURCES gives the source (else each digest's own).
@@ -259,7 +271,7 @@ async def ingest_targets(
     if smallest_first:
         files.sort(key=_size)
     for done, path in enumerate(files, 1):
-        await ingest_file(db, path, report, stamps, name)
+        await ingest_file(db, path, report, stamps, name, default_tz)
         if on_file:
             on_file(done, len(files))
     if report.new or report.updated:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import threading
+from datetime import tzinfo
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -26,11 +27,11 @@ _children: set[multiprocessing.process.BaseProcess] = set()
 _lock = threading.Lock()
 
 
-def _child(path: str, memory: int, conn: Connection) -> None:
+def _child(path: str, zone: tzinfo | None, memory: int, conn: Connection) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
     conn.send(("ready", None))
     try:
-        conn.send(("ok", parse_file_result(Path(path))))
+        conn.send(("ok", parse_file_result(Path(path), zone)))
     except ParseError as error:
         conn.send(("refused", error.reason))
     except MemoryError:
@@ -38,7 +39,11 @@ def _child(path: str, memory: int, conn: Connection) -> None:
 
 
 def parse_with_budget(
-    path: Path, *, seconds: float | None = None, memory: int | None = None
+    path: Path,
+    default_zone: tzinfo | None = None,
+    *,
+    seconds: float | None = None,
+    memory: int | None = None,
 ) -> ParseResult:
     """parse_file_result(path) in a child process (blocking: run it in a thread); the budget is
     PARSE_SECONDS and PARSE_MEMORY unless given."""
@@ -46,7 +51,9 @@ def parse_with_budget(
     memory = PARSE_MEMORY if memory is None else memory
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(str(path), memory, send), daemon=True)
+    process = context.Process(
+        target=_child, args=(str(path), default_zone, memory, send), daemon=True
+    )
     with _lock:
         process.start()
         _children.add(process)

@@ -37,6 +37,7 @@ class SourcePoller:
         sources: list[tuple[str | None, str]],
         interval: float,
         on_new: Callable[[], None],
+        default_tz: str = "",
     ) -> None:
         self.db = db
         self.http = http
@@ -44,6 +45,7 @@ class SourcePoller:
         self.claimed: dict[str, set[str]] = {}  # target -> names already claimed for it
         self.interval = interval
         self.on_new = on_new
+        self.default_tz = default_tz  # DEFAULT_TZ: a source's days, before it has any
         self.stamps: FileStamps = {}  # folders: files unchanged since their last ingest
         self.polls = 0  # polls finished, all sources together (tests wait on it)
         self.failing: dict[str, str] = {}  # source -> why it fails, as last logged
@@ -112,6 +114,7 @@ class SourcePoller:
                 stamps=self.stamps,
                 name=name,
                 smallest_first=True,
+                default_tz=self.default_tz,
             )
             claimed = self.claimed.setdefault(source, set())
             if not report.sources <= claimed:  # the sources this entry gives: still published

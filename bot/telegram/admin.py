@@ -107,7 +107,11 @@ async def ingest(update: Update, context: BotContext) -> None:
                         await check_public_url(target)
                     else:
                         check_path(local_target(target), settings.source_targets)
-                report.merge(await ingest_targets(services.db, [target], http))
+                report.merge(
+                    await ingest_targets(
+                        services.db, [target], http, default_tz=settings.default_tz
+                    )
+                )
             except Unresolvable as error:
                 unresolved.append((target, error.host))
                 log.warning("/ingest: cannot resolve %s", error.host)

@@ -98,7 +98,12 @@ async def on_startup(application: Application, *, settings: Settings) -> None:
         entries = settings.source_entries
         await mark_configured(db, settings.source_targets, [n for n, _ in entries if n])
         services.poller = SourcePoller(
-            db, services.http, entries, settings.poll_interval, on_new=services.engine.wake
+            db,
+            services.http,
+            entries,
+            settings.poll_interval,
+            on_new=services.engine.wake,
+            default_tz=settings.default_tz,
         )
         services.poller.start()
     log.info(
