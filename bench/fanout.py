@@ -47,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -585,51 +586,53 @@ def run_child(scenario: str, options: dict) -> None:
 # --- the scenarios (in the parent) -----------------------------------------------------------
 
 
-def scenario_table(tmp: Path, seconds: float) -> None:
-    rates, rtts = (30, 500, 1000), (0.0, 0.05, 0.15)
-    print(f"(table) achieved / configured over the middle 90% of a ~{seconds:g} s wave:")
-    print("    SEND_RATE  " + "".join(f"   rtt {1000 * r:3.0f} ms" for r in rtts))
+def wave_grid(
+    tmp: Path, name: str, seconds: float, rtts: tuple[float, ...], cell: Callable[[dict, int], str]
+) -> None:
+    """One engine wave per SEND_RATE x round trip, each on a database of its own; a row of
+    `cell(result, rate)` per rate."""
     api = StandIn()
     try:
-        for rate in rates:
+        for rate in (30, 500, 1000):
             cells = []
             for rtt in rtts:
-                db = tmp / f"table-{rate}-{rtt}.db"
+                db = tmp / f"{name}-{rate}-{rtt}.db"
                 asyncio.run(build_db(db, chats_for(rate, seconds)))
                 api.control("latency", seconds=rtt)
                 api.control("clear")
-                r = child("engine", db=str(db), api=api.url, rate=float(rate))
-                share = (r["middle_rate"] or float("nan")) / rate
-                cells.append(f"{share:6.3f} ({r['peak_in_flight']:3d})")
+                cells.append(cell(child("engine", db=str(db), api=api.url, rate=float(rate)), rate))
             print(f"    {rate:9,}  " + "  ".join(cells))
     finally:
         api.stop()
+
+
+def scenario_table(tmp: Path, seconds: float) -> None:
+    rtts = (0.0, 0.05, 0.15)
+    print(f"(table) achieved / configured over the middle 90% of a ~{seconds:g} s wave:")
+    print("    SEND_RATE  " + "".join(f"   rtt {1000 * r:3.0f} ms" for r in rtts))
+
+    def cell(r: dict, rate: int) -> str:
+        share = (r["middle_rate"] or float("nan")) / rate
+        return f"{share:6.3f} ({r['peak_in_flight']:3d})"
+
+    wave_grid(tmp, "table", seconds, rtts, cell)
     print("    (in brackets: most sends in flight at once: the window, rate x round trip)")
     if seconds < 10:
         print(f"    (--quick: {seconds:g} s waves, a smoke test)")
 
 
 def scenario_cpu(tmp: Path, seconds: float) -> None:
-    rates, rtts = (30, 500, 1000), (0.0, 0.1)
+    rtts = (0.0, 0.1)
     print(f"(cpu) CPU ms per message of the bot process (all threads, getrusage) over a"
           f" ~{seconds:g} s wave,")  # fmt: skip
     print("    planning included (goal <= 0.25 at 1,000/s, 100 ms):")
     print("    SEND_RATE  " + "".join(f"    rtt {1000 * r:3.0f} ms" for r in rtts))
-    api = StandIn()
-    try:
-        for rate in rates:
-            cells = []
-            for rtt in rtts:
-                db = tmp / f"cpu-{rate}-{rtt}.db"
-                asyncio.run(build_db(db, chats_for(rate, seconds)))
-                api.control("latency", seconds=rtt)
-                api.control("clear")
-                r = child("engine", db=str(db), api=api.url, rate=float(rate))
-                share = (r["middle_rate"] or float("nan")) / rate
-                cells.append(f"{1000 * r['cpu_s'] / r['sent']:5.3f} ({share:4.2f})")
-            print(f"    {rate:9,}  " + "  ".join(cells))
-    finally:
-        api.stop()
+
+    def cell(r: dict, rate: int) -> str:
+        share = (r["middle_rate"] or float("nan")) / rate
+        return f"{1000 * r['cpu_s'] / r['sent']:5.3f} ({share:4.2f})"
+
+    wave_grid(tmp, "cpu", seconds, rtts, cell)
     print("    (in brackets: achieved / configured over the middle 90%)")
 
 

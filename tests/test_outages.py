@@ -8,6 +8,7 @@ import asyncio
 import logging
 
 import pytest
+from telegram.ext import ExtBot
 
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import BulkSender
@@ -121,6 +122,18 @@ def test_only_answers_that_say_nothing_about_the_chat_are_outages():
         assert not is_outage(error)  # about the chat; a timeout may have been delivered
 
 
+def impatient_sender(api: LocalBotApi, bot: ExtBot, *, answer_wait: float) -> BulkSender:
+    """A bulk sender that gives up on an answer after 0.2 s and awaits a late one for
+    `answer_wait` seconds in all."""
+    return BulkSender(
+        token=api.token,
+        base_url=f"{api.base_url}/bot",
+        rate_limiter=bot.rate_limiter,
+        timeout=0.2,
+        answer_wait=answer_wait,
+    )
+
+
 async def test_a_slow_answer_is_awaited_not_sent_twice(db):
     chat_ids = list(range(1, 21))
     await add_subscribers(db, chat_ids)
@@ -130,13 +143,7 @@ async def test_a_slow_answer_is_awaited_not_sent_twice(db):
         await save_digest(db, digest)
         wanted = await expected_parts(db, digest)
         bot = await make_bot(api)
-        sender = BulkSender(
-            token=api.token,
-            base_url=f"{api.base_url}/bot",
-            rate_limiter=bot.rate_limiter,
-            timeout=0.2,
-            answer_wait=2.0,
-        )
+        sender = impatient_sender(api, bot, answer_wait=2.0)
         engine = DeliveryEngine(bot, db, retry_delays=FAST_RETRIES, sender=sender)
         try:
             await engine.run_until_idle(timeout=60)
@@ -155,13 +162,7 @@ async def test_a_send_never_answered_is_sent_again_counted_and_logged(db, caplog
         api.slow_answers(30, {"sendMessage"})  # delivered, the answer never waited for
         await save_digest(db, make_digest(items=2))  # one part each
         bot = await make_bot(api)
-        sender = BulkSender(
-            token=api.token,
-            base_url=f"{api.base_url}/bot",
-            rate_limiter=bot.rate_limiter,
-            timeout=0.2,
-            answer_wait=0.5,
-        )
+        sender = impatient_sender(api, bot, answer_wait=0.5)
         engine = DeliveryEngine(bot, db, retry_delays=FAST_RETRIES, sender=sender)
         try:
             await engine.start()
