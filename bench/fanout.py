@@ -49,6 +49,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -431,16 +432,14 @@ def reply_probe(rate: float):
     return ReplyProbe()
 
 
-async def run_commands(options: dict) -> dict:
-    """The real Application (polling, handlers, engine) fanning out while users type /help;
-    a reply's latency runs from the update's injection to Telegram's answer to the reply."""
-    import httpx
+def probed_application(options: dict, probe: Any) -> Any:
+    """The real Application on the bench's database and stand-in, its replies timed by
+    `probe` (a reply_probe rate limiter)."""
     from pydantic import SecretStr
 
     from bot.config import Settings
-    from bot.telegram.app import build_application, start_application, stop_application
+    from bot.telegram.app import build_application
 
-    probe = reply_probe(options["rate"])
     settings = Settings(
         _env_file=None,
         bot_token=SecretStr(TOKEN),
@@ -448,7 +447,18 @@ async def run_commands(options: dict) -> dict:
         database_path=Path(options["db"]),
         send_rate=options["rate"],
     )
-    application = build_application(settings, rate_limiter=probe)
+    return build_application(settings, rate_limiter=probe)
+
+
+async def run_commands(options: dict) -> dict:
+    """The real Application (polling, handlers, engine) fanning out while users type /help;
+    a reply's latency runs from the update's injection to Telegram's answer to the reply."""
+    import httpx
+
+    from bot.telegram.app import start_application, stop_application
+
+    probe = reply_probe(options["rate"])
+    application = probed_application(options, probe)
     await start_application(application)
     engine = application.bot_data["services"].engine
     latencies: list[float] = []
@@ -476,20 +486,11 @@ async def run_million(options: dict) -> dict:
     type /help every `every` s: replies timed apart while planned rows remain (planning)
     and after (sending); stops `slice` seconds after planning ended (or at the end)."""
     import httpx
-    from pydantic import SecretStr
 
-    from bot.config import Settings
-    from bot.telegram.app import build_application, start_application, stop_application
+    from bot.telegram.app import start_application, stop_application
 
     probe = reply_probe(options["rate"])
-    settings = Settings(
-        _env_file=None,
-        bot_token=SecretStr(TOKEN),
-        telegram_api_url=options["api"],
-        database_path=Path(options["db"]),
-        send_rate=options["rate"],
-    )
-    application = build_application(settings, rate_limiter=probe)
+    application = probed_application(options, probe)
     started = time.perf_counter()
     cpu = process_cpu()
     await start_application(application)
